@@ -1,0 +1,212 @@
+package drive
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/internal/fsutil"
+)
+
+// Options configures a Recorder.
+type Options struct {
+	Dir          string           // the drive's directory
+	Vehicle      string           // the car's identifier, part of every file name
+	BatchRows    int              // reads buffered before a batch is written
+	MaxFileBytes int64            // a file is sealed and a new one started past this size
+	MaxFileAge   time.Duration    // a file is sealed and a new one started after this long
+	Now          func() time.Time // the clock
+	Logger       *slog.Logger
+}
+
+// DefaultOptions returns options for a drive in dir.
+func DefaultOptions(dir, vehicle string) Options {
+	return Options{
+		Dir: dir, Vehicle: vehicle,
+		BatchRows:    256,
+		MaxFileBytes: 64 << 20,
+		MaxFileAge:   15 * time.Minute,
+		Now:          time.Now,
+		Logger:       slog.Default(),
+	}
+}
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	switch {
+	case o.Dir == "":
+		return errors.New("drive options: no directory")
+	case o.Vehicle == "" || strings.ContainsAny(o.Vehicle, "-/\\ "):
+		return fmt.Errorf("drive options: vehicle %q must be non-empty without '-', '/', spaces", o.Vehicle)
+	case o.BatchRows < 1:
+		return fmt.Errorf("drive options: batch rows %d < 1", o.BatchRows)
+	case o.MaxFileBytes < 1<<10:
+		return fmt.Errorf("drive options: max file bytes %d < 1 KiB", o.MaxFileBytes)
+	case o.MaxFileAge <= 0:
+		return fmt.Errorf("drive options: max file age %s <= 0", o.MaxFileAge)
+	case o.Now == nil || o.Logger == nil:
+		return errors.New("drive options: clock and logger are required")
+	}
+	return nil
+}
+
+// Recorder writes every kind of record to a drive, one open file per
+// kind. Reads are batched; hits, dispositions and shift events are written
+// and fsynced at once so that a power cut never loses one. A Recorder is
+// not safe for concurrent use: the edge pipeline gives it one goroutine.
+type Recorder struct {
+	opts   Options
+	open   map[Kind]*FileWriter
+	opened map[Kind]time.Time
+	seq    int
+	sealed []Sealed
+}
+
+// NewRecorder salvages leftovers in the drive directory and returns a
+// recorder that writes to it.
+func NewRecorder(opts Options) (*Recorder, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create drive dir: %w", err)
+	}
+	if _, err := Salvage(opts.Dir, opts.Logger); err != nil {
+		return nil, err
+	}
+	return &Recorder{opts: opts, open: map[Kind]*FileWriter{}, opened: map[Kind]time.Time{}}, nil
+}
+
+// Add records one record.
+func (r *Recorder) Add(rec Record) error {
+	w, err := r.writer(rec.Kind())
+	if err != nil {
+		return err
+	}
+	if err := w.Append(rec); err != nil {
+		return err
+	}
+	if rec.Kind() != KindReads || w.Pending() >= r.opts.BatchRows {
+		// Everything but a read is flushed and synced at once.
+		if err := w.Flush(rec.Kind() != KindReads); err != nil {
+			return err
+		}
+	}
+	return r.maybeRotate(rec.Kind())
+}
+
+func (r *Recorder) writer(k Kind) (*FileWriter, error) {
+	if w := r.open[k]; w != nil {
+		return w, nil
+	}
+	now := r.opts.Now().UTC()
+	for {
+		r.seq++
+		name := fmt.Sprintf("%s-%s-%s-%06d%s", k, r.opts.Vehicle, now.Format("20060102T150405Z"), r.seq, FileExt)
+		p := filepath.Join(r.opts.Dir, name)
+		if _, err := os.Stat(p); err == nil {
+			continue // a file of an earlier run in the same second
+		}
+		w, err := CreateFile(p, k)
+		if err != nil {
+			return nil, err
+		}
+		r.open[k], r.opened[k] = w, now
+		return w, nil
+	}
+}
+
+func (r *Recorder) maybeRotate(k Kind) error {
+	w := r.open[k]
+	if w.Bytes() < r.opts.MaxFileBytes && r.opts.Now().Sub(r.opened[k]) < r.opts.MaxFileAge {
+		return nil
+	}
+	return r.seal(k)
+}
+
+func (r *Recorder) seal(k Kind) error {
+	w := r.open[k]
+	delete(r.open, k)
+	s, err := w.Seal()
+	if err != nil {
+		return err
+	}
+	r.sealed = append(r.sealed, s)
+	return nil
+}
+
+// Flush writes every pending batch and fsyncs it.
+func (r *Recorder) Flush() error {
+	var errs []error
+	for _, w := range r.open {
+		errs = append(errs, w.Flush(true))
+	}
+	return errors.Join(errs...)
+}
+
+// Close seals every open file.
+func (r *Recorder) Close() error {
+	var errs []error
+	for _, k := range Kinds() {
+		if r.open[k] != nil {
+			errs = append(errs, r.seal(k))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Sealed returns the files sealed so far.
+func (r *Recorder) Sealed() []Sealed { return r.sealed }
+
+// Salvage turns the temporary files a crash left in dir into unsealed
+// stream files, so that ingest loads their complete batches. A leftover
+// without even a complete schema holds no record and is removed. It
+// returns the salvaged paths.
+func Salvage(dir string, log *slog.Logger) ([]string, error) {
+	left, err := fsutil.Leftovers(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, tmp := range left {
+		final := strings.TrimSuffix(tmp, fsutil.TmpSuffix)
+		if !strings.HasSuffix(final, FileExt) {
+			// A seal cut short: its stream stays unsealed and ingest reports it.
+			if err := os.Remove(tmp); err != nil {
+				return out, fmt.Errorf("remove %s: %w", tmp, err)
+			}
+			continue
+		}
+		info, err := os.Stat(tmp)
+		if err != nil {
+			return out, fmt.Errorf("salvage %s: %w", tmp, err)
+		}
+		fi := FileInfo{Path: tmp, Name: filepath.Base(final), Size: info.Size()}
+		f, rerr := ReadFile(fi)
+		if rerr != nil && errors.Is(rerr, ErrTornTail) {
+			log.Warn("removing drive leftover with no complete record", "file", tmp, "bytes", info.Size())
+			if err := os.Remove(tmp); err != nil {
+				return out, fmt.Errorf("remove %s: %w", tmp, err)
+			}
+			continue
+		}
+		if f != nil {
+			log.Warn("salvaged unsealed drive file", "file", final, "rows", f.Rows, "tail", f.Tail)
+			f.Release()
+		}
+		// Anything else (even unreadable) is kept under the final name so
+		// ingest reports or quarantines it: nothing is dropped silently.
+		if err := os.Rename(tmp, final); err != nil {
+			return out, fmt.Errorf("salvage %s: %w", tmp, err)
+		}
+		out = append(out, final)
+	}
+	if len(out) > 0 {
+		return out, fsutil.SyncDir(dir)
+	}
+	return out, nil
+}
