@@ -1,0 +1,130 @@
+package hotlist
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var loaded = time.Date(2026, 5, 1, 6, 0, 0, 0, time.UTC)
+
+func sampleEntries() []Entry {
+	d := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
+	return []Entry{
+		{NIC: "V123456789", ORI: "MO0640000", EnteredOn: d, Plate: "AB1C2D", State: "MO", ExpiryYear: 2027, PlateType: "PC", VehYear: "2015", Make: "TOYT", Model: "CAM", Style: "4D", Colour: "BLK"},
+		{NIC: "W000000042", ORI: "MO0640000", EnteredOn: d, Plate: "XYZ123", State: "IL"},
+		{NIC: "X000000007", ORI: "MO0640000", EnteredOn: d, Plate: "0L5B8", State: "MO"},
+		{NIC: "A000000001", ORI: "MO0640000", EnteredOn: d, Plate: "AB1C20", State: "MO"},
+	}
+}
+
+func ncicBytes(t *testing.T, es []Entry) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := FormatNCIC(&b, es); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestParseNCICRoundTrip(t *testing.T) {
+	l, err := ParseNCIC(bytes.NewReader(ncicBytes(t, sampleEntries())), "NCIC", "ncic.txt", loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Entries) != 4 || len(l.Skipped) != 0 {
+		t.Fatalf("entries %d skipped %v", len(l.Entries), l.Skipped)
+	}
+	e := l.Entries[0]
+	if e.Plate != "AB1C2D" || e.State != "MO" || e.ExpiryYear != 2027 || e.Reason != "Stolen vehicle" ||
+		e.Priority != PriorityMedium || e.VehicleDesc() != "2015 TOYT CAM 4D BLK" || e.ORI != "MO0640000" {
+		t.Fatalf("entry %+v", e)
+	}
+	if l.Entries[1].Priority != PriorityHigh || l.Entries[1].VehicleDesc() != "" {
+		t.Fatalf("wanted entry %+v", l.Entries[1])
+	}
+	if !strings.HasPrefix(l.Version(), "NCIC@") || len(l.SHA256) != 64 {
+		t.Fatalf("version %q", l.Version())
+	}
+}
+
+func TestParseNCICBadLines(t *testing.T) {
+	good := strings.Split(strings.TrimSpace(string(ncicBytes(t, sampleEntries()[:1]))), "\n")
+	cases := []struct {
+		name string
+		line string
+		msg  string
+	}{
+		{"too short", "V12345", "needs at least 39"},
+		{"unknown code", "Z" + good[1][1:], "unknown list code"},
+		{"bad date", good[1][:19] + "2026XX01" + good[1][27:], "bad entry date"},
+		{"empty plate", good[1][:27] + "  --      " + good[1][37:], "empty plate"},
+		{"bad expiry", good[1][:39] + "20X7" + good[1][43:], "bad plate expiry year"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := good[0] + "\n" + good[1] + "\n" + tc.line + "\n"
+			l, err := ParseNCIC(strings.NewReader(in), "NCIC", "hot.txt", loaded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(l.Entries) != 1 || len(l.Skipped) != 1 {
+				t.Fatalf("entries %d skipped %v", len(l.Entries), l.Skipped)
+			}
+			got := l.Skipped[0].Error()
+			if !strings.HasPrefix(got, "hot.txt:3: ") || !strings.Contains(got, tc.msg) {
+				t.Fatalf("error %q, want hot.txt:3 and %q", got, tc.msg)
+			}
+		})
+	}
+}
+
+func TestParseNCICRefusesFileWithoutEntries(t *testing.T) {
+	_, err := ParseNCIC(strings.NewReader("HEADER\nshort\n"), "NCIC", "empty.txt", loaded)
+	if !errors.Is(err, ErrNoEntries) || !strings.Contains(err.Error(), "empty.txt") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestMatchGolden records how a set of readings match the sample list.
+func TestMatchGolden(t *testing.T) {
+	l, err := ParseNCIC(bytes.NewReader(ncicBytes(t, sampleEntries())), "NCIC", "ncic.txt", loaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := NewIndex(l)
+	queries := [][]string{
+		{"AB1C2D"},           // exact, and equivalent to the Amber entry AB1C20
+		{"A81C2D"},           // only equivalent
+		{"QQQQQ", "XYZ123"},  // second candidate matches exactly
+		{"OL5B8"},            // O for 0
+		{"NOTHING"},          // no match
+		{"XYZ12", "XYZ1234"}, // lengths differ: no match
+	}
+	var b bytes.Buffer
+	for _, q := range queries {
+		fmt.Fprintf(&b, "%v:\n", q)
+		for _, m := range ix.Match(q) {
+			fmt.Fprintf(&b, "  %s %s %s via %s (%s)\n", m.Entry.NIC, m.Entry.Plate, m.Kind, m.Candidate, m.Entry.Priority)
+		}
+	}
+	golden := filepath.Join("testdata", "match.golden")
+	if *update {
+		os.WriteFile(golden, b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
+}

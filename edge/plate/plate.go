@@ -1,0 +1,95 @@
+// Package plate holds the plate-text model shared by the OCR, the hot-list
+// matcher and the investigative searches: normalisation and the classes of
+// characters that OCR confuses. Every package that compares plate text uses
+// these, so "possible" matches mean the same thing everywhere.
+package plate
+
+import "strings"
+
+// Normalize upper-cases s and keeps only A–Z and 0–9: "ab-1 c2d" → "AB1C2D".
+func Normalize(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			b.WriteByte(c - 'a' + 'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// ConfusionClasses are the groups of characters OCR mistakes for one
+// another on plates. The first character of each is its representative.
+// Part of the matching contract: changing them changes which reads match.
+func ConfusionClasses() []string {
+	return []string{"0ODQ", "1IL", "2Z", "5S", "8B", "6G"}
+}
+
+// canonTable maps each byte to its class representative.
+type canonTable [256]byte
+
+func newCanonTable() canonTable {
+	var t canonTable
+	for i := range t {
+		t[i] = byte(i)
+	}
+	for _, cls := range ConfusionClasses() {
+		for j := 0; j < len(cls); j++ {
+			t[cls[j]] = cls[0]
+		}
+	}
+	return t
+}
+
+// Canonicalizer maps normalised plate text to its canonical form, where
+// every character is replaced by its confusion-class representative. Two
+// plates are OCR-equivalent when their canonical forms are equal.
+type Canonicalizer struct{ t canonTable }
+
+// NewCanonicalizer returns a Canonicalizer for ConfusionClasses.
+func NewCanonicalizer() *Canonicalizer { return &Canonicalizer{t: newCanonTable()} }
+
+// Canonical returns the canonical form of normalised text s.
+func (c *Canonicalizer) Canonical(s string) string {
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		b[i] = c.t[s[i]]
+	}
+	return string(b)
+}
+
+// AppendCanonical appends the canonical form of s to dst, for callers that
+// reuse a buffer on a hot path.
+func (c *Canonicalizer) AppendCanonical(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		dst = append(dst, c.t[s[i]])
+	}
+	return dst
+}
+
+// Equivalent reports whether a and b are the same plate up to confusions.
+func (c *Canonicalizer) Equivalent(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if c.t[a[i]] != c.t[b[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// Alternatives returns the other members of ch's confusion class.
+func Alternatives(ch byte) string {
+	for _, cls := range ConfusionClasses() {
+		if i := strings.IndexByte(cls, ch); i >= 0 {
+			return cls[:i] + cls[i+1:]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,46 @@
+package plate
+
+import "testing"
+
+func TestNormalize(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"dash and space", "ab-1 c2d", "AB1C2D"},
+		{"punctuation", "  X.Y·Z 9 ", "XYZ9"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Normalize(tc.in); got != tc.want {
+				t.Fatalf("Normalize(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEquivalent(t *testing.T) {
+	c := NewCanonicalizer()
+	cases := []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"identical", "AB1C2D", "AB1C2D", true},
+		{"O for 0 and 8 for B", "A81C2D", "AB1C2D", true},
+		{"I L 1", "1IL", "LL1", true},
+		{"different letter", "AB1C2E", "AB1C2D", false},
+		{"different length", "AB1C2", "AB1C2D", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := c.Equivalent(tc.a, tc.b); got != tc.want {
+				t.Fatalf("Equivalent(%q,%q) = %v", tc.a, tc.b, got)
+			}
+			if got := c.Canonical(tc.a) == c.Canonical(tc.b); got != tc.want {
+				t.Fatalf("canonical forms disagree with Equivalent for %q %q", tc.a, tc.b)
+			}
+		})
+	}
+	if Alternatives('O') != "0DQ" || Alternatives('X') != "" {
+		t.Fatalf("alternatives: %q %q", Alternatives('O'), Alternatives('X'))
+	}
+}
