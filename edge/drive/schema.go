@@ -127,7 +127,7 @@ func dispositionFields() []arrow.Field {
 	return []arrow.Field{
 		f("id", str, false),
 		f("hit_id", str, false),
-		f("at", tsUTC(), false),
+		f("event_at", tsUTC(), false),
 		f("step", str, false),
 		f("code", str, false),
 		f("note", str, true),
@@ -142,7 +142,7 @@ func shiftFields() []arrow.Field {
 	return []arrow.Field{
 		f("id", str, false),
 		f("shift_id", str, false),
-		f("at", tsUTC(), false),
+		f("event_at", tsUTC(), false),
 		f("event", str, false),
 		f("officer", str, false),
 		f("vehicle", str, false),

@@ -169,4 +169,3 @@ func WriteRecords[R Record](path string, k Kind, recs []R) (Sealed, error) {
 	}
 	return w.Seal()
 }
-

@@ -1,0 +1,131 @@
+// Package analytics owns the back office's store: one DuckDB database file
+// with an image store beside it, laid out by day so that retention removes
+// whole days. It creates the schema by numbered migrations, answers the
+// investigative searches, and keeps the append-only, hash-chained audit log
+// that every access writes to.
+//
+// Build with the tag duckdb_arrow (the Makefile sets it): ingest loads drive
+// files through DuckDB's Arrow interface.
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Options configures a Store.
+type Options struct {
+	Dir      string // holds alpr.duckdb and images/
+	TimeZone string // the department's zone: image days and retention are counted in it
+	Threads  int    // DuckDB worker threads; 0 for DuckDB's default
+}
+
+// DefaultOptions returns a store in dir for a department in America/Chicago.
+func DefaultOptions(dir string) Options {
+	return Options{Dir: dir, TimeZone: "America/Chicago"}
+}
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	if o.Dir == "" {
+		return errors.New("store options: no directory")
+	}
+	if _, err := time.LoadLocation(o.TimeZone); err != nil {
+		return fmt.Errorf("store options: time zone: %w", err)
+	}
+	if o.Threads < 0 {
+		return fmt.Errorf("store options: threads %d < 0", o.Threads)
+	}
+	return nil
+}
+
+// Store is the back office's database and image store. One process owns it.
+type Store struct {
+	opts Options
+	loc  *time.Location
+	conn *duckdb.Connector
+	db   *sql.DB
+	// auditMu serialises audited operations: each appends to the one
+	// hash chain, whose head they read.
+	auditMu sync.Mutex
+}
+
+// Names inside the store directory.
+const (
+	DBFile    = "alpr.duckdb"
+	ImagesDir = "images"
+)
+
+// Open opens (creating if needed) the store and applies migrations.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(o.Dir, ImagesDir), 0o750); err != nil {
+		return nil, fmt.Errorf("create store dir: %w", err)
+	}
+	loc, _ := time.LoadLocation(o.TimeZone)
+	dsn := filepath.Join(o.Dir, DBFile)
+	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		if o.Threads > 0 {
+			if _, err := ex.ExecContext(ctx, fmt.Sprintf("SET threads = %d", o.Threads), nil); err != nil {
+				return err
+			}
+		}
+		_, err := ex.ExecContext(ctx, "SET TimeZone = 'UTC'", nil)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dsn, err)
+	}
+	s := &Store{opts: o, loc: loc, conn: c, db: sql.OpenDB(c)}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.conn.Close())
+}
+
+// DB returns the database handle.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Location returns the department's time zone.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// TimeZone returns the department's time zone name.
+func (s *Store) TimeZone() string { return s.opts.TimeZone }
+
+// ImageRoot returns the image store's directory.
+func (s *Store) ImageRoot() string { return filepath.Join(s.opts.Dir, ImagesDir) }
+
+// Dir returns the store's directory.
+func (s *Store) Dir() string { return s.opts.Dir }
+
+// DayOf returns the image-store day (YYYY-MM-DD, department time) of t.
+func (s *Store) DayOf(t time.Time) string { return t.In(s.loc).Format("2006-01-02") }
+
+// EngineVersion returns the DuckDB library version.
+func EngineVersion(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var v string
+	err = db.QueryRowContext(ctx, "SELECT version()").Scan(&v)
+	return v, err
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/edge/capture"
+)
+
+func newEdgeCmd() *cobra.Command {
+	o := edge.DefaultOptions()
+	var sources []string
+	var start string
+	cmd := &cobra.Command{
+		Use:   "edge --source CAMERA=PATH ... --drive DIR --officer ID",
+		Short: "Run the in-car reader over cameras, video files or image folders",
+		Long: `Run the in-car reader: capture → detect → OCR → track → hot-list match → drive.
+
+A source is CAMERA=TARGET, where TARGET is an image folder, a video file, a
+camera index or an rtsp:// URL. Folders and files are replayed: their frames
+are stamped from --start, so a replay gives the same records every time.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, s := range sources {
+				sp, err := capture.ParseSpec(s)
+				if err != nil {
+					return err
+				}
+				o.Sources = append(o.Sources, sp)
+			}
+			if start != "" {
+				t, err := time.Parse(time.RFC3339, start)
+				if err != nil {
+					return fmt.Errorf("--start: %w", err)
+				}
+				o.Start = t
+			} else {
+				o.Start = time.Now()
+			}
+			o.Logger = slog.Default()
+			st, err := edge.Run(cmd.Context(), o)
+			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames, %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
+				st.ShiftID, st.Frames, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&sources, "source", nil, "camera source CAMERA=TARGET (repeat for more cameras)")
+	f.StringVar(&o.DriveDir, "drive", "", "drive directory (the USB drive's mount point)")
+	f.StringVar(&o.Vehicle, "vehicle", "car1", "vehicle (car) identifier")
+	f.StringVar(&o.Officer, "officer", "", "officer ID of the logged-in officer")
+	f.StringArrayVar(&o.Hotlists, "hotlist", nil, "NCIC hot-list extract (repeat for more)")
+	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track (CSV time,lat,lon) for replays")
+	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
+	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
+	cmd.MarkFlagRequired("drive")
+	cmd.MarkFlagRequired("officer")
+	return cmd
+}

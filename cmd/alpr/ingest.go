@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/ingest"
+)
+
+func newIngestCmd() *cobra.Command {
+	var sf storeFlags
+	o := ingest.DefaultOptions()
+	cmd := &cobra.Command{
+		Use:   "ingest DRIVE_DIR",
+		Short: "Load a drive's files into the back-office store, exactly once",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			o.Logger = slog.Default()
+			rep, err := ingest.Drive(cmd.Context(), st, args[0], o)
+			out := cmd.OutOrStdout()
+			var rows []string
+			for _, k := range drive.Kinds() {
+				rows = append(rows, fmt.Sprintf("%s=%d", k, rep.Rows[k]))
+			}
+			fmt.Fprintf(out, "ingest: %d files: %d loaded, %d already loaded, %d quarantined; rows %s; %d images; %s\n",
+				rep.Files, rep.Loaded, rep.AlreadyLoaded, len(rep.Quarantined), strings.Join(rows, " "), rep.Images, rep.Elapsed.Round(1e6))
+			for _, q := range rep.Quarantined {
+				fmt.Fprintf(out, "  QUARANTINED %s\n", q)
+			}
+			for _, t := range rep.Tails {
+				fmt.Fprintf(out, "  unsealed   %s\n", t)
+			}
+			return err
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&o.QuarantineDir, "quarantine", "", "where refused files are copied (default STORE/quarantine)")
+	cmd.Flags().BoolVar(&o.Remove, "remove", false, "remove each file from the drive once its rows are committed")
+	return cmd
+}

@@ -1,0 +1,152 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/detect"
+	"github.com/plateward/alpr/edge/ocr"
+	"github.com/plateward/alpr/edge/track"
+)
+
+type camCounts struct {
+	frames, observations int64
+}
+
+// Recognizer finds and reads the plates of one frame. It holds a detector
+// and a Tesseract client: one per worker.
+type Recognizer struct {
+	det *detect.Detector
+	ocr *ocr.Reader
+}
+
+// NewRecognizer returns a Recognizer.
+func NewRecognizer(d detect.Options, r ocr.Options) (*Recognizer, error) {
+	det, err := detect.New(d)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := ocr.NewReader(r)
+	if err != nil {
+		det.Close()
+		return nil, err
+	}
+	return &Recognizer{det: det, ocr: rd}, nil
+}
+
+// Close frees the recognizer.
+func (r *Recognizer) Close() error {
+	r.det.Close()
+	return r.ocr.Close()
+}
+
+// Plate is a plate read in one frame.
+type Plate struct {
+	Region detect.Region
+	Result ocr.Result
+}
+
+// Recognize returns the plates read in frame, most plate-like region first.
+// Two regions that read the same text are one plate.
+func (r *Recognizer) Recognize(frame gocv.Mat) ([]Plate, error) {
+	var out []Plate
+	for _, reg := range r.det.Detect(frame) {
+		res, err := r.ocr.Read(frame, reg.Plate)
+		if errors.Is(err, ocr.ErrNoPlate) {
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		dup := false
+		for _, p := range out {
+			if p.Result.Best().Text == res.Best().Text {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, Plate{Region: reg, Result: res})
+		}
+	}
+	return out, nil
+}
+
+// encodeCrop returns the JPEG of the plate region.
+func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
+	roi := frame.Region(p.Region.Plate)
+	defer roi.Close()
+	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, roi, []int{gocv.IMWriteJpegQuality, 90})
+	if err != nil {
+		return nil, fmt.Errorf("encode crop: %w", err)
+	}
+	defer buf.Close()
+	return append([]byte(nil), buf.GetBytes()...), nil
+}
+
+func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camRead, n *camCounts) error {
+	src, err := capture.Open(sp, capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	rz, err := NewRecognizer(o.Detect, o.OCR)
+	if err != nil {
+		return err
+	}
+	defer rz.Close()
+	tr, err := track.New(sp.Camera, o.Track)
+	if err != nil {
+		return err
+	}
+	emit := func(rs []track.Read) error {
+		for _, r := range rs {
+			select {
+			case out <- camRead{r}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}
+	var f capture.Frame
+	for {
+		if err := ctx.Err(); err != nil {
+			return emit(tr.Flush())
+		}
+		err := src.Next(&f)
+		if errors.Is(err, io.EOF) {
+			return emit(tr.Flush())
+		}
+		if err != nil {
+			return err
+		}
+		atomic.AddInt64(&n.frames, 1)
+		plates, err := rz.Recognize(f.Mat)
+		if err != nil {
+			return fmt.Errorf("camera %s frame %d: %w", sp.Camera, f.Seq, err)
+		}
+		if err := emit(tr.Expire(f.At)); err != nil {
+			return err
+		}
+		for _, p := range plates {
+			crop, err := encodeCrop(f.Mat, p)
+			if err != nil {
+				return err
+			}
+			cands := make([]track.Candidate, len(p.Result.Candidates))
+			for i, c := range p.Result.Candidates {
+				cands[i] = track.Candidate{Text: c.Text, Confidence: c.Confidence}
+			}
+			atomic.AddInt64(&n.observations, 1)
+			if err := emit(tr.Observe(track.Observation{At: f.At, Frame: f.Seq, Box: p.Region.Plate, Candidates: cands, Crop: crop})); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,201 @@
+// Package edge is the in-car reader: it wires capture → detect → OCR →
+// track → hot-list match → drive for every camera of a patrol car. The
+// stages live in the sub-packages; this package only connects them and
+// keeps the shift's records.
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/detect"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/gps"
+	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/edge/ocr"
+	"github.com/plateward/alpr/edge/track"
+)
+
+// Options configures a run of the reader.
+type Options struct {
+	Sources        []capture.Spec
+	Start          time.Time     // time of a replay's first frame
+	FolderInterval time.Duration // time between images of a folder source
+	DriveDir       string
+	Vehicle        string
+	Officer        string
+	Hotlists       []string // NCIC extract files
+	GPSTrack       string   // recorded track (CSV); empty for none
+	GPSMaxAge      time.Duration
+	Detect         detect.Options
+	OCR            ocr.Options
+	Track          track.Options
+	Drive          drive.Options // Dir and Vehicle are taken from above
+	Now            func() time.Time
+	Logger         *slog.Logger
+}
+
+// DefaultOptions returns options with every stage's defaults.
+func DefaultOptions() Options {
+	return Options{
+		FolderInterval: time.Second,
+		GPSMaxAge:      5 * time.Second,
+		Detect:         detect.DefaultOptions(),
+		OCR:            ocr.DefaultOptions(),
+		Track:          track.DefaultOptions(),
+		Drive:          drive.DefaultOptions("", ""),
+		Now:            time.Now,
+		Logger:         slog.Default(),
+	}
+}
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	switch {
+	case len(o.Sources) == 0:
+		return errors.New("edge: no camera source")
+	case o.DriveDir == "":
+		return errors.New("edge: no drive directory")
+	case o.Officer == "":
+		return errors.New("edge: no officer: a shift belongs to a logged-in officer")
+	case o.Now == nil || o.Logger == nil:
+		return errors.New("edge: clock and logger are required")
+	}
+	seen := map[string]bool{}
+	for _, s := range o.Sources {
+		if seen[s.Camera] {
+			return fmt.Errorf("edge: camera %q named twice", s.Camera)
+		}
+		seen[s.Camera] = true
+	}
+	d := o.Drive
+	d.Dir, d.Vehicle = o.DriveDir, o.Vehicle
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), d.Validate())
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	Frames       int64
+	Observations int64
+	Reads        int64
+	Hits         int64
+	Alerts       int64 // hits that alert the officer (not covert)
+	Files        []drive.Sealed
+	ShiftID      string
+	Hotlist      string // versions of the lists used
+}
+
+// camRead is a finished track on its way to the recorder.
+type camRead struct{ r track.Read }
+
+// Run reads every source to its end (replay) or until ctx is done (live).
+func Run(ctx context.Context, o Options) (Stats, error) {
+	var st Stats
+	if err := o.Validate(); err != nil {
+		return st, err
+	}
+	// OpenMP threads inside Tesseract fight the workers for cores.
+	os.Setenv("OMP_THREAD_LIMIT", "1")
+	ix, version, err := loadHotlists(o)
+	if err != nil {
+		return st, err
+	}
+	st.Hotlist = version
+	var gpsTrack *gps.Track
+	if o.GPSTrack != "" {
+		if gpsTrack, err = gps.ReadTrackFile(o.GPSTrack, o.GPSMaxAge); err != nil {
+			return st, err
+		}
+	}
+	dopts := o.Drive
+	dopts.Dir, dopts.Vehicle, dopts.Logger = o.DriveDir, o.Vehicle, o.Logger
+	rec, err := drive.NewRecorder(dopts)
+	if err != nil {
+		return st, err
+	}
+	st.ShiftID = uuid.Must(uuid.NewV7()).String()
+	cams := make([]string, len(o.Sources))
+	for i, s := range o.Sources {
+		cams[i] = s.Camera
+	}
+	// A replay keeps the replayed shift's time; a live run, the clock's.
+	loginAt := o.Now()
+	if !o.Start.IsZero() {
+		loginAt = o.Start
+	}
+	login := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: loginAt, Event: "login", Officer: o.Officer,
+		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, SelfCheckOK: false, Detail: "self-check not run"}
+	if err := rec.Add(login); err != nil {
+		return st, err
+	}
+
+	reads := make(chan camRead, 64)
+	g, gctx := errgroup.WithContext(ctx)
+	counts := make([]camCounts, len(o.Sources))
+	for i, sp := range o.Sources {
+		g.Go(func() error { return runCamera(gctx, o, sp, reads, &counts[i]) })
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- g.Wait()
+		close(reads)
+	}()
+	rw := recordWriter{o: o, ix: ix, gps: gpsTrack, rec: rec, shift: st.ShiftID, last: loginAt}
+	var werr error
+	for cr := range reads {
+		if werr != nil {
+			continue // drain so the cameras can finish
+		}
+		werr = rw.write(cr.r, &st)
+	}
+	cerr := <-done
+	for _, c := range counts {
+		st.Frames += c.frames
+		st.Observations += c.observations
+	}
+	logoutAt := o.Now()
+	if !o.Start.IsZero() {
+		logoutAt = rw.last
+	}
+	logout := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: logoutAt, Event: "logout", Officer: o.Officer,
+		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, Detail: fmt.Sprintf("frames=%d reads=%d hits=%d", st.Frames, st.Reads, st.Hits)}
+	aerr := rec.Add(logout)
+	closeErr := rec.Close()
+	st.Files = rec.Sealed()
+	return st, errors.Join(cerr, werr, aerr, closeErr)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func loadHotlists(o Options) (*hotlist.Index, string, error) {
+	var lists []*hotlist.List
+	version := ""
+	for _, p := range o.Hotlists {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, "", fmt.Errorf("open hot list: %w", err)
+		}
+		l, err := hotlist.ParseNCIC(f, "NCIC", p, o.Now())
+		f.Close()
+		if err != nil {
+			return nil, "", err
+		}
+		for _, s := range l.Skipped {
+			o.Logger.Warn("hot-list line skipped", "error", s.Error())
+		}
+		lists = append(lists, l)
+		if version != "" {
+			version += ","
+		}
+		version += l.Version()
+	}
+	return hotlist.NewIndex(lists...), version, nil
+}

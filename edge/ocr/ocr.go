@@ -1,0 +1,233 @@
+// Package ocr reads the text of a plate region with Tesseract (through
+// gosseract): the region is cropped, scaled to a steady character height,
+// binarised with Otsu's method and read as one line with an A–Z0–9
+// whitelist. Candidates come from the per-character confidences and the
+// confusion classes of package plate, the same classes the hot-list matcher
+// uses.
+//
+// A Reader holds one Tesseract client, which is expensive to create (70–90
+// ms) and cheap to reuse (about 5 ms a plate): make one per worker. Set
+// OMP_THREAD_LIMIT=1 in the process (cmd/alpr does) or Tesseract's OpenMP
+// threads fight the workers for cores.
+package ocr
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/otiai10/gosseract/v2"
+	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/edge/plate"
+)
+
+// Options configures a Reader.
+type Options struct {
+	Language      string  // Tesseract language model
+	Whitelist     string  // characters Tesseract may return
+	CropHeight    int     // px the character band is scaled to
+	MinLen        int     // shortest plate accepted
+	MaxLen        int     // longest plate accepted
+	MinConfidence float32 // 0–1: readings below this are dropped
+	MaxCandidates int     // readings returned per plate, best first
+}
+
+// DefaultOptions returns options for US plates.
+func DefaultOptions() Options {
+	return Options{
+		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10,
+	}
+}
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	switch {
+	case o.Language == "" || o.Whitelist == "":
+		return errors.New("ocr options: language and whitelist are required")
+	case o.CropHeight < 16 || o.CropHeight > 256:
+		return fmt.Errorf("ocr options: crop height %d outside 16..256", o.CropHeight)
+	case o.MinLen < 1 || o.MaxLen < o.MinLen:
+		return fmt.Errorf("ocr options: plate length %d..%d", o.MinLen, o.MaxLen)
+	case o.MinConfidence < 0 || o.MinConfidence > 1:
+		return fmt.Errorf("ocr options: min confidence %g outside 0..1", o.MinConfidence)
+	case o.MaxCandidates < 1:
+		return errors.New("ocr options: max candidates < 1")
+	}
+	return nil
+}
+
+// Candidate is one reading of a plate.
+type Candidate struct {
+	Text       string
+	Confidence float32 // 0–1
+}
+
+// Result is what the reader made of one region.
+type Result struct {
+	Raw        string      // Tesseract's text before normalisation
+	Candidates []Candidate // best first; Candidates[0] is the reading
+}
+
+// Best returns the best reading.
+func (r Result) Best() Candidate { return r.Candidates[0] }
+
+// Reader reads plates. It is not safe for concurrent use.
+type Reader struct {
+	opts                  Options
+	tess                  *gosseract.Client
+	gray, scaled, bin     gocv.Mat
+	line, lineBin, padded gocv.Mat
+	labels, stats, cents  gocv.Mat
+	pgm                   []byte
+}
+
+// NewReader starts a Tesseract client.
+func NewReader(opts Options) (*Reader, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	c := gosseract.NewClient()
+	if err := c.SetLanguage(opts.Language); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("tesseract language: %w", err)
+	}
+	if err := c.SetWhitelist(opts.Whitelist); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("tesseract whitelist: %w", err)
+	}
+	if err := c.SetPageSegMode(gosseract.PSM_SINGLE_LINE); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("tesseract page mode: %w", err)
+	}
+	// Plates are not words: the dictionaries only pull readings towards English.
+	for _, v := range []gosseract.SettableVariable{"load_system_dawg", "load_freq_dawg"} {
+		if err := c.SetVariable(v, "0"); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("tesseract %s: %w", v, err)
+		}
+	}
+	return &Reader{opts: opts, tess: c, gray: gocv.NewMat(), scaled: gocv.NewMat(), bin: gocv.NewMat(),
+		line: gocv.NewMat(), lineBin: gocv.NewMat(), padded: gocv.NewMat(),
+		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat()}, nil
+}
+
+// Close stops the Tesseract client.
+func (r *Reader) Close() error {
+	for _, m := range []*gocv.Mat{&r.gray, &r.scaled, &r.bin, &r.line, &r.lineBin, &r.padded, &r.labels, &r.stats, &r.cents} {
+		m.Close()
+	}
+	return r.tess.Close()
+}
+
+// ErrNoPlate means the region held no readable plate text.
+var ErrNoPlate = errors.New("no plate text")
+
+// Read reads the plate in region, a rectangle of frame around a plate (a
+// little more or less is fine). It returns ErrNoPlate when nothing
+// plate-like was read.
+func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
+	region = region.Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
+	if region.Dx() < 8 || region.Dy() < 6 {
+		return Result{}, ErrNoPlate
+	}
+	roi := frame.Region(region)
+	defer roi.Close()
+	if roi.Channels() == 3 {
+		gocv.CvtColor(roi, &r.gray, gocv.ColorBGRToGray)
+	} else {
+		roi.CopyTo(&r.gray)
+	}
+	// Find the row of characters at a fixed working height, then read
+	// only that row: no state name, slogan or frame.
+	const workH = 120
+	w := max(1, region.Dx()*workH/region.Dy())
+	gocv.Resize(r.gray, &r.scaled, image.Pt(w, workH), 0, 0, gocv.InterpolationLinear)
+	gocv.Threshold(r.scaled, &r.bin, 0, 255, gocv.ThresholdBinaryInv|gocv.ThresholdOtsu)
+	band, group := charBand(r.bin, &r.labels, &r.stats, &r.cents)
+	if len(group) < r.opts.MinLen-1 {
+		return Result{}, ErrNoPlate
+	}
+	paintLine(r.labels, band, group, &r.line)
+	h := r.opts.CropHeight
+	gocv.Resize(r.line, &r.lineBin, image.Pt(max(1, band.Dx()*h/band.Dy()), h), 0, 0, gocv.InterpolationArea)
+	pad := h / 4
+	gocv.CopyMakeBorder(r.lineBin, &r.padded, pad, pad, pad, pad, gocv.BorderConstant, color.RGBA{255, 255, 255, 255})
+	if err := r.tess.SetImageFromBytes(r.encodePGM(r.padded)); err != nil {
+		return Result{}, fmt.Errorf("tesseract image: %w", err)
+	}
+	boxes, err := r.tess.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+	if err != nil {
+		return Result{}, fmt.Errorf("tesseract read: %w", err)
+	}
+	return r.candidates(boxes)
+}
+
+// encodePGM wraps a grey image in a binary PGM header, the cheapest format
+// Leptonica decodes.
+func (r *Reader) encodePGM(m gocv.Mat) []byte {
+	px, _ := m.DataPtrUint8()
+	hdr := "P5\n" + strconv.Itoa(m.Cols()) + " " + strconv.Itoa(m.Rows()) + "\n255\n"
+	r.pgm = append(append(r.pgm[:0], hdr...), px...)
+	return r.pgm
+}
+
+type sym struct {
+	ch   byte
+	conf float32
+}
+
+func (r *Reader) candidates(boxes []gosseract.BoundingBox) (Result, error) {
+	var raw strings.Builder
+	var syms []sym
+	for _, b := range boxes {
+		raw.WriteString(b.Word)
+		t := plate.Normalize(b.Word)
+		for i := 0; i < len(t); i++ {
+			syms = append(syms, sym{t[i], float32(b.Confidence / 100)})
+		}
+	}
+	res := Result{Raw: raw.String()}
+	if len(syms) < r.opts.MinLen || len(syms) > r.opts.MaxLen {
+		return res, ErrNoPlate
+	}
+	best := make([]byte, len(syms))
+	var conf float32
+	for i, s := range syms {
+		best[i] = s.ch
+		conf += s.conf / float32(len(syms))
+	}
+	if conf < r.opts.MinConfidence {
+		return res, ErrNoPlate
+	}
+	res.Candidates = append(res.Candidates, Candidate{string(best), conf})
+	if fit, swaps, ok := fitFormat(string(best)); ok && swaps > 0 {
+		// The format's reading goes first; the raw reading stays second.
+		res.Candidates = []Candidate{{fit, conf}, {string(best), conf * 0.9}}
+	}
+	// Alternatives: swap the least certain characters for their look-alikes.
+	order := make([]int, len(syms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return syms[order[a]].conf < syms[order[b]].conf })
+	for _, i := range order {
+		for _, alt := range []byte(plate.Alternatives(syms[i].ch)) {
+			if len(res.Candidates) >= r.opts.MaxCandidates {
+				return res, nil
+			}
+			t := []byte(res.Candidates[0].Text)
+			if t[i] == alt {
+				continue
+			}
+			t[i] = alt
+			res.Candidates = append(res.Candidates, Candidate{string(t), (1 - syms[i].conf) / float32(len(plate.Alternatives(syms[i].ch)))})
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,231 @@
+// Package track turns the many frames in which one plate is seen into one
+// read. Observations of a camera join an open track when their reading is
+// the track's plate up to one edit or OCR look-alikes; a track that has not
+// been seen for Gap ends and yields its read: the reading with the most
+// confidence summed over its frames, the crop of its best frame, and every
+// reading ranked as candidates.
+package track
+
+import (
+	"errors"
+	"image"
+	"sort"
+	"time"
+
+	"github.com/plateward/alpr/edge/plate"
+)
+
+// Options configures a Tracker.
+type Options struct {
+	Gap           time.Duration // a track ends when unseen this long
+	MaxCandidates int           // candidates kept per read
+}
+
+// DefaultOptions suits 15–30 fps cameras.
+func DefaultOptions() Options { return Options{Gap: 700 * time.Millisecond, MaxCandidates: 10} }
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	if o.Gap <= 0 {
+		return errors.New("track options: gap must be positive")
+	}
+	if o.MaxCandidates < 1 {
+		return errors.New("track options: max candidates < 1")
+	}
+	return nil
+}
+
+// Candidate is a reading with a confidence (0–1).
+type Candidate struct {
+	Text       string
+	Confidence float32
+}
+
+// Observation is one frame's reading of a plate.
+type Observation struct {
+	At         time.Time
+	Frame      int64
+	Box        image.Rectangle
+	Candidates []Candidate // best first
+	Crop       []byte      // JPEG of the plate in this frame
+}
+
+// Read is a finished track.
+type Read struct {
+	Camera     string
+	First      time.Time
+	Last       time.Time
+	Frames     int
+	Best       Observation // the frame whose reading agreed best with the plate
+	Plate      string
+	Confidence float32
+	Candidates []Candidate
+}
+
+type trk struct {
+	obs   []Observation
+	votes map[string]float32
+	last  time.Time
+	lead  string
+}
+
+// Tracker tracks the plates of one camera. It is not safe for concurrent
+// use; give each camera its own.
+type Tracker struct {
+	camera string
+	opts   Options
+	open   []*trk
+	cz     *plate.Canonicalizer
+}
+
+// New returns a Tracker for camera.
+func New(camera string, o Options) (*Tracker, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	return &Tracker{camera: camera, opts: o, cz: plate.NewCanonicalizer()}, nil
+}
+
+// Observe adds an observation and returns the tracks that ended before it.
+func (t *Tracker) Observe(o Observation) []Read {
+	done := t.Expire(o.At)
+	if len(o.Candidates) == 0 {
+		return done
+	}
+	text := o.Candidates[0].Text
+	var into *trk
+	for _, k := range t.open {
+		if t.similar(k.lead, text) {
+			into = k
+			break
+		}
+	}
+	if into == nil {
+		into = &trk{votes: map[string]float32{}}
+		t.open = append(t.open, into)
+	}
+	into.obs = append(into.obs, o)
+	into.last = o.At
+	for i, c := range o.Candidates {
+		w := c.Confidence
+		if i == 0 {
+			w += 1 // each frame's own reading counts most
+		}
+		into.votes[c.Text] += w
+	}
+	into.lead = leader(into.votes)
+	return done
+}
+
+// Expire ends the tracks unseen since now−Gap.
+func (t *Tracker) Expire(now time.Time) []Read {
+	var done []Read
+	keep := t.open[:0]
+	for _, k := range t.open {
+		if now.Sub(k.last) > t.opts.Gap {
+			done = append(done, t.finish(k))
+		} else {
+			keep = append(keep, k)
+		}
+	}
+	t.open = keep
+	return done
+}
+
+// Flush ends every open track, at the end of a source.
+func (t *Tracker) Flush() []Read {
+	var done []Read
+	for _, k := range t.open {
+		done = append(done, t.finish(k))
+	}
+	t.open = nil
+	return done
+}
+
+func leader(votes map[string]float32) string {
+	best, bv := "", float32(-1)
+	for s, v := range votes {
+		if v > bv || (v == bv && s < best) {
+			best, bv = s, v
+		}
+	}
+	return best
+}
+
+func (t *Tracker) finish(k *trk) Read {
+	type tv struct {
+		s string
+		v float32
+	}
+	var all []tv
+	var total float32
+	for s, v := range k.votes {
+		all = append(all, tv{s, v})
+		total += v
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].v != all[j].v {
+			return all[i].v > all[j].v
+		}
+		return all[i].s < all[j].s
+	})
+	r := Read{Camera: t.camera, First: k.obs[0].At, Last: k.last, Frames: len(k.obs), Plate: all[0].s}
+	for i, c := range all {
+		if i == t.opts.MaxCandidates {
+			break
+		}
+		r.Candidates = append(r.Candidates, Candidate{c.s, c.v / total})
+	}
+	r.Confidence = r.Candidates[0].Confidence
+	// The best frame reads the plate itself with the highest confidence;
+	// failing that, the largest view.
+	bi, bc := -1, float32(-1)
+	for i, o := range k.obs {
+		if o.Candidates[0].Text == r.Plate && o.Candidates[0].Confidence > bc {
+			bi, bc = i, o.Candidates[0].Confidence
+		}
+	}
+	if bi < 0 {
+		for i, o := range k.obs {
+			if bi < 0 || o.Box.Dx() > k.obs[bi].Box.Dx() {
+				bi = i
+			}
+		}
+	}
+	r.Best = k.obs[bi]
+	return r
+}
+
+// similar: the same plate read again, up to look-alikes or one edit.
+func (t *Tracker) similar(a, b string) bool {
+	if t.cz.Equivalent(a, b) {
+		return true
+	}
+	return editDistanceAtMost1(a, b)
+}
+
+func editDistanceAtMost1(a, b string) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if len(a)-len(b) > 1 {
+		return false
+	}
+	i, j, edits := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] == b[j] {
+			i++
+			j++
+			continue
+		}
+		edits++
+		if edits > 1 {
+			return false
+		}
+		if len(a) == len(b) {
+			j++
+		}
+		i++
+	}
+	return edits+(len(a)-i) <= 1
+}

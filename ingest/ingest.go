@@ -1,0 +1,157 @@
+// Package ingest loads drive files into the back office's store exactly
+// once: each file is verified against its seal, its rows are inserted
+// through DuckDB's Arrow interface (a registered view and INSERT … SELECT,
+// no row-by-row path), its plate crops go to the image store by day, and
+// its SHA-256 goes into the ingest manifest in the same transaction as its
+// rows. A file in the manifest is never loaded again; a file that fails
+// verification is quarantined with its reason and blocks nothing else.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+)
+
+// Options configures an ingest.
+type Options struct {
+	QuarantineDir string           // where refused files go; default <store>/quarantine
+	Remove        bool             // remove each file from the drive once its rows are committed
+	Now           func() time.Time // the clock
+	Logger        *slog.Logger
+}
+
+// DefaultOptions returns options that keep the drive's files.
+func DefaultOptions() Options { return Options{Now: time.Now, Logger: slog.Default()} }
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	if o.Now == nil || o.Logger == nil {
+		return errors.New("ingest options: clock and logger are required")
+	}
+	return nil
+}
+
+// Report says what an ingest did.
+type Report struct {
+	Files         int
+	Loaded        int
+	AlreadyLoaded int
+	Quarantined   []string // file: reason
+	Tails         []string // unsealed files and what was cut from them
+	Rows          map[drive.Kind]int64
+	Images        int64
+	Elapsed       time.Duration
+}
+
+// Drive loads every stream file of a drive directory into st.
+func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep Report, err error) {
+	rep = Report{Rows: map[drive.Kind]int64{}}
+	if err := o.Validate(); err != nil {
+		return rep, err
+	}
+	if o.QuarantineDir == "" {
+		o.QuarantineDir = filepath.Join(st.Dir(), "quarantine")
+	}
+	start := time.Now()
+	defer func() { rep.Elapsed = time.Since(start) }()
+	files, err := drive.List(dir)
+	if err != nil {
+		return rep, err
+	}
+	// Load in kind order (shifts, reads, hits, dispositions) so a hit's
+	// read is in the store before the hit is.
+	byKind := map[drive.Kind][]drive.FileInfo{}
+	var other []drive.FileInfo
+	for _, fi := range files {
+		if _, err := drive.Schema(fi.Kind); err != nil {
+			other = append(other, fi)
+			continue
+		}
+		byKind[fi.Kind] = append(byKind[fi.Kind], fi)
+	}
+	l, err := newLoader(ctx, st, o)
+	if err != nil {
+		return rep, err
+	}
+	defer l.close()
+	var ordered []drive.FileInfo
+	for _, k := range drive.Kinds() {
+		ordered = append(ordered, byKind[k]...)
+	}
+	ordered = append(ordered, other...)
+	for _, fi := range ordered {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		rep.Files++
+		if err := l.file(ctx, fi, &rep); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// file loads one file, or quarantines it, or skips it as already loaded.
+func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error {
+	f, err := drive.ReadFile(fi)
+	if err != nil {
+		if drive.IsQuarantine(err) || errors.Is(err, drive.ErrTornTail) || errors.Is(err, errBadRecord) {
+			return l.quarantine(ctx, fi, err, rep)
+		}
+		return err
+	}
+	defer f.Release()
+	done, err := l.loaded(ctx, f.SHA256)
+	if err != nil {
+		return err
+	}
+	if done {
+		rep.AlreadyLoaded++
+		l.o.Logger.Debug("already loaded", "file", fi.Name)
+		return l.removeIfAsked(fi)
+	}
+	if err := checkRecords(f); err != nil {
+		return l.quarantine(ctx, fi, err, rep)
+	}
+	if f.Kind == drive.KindReads {
+		n, err := l.images(f)
+		if err != nil {
+			return err
+		}
+		rep.Images += n
+	}
+	if err := l.insert(ctx, f); err != nil {
+		return fmt.Errorf("load %s: %w", fi.Name, err)
+	}
+	rep.Loaded++
+	rep.Rows[f.Kind] += f.Rows
+	if !fi.Sealed {
+		tail := "complete stream, never sealed"
+		if f.Tail != nil {
+			tail = f.Tail.Error()
+		}
+		rep.Tails = append(rep.Tails, fi.Name+": "+tail)
+		l.o.Logger.Warn("loaded unsealed drive file", "file", fi.Name, "rows", f.Rows, "tail", tail)
+	}
+	return l.removeIfAsked(fi)
+}
+
+func (l *loader) removeIfAsked(fi drive.FileInfo) error {
+	if !l.o.Remove {
+		return nil
+	}
+	for _, p := range []string{fi.Path, fi.Path + drive.SealExt} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove from drive: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/internal/fsutil"
+)
+
+// loader holds one connection and its Arrow interface for a whole ingest.
+type loader struct {
+	st    *analytics.Store
+	o     Options
+	conn  *sql.Conn
+	arrow *duckdb.Arrow
+}
+
+func newLoader(ctx context.Context, st *analytics.Store, o Options) (*loader, error) {
+	conn, err := st.DB().Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ingest connection: %w", err)
+	}
+	var ar *duckdb.Arrow
+	// The Arrow handle is taken inside Raw and used outside it: using it
+	// inside deadlocks on the connection's lock.
+	err = conn.Raw(func(dc any) error {
+		var err error
+		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("ingest arrow interface: %w", err)
+	}
+	return &loader{st: st, o: o, conn: conn, arrow: ar}, nil
+}
+
+func (l *loader) close() { l.conn.Close() }
+
+func (l *loader) loaded(ctx context.Context, sha string) (bool, error) {
+	var n int
+	err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM ingest_manifest WHERE sha256 = ?", sha).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("read manifest: %w", err)
+	}
+	return n > 0, nil
+}
+
+// insertSQL is each kind's INSERT … SELECT from the registered view, with
+// the source file and load time as parameters ($1, $2; for reads the time
+// zone comes first). The image paths are computed in SQL by the same day
+// rule as images(): the capture day in the department's zone.
+func insertSQL(k drive.Kind) string {
+	switch k {
+	case drive.KindReads:
+		return `INSERT INTO reads SELECT id, captured_at, plate, raw_text, confidence, candidates, candidate_confidences,
+			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
+			strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg',
+			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
+			$2, $3 FROM drive_batch`
+	case drive.KindHits:
+		return `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
+			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
+			FROM drive_batch`
+	case drive.KindDispositions:
+		return `INSERT INTO dispositions SELECT id, hit_id, event_at, step, code, note, officer, vehicle, shift_id, $1, $2
+			FROM drive_batch`
+	case drive.KindShifts:
+		return `INSERT INTO shift_events SELECT id, shift_id, event_at, event, officer, vehicle, cameras, hotlist_version,
+			selfcheck_ok, detail, $1, $2 FROM drive_batch`
+	}
+	return ""
+}
+
+// insert loads a file's rows and its manifest row in one transaction.
+func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
+	rr, err := array.NewRecordReader(f.Schema, f.Batches)
+	if err != nil {
+		return fmt.Errorf("record reader: %w", err)
+	}
+	defer rr.Release()
+	release, err := l.arrow.RegisterView(rr, "drive_batch")
+	if err != nil {
+		return fmt.Errorf("register arrow view: %w", err)
+	}
+	defer release()
+	if _, err := l.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			l.conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	now := l.o.Now().UTC()
+	args := []any{f.Info.Name, now}
+	if f.Kind == drive.KindReads {
+		args = append([]any{l.st.TimeZone()}, args...)
+	}
+	if _, err = l.conn.ExecContext(ctx, insertSQL(f.Kind), args...); err != nil {
+		return fmt.Errorf("insert %s: %w", f.Kind, err)
+	}
+	tail := sql.NullString{}
+	if f.Tail != nil {
+		tail = sql.NullString{String: f.Tail.Error(), Valid: true}
+	}
+	if _, err = l.conn.ExecContext(ctx, `INSERT INTO ingest_manifest (sha256, file_name, kind, rows, sealed, tail, loaded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.SHA256, f.Info.Name, string(f.Kind), f.Rows, f.Info.Sealed, tail, now); err != nil {
+		return fmt.Errorf("record in manifest: %w", err)
+	}
+	_, err = l.conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// images writes each read's crop (and overview) under the image store's
+// day folder, then syncs, so that no committed row points at a missing
+// image. A crash before the commit leaves images without rows, which the
+// re-run overwrites with the same bytes.
+func (l *loader) images(f *drive.File) (int64, error) {
+	var n int64
+	root := l.st.ImageRoot()
+	dirs := map[string]bool{}
+	for _, b := range f.Batches {
+		ids := b.Column(0).(*array.String)
+		ats := b.Column(1).(*array.Timestamp)
+		crops := b.Column(20).(*array.Binary)
+		overs := b.Column(21).(*array.Binary)
+		for i := range int(b.NumRows()) {
+			day := l.st.DayOf(ats.Value(i).ToTime(0))
+			dir := filepath.Join(root, day)
+			if !dirs[dir] {
+				if err := os.MkdirAll(dir, 0o750); err != nil {
+					return n, fmt.Errorf("image day folder: %w", err)
+				}
+				dirs[dir] = true
+			}
+			id := ids.Value(i)
+			if err := writeImage(filepath.Join(dir, id+".jpg"), crops.Value(i)); err != nil {
+				return n, err
+			}
+			n++
+			if !overs.IsNull(i) {
+				if err := writeImage(filepath.Join(dir, id+".overview.jpg"), overs.Value(i)); err != nil {
+					return n, err
+				}
+				n++
+			}
+		}
+	}
+	// One sync for the whole file instead of one per image.
+	syscall.Sync()
+	for d := range dirs {
+		if err := fsutil.SyncDir(d); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func writeImage(path string, b []byte) error {
+	tmp := path + fsutil.TmpSuffix
+	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+		return fmt.Errorf("write image: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write image: %w", err)
+	}
+	return nil
+}
+
+// errBadRecord is a record that must not be loaded (an id that could
+// escape the image store, say): its file is quarantined.
+var errBadRecord = errors.New("bad record")
+
+// checkRecords refuses ids that are not plain identifiers: ids become file
+// names in the image store, and a drive is outside input.
+func checkRecords(f *drive.File) error {
+	for _, b := range f.Batches {
+		ids := b.Column(0).(*array.String)
+		for i := range ids.Len() {
+			id := ids.Value(i)
+			if id == "" || len(id) > 64 || strings.Trim(id, "0123456789abcdefABCDEF-") != "" {
+				return fmt.Errorf("%w: id %q is not a hex identifier", errBadRecord, id)
+			}
+		}
+	}
+	return nil
+}
+
+func (l *loader) quarantine(ctx context.Context, fi drive.FileInfo, why error, rep *Report) error {
+	raw, err := os.ReadFile(fi.Path)
+	if err != nil {
+		return fmt.Errorf("quarantine %s: %w", fi.Name, err)
+	}
+	sum := sha256.Sum256(raw)
+	sha := hex.EncodeToString(sum[:])
+	var seen int
+	if err := l.conn.QueryRowContext(ctx, "SELECT count(*) FROM ingest_quarantine WHERE sha256 = ?", sha).Scan(&seen); err != nil {
+		return fmt.Errorf("read quarantine: %w", err)
+	}
+	rep.Quarantined = append(rep.Quarantined, fi.Name+": "+why.Error())
+	if seen > 0 {
+		return nil // the same bytes were set aside by an earlier run
+	}
+	if err := os.MkdirAll(l.o.QuarantineDir, 0o750); err != nil {
+		return fmt.Errorf("quarantine dir: %w", err)
+	}
+	dst := filepath.Join(l.o.QuarantineDir, fi.Name)
+	// Copy, not move: the drive is evidence and stays as it came in.
+	for _, p := range []string{fi.Path, fi.Path + drive.SealExt} {
+		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("quarantine %s: %w", fi.Name, err)
+		}
+		if err := fsutil.WriteFile(filepath.Join(l.o.QuarantineDir, filepath.Base(p)), b); err != nil {
+			return fmt.Errorf("quarantine %s: %w", fi.Name, err)
+		}
+	}
+	if _, err := l.conn.ExecContext(ctx, `INSERT INTO ingest_quarantine (sha256, file_name, reason, moved_to, event_at) VALUES (?, ?, ?, ?, ?)`,
+		sha, fi.Name, why.Error(), dst, l.o.Now().UTC()); err != nil {
+		return fmt.Errorf("record quarantine: %w", err)
+	}
+	l.o.Logger.Error("drive file quarantined", "file", fi.Name, "reason", why, "copy", dst)
+	return nil
+}

@@ -1,0 +1,120 @@
+package retention
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// Report is what a run would destroy and what holds keep.
+type Report struct {
+	Now       time.Time
+	Days      []DayPlan
+	DueDays   int
+	ReadsDue  int64 // reads on due days that no hold keeps
+	HitsDue   int64
+	ReadsHeld int64 // reads on due days that a hold keeps
+	NextDue   time.Time
+}
+
+// days returns the records of each local day in the store.
+func days(ctx context.Context, st *analytics.Store) ([]Day, error) {
+	rows, err := st.DB().QueryContext(ctx, `
+		WITH r AS (SELECT strftime(timezone(?, captured_at), '%Y-%m-%d') AS day, count(*) AS n FROM reads GROUP BY ALL),
+		     h AS (SELECT strftime(timezone(?, alerted_at), '%Y-%m-%d') AS day, count(*) AS n FROM hits GROUP BY ALL)
+		SELECT coalesce(r.day, h.day), coalesce(r.n, 0), coalesce(h.n, 0) FROM r FULL OUTER JOIN h ON r.day = h.day`,
+		st.TimeZone(), st.TimeZone())
+	if err != nil {
+		return nil, fmt.Errorf("count records by day: %w", err)
+	}
+	defer rows.Close()
+	var out []Day
+	for rows.Next() {
+		var d Day
+		if err := rows.Scan(&d.Day, &d.Reads, &d.Hits); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// LoadHolds reads every hold, released or not.
+func LoadHolds(ctx context.Context, st *analytics.Store) ([]Hold, error) {
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, case_number, coalesce(plate, ''), coalesce(read_id, ''),
+		from_ts, to_ts, until_ts, released_at IS NOT NULL FROM holds`)
+	if err != nil {
+		return nil, fmt.Errorf("read holds: %w", err)
+	}
+	defer rows.Close()
+	var out []Hold
+	for rows.Next() {
+		var h Hold
+		var from, to, until sql.NullTime
+		if err := rows.Scan(&h.ID, &h.Case, &h.Plate, &h.ReadID, &from, &to, &until, &h.Released); err != nil {
+			return nil, err
+		}
+		h.From, h.To, h.Until = from.Time, to.Time, until.Time
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// DryRun plans a run at now and counts what it would destroy and keep,
+// without changing anything.
+func DryRun(ctx context.Context, st *analytics.Store, p Policy, now time.Time) (Report, error) {
+	rep := Report{Now: now}
+	ds, err := days(ctx, st)
+	if err != nil {
+		return rep, err
+	}
+	holds, err := LoadHolds(ctx, st)
+	if err != nil {
+		return rep, err
+	}
+	if rep.Days, err = Plan(ds, holds, p, now); err != nil {
+		return rep, err
+	}
+	for _, dp := range rep.Days {
+		if !dp.Due {
+			if rep.NextDue.IsZero() || dp.DueAt.Before(rep.NextDue) {
+				rep.NextDue = dp.DueAt
+			}
+			continue
+		}
+		rep.DueDays++
+		held, err := heldReads(ctx, st, dp)
+		if err != nil {
+			return rep, err
+		}
+		rep.ReadsHeld += held
+		rep.ReadsDue += dp.Day.Reads - held
+		rep.HitsDue += dp.Day.Hits
+	}
+	return rep, nil
+}
+
+// heldReads counts the reads of a day that its holds keep.
+func heldReads(ctx context.Context, st *analytics.Store, dp DayPlan) (int64, error) {
+	if len(dp.HeldBy) == 0 {
+		return 0, nil
+	}
+	if dp.Whole {
+		return dp.Day.Reads, nil
+	}
+	var n int64
+	q := `SELECT count(*) FROM reads WHERE strftime(timezone(?, captured_at), '%Y-%m-%d') = ? AND (false`
+	args := []any{st.TimeZone(), dp.Day.Day}
+	for _, h := range dp.HeldBy {
+		q += " OR ((? = '' OR plate = ?) AND (? = '' OR id = ?) AND (? OR captured_at >= ?) AND (? OR captured_at < ?))"
+		args = append(args, h.Plate, h.Plate, h.ReadID, h.ReadID, h.From.IsZero(), h.From, h.To.IsZero(), h.To)
+	}
+	q += ")"
+	if err := st.DB().QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count held reads of %s: %w", dp.Day.Day, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,75 @@
+package retention
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPlanSixCalendarMonthsInDepartmentZone(t *testing.T) {
+	p, err := DefaultPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chi := p.Zone
+	days := []Day{{Day: "2026-01-31", Reads: 10}, {Day: "2026-02-01", Reads: 5}, {Day: "2026-05-20", Reads: 7}}
+	cases := []struct {
+		name string
+		now  time.Time
+		due  []bool
+	}{
+		{"a minute before Jan 31 turns six months", time.Date(2026, 7, 31, 23, 59, 0, 0, chi), []bool{false, false, false}},
+		// 2026-01-31 + 1 day = Feb 1; + 6 months = Aug 1 00:00 Chicago.
+		{"at midnight Chicago it is due", time.Date(2026, 8, 1, 0, 0, 0, 0, chi), []bool{true, false, false}},
+		{"UTC midnight is still Jul 31 in Chicago", time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC), []bool{false, false, false}},
+		{"next day both winter days are due", time.Date(2026, 8, 2, 0, 0, 0, 0, chi), []bool{true, true, false}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := Plan(days, nil, p, tc.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, dp := range plan {
+				if dp.Due != tc.due[i] {
+					t.Errorf("%s due=%v want %v (due at %s)", dp.Day.Day, dp.Due, tc.due[i], dp.DueAt)
+				}
+			}
+		})
+	}
+}
+
+func TestPlanHolds(t *testing.T) {
+	p, _ := DefaultPolicy()
+	chi := p.Zone
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, chi)
+	day := []Day{{Day: "2026-03-10", Reads: 100}}
+	mar10 := time.Date(2026, 3, 10, 0, 0, 0, 0, chi)
+	cases := []struct {
+		name     string
+		hold     Hold
+		held     bool
+		wholeDay bool
+	}{
+		{"plate hold over the day", Hold{ID: "h", Plate: "AB1C2D", From: mar10, To: mar10.AddDate(0, 0, 1)}, true, false},
+		{"case hold with no plate covers the whole day", Hold{ID: "h", From: mar10.AddDate(0, 0, -1), To: mar10.AddDate(0, 0, 2)}, true, true},
+		{"hold ending at the day's start does not cover it", Hold{ID: "h", Plate: "X", To: mar10}, false, false},
+		{"released hold keeps nothing", Hold{ID: "h", Plate: "X", Released: true}, false, false},
+		{"expired hold keeps nothing", Hold{ID: "h", Plate: "X", Until: now.Add(-time.Hour)}, false, false},
+		{"indefinite open hold keeps", Hold{ID: "h", ReadID: "r1"}, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := Plan(day, []Hold{tc.hold}, p, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dp := plan[0]
+			if !dp.Due {
+				t.Fatal("day should be due")
+			}
+			if (len(dp.HeldBy) > 0) != tc.held || dp.Whole != tc.wholeDay {
+				t.Fatalf("held %v whole %v", dp.HeldBy, dp.Whole)
+			}
+		})
+	}
+}
