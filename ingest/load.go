@@ -3,9 +3,9 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -140,7 +141,7 @@ func (l *loader) images(f *drive.File) (int64, error) {
 		crops := b.Column(20).(*array.Binary)
 		overs := b.Column(21).(*array.Binary)
 		for i := range int(b.NumRows()) {
-			day := l.st.DayOf(ats.Value(i).ToTime(0))
+			day := l.st.DayOf(ats.Value(i).ToTime(arrow.Microsecond))
 			dir := filepath.Join(root, day)
 			if !dirs[dir] {
 				if err := os.MkdirAll(dir, 0o750); err != nil {

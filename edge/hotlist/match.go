@@ -58,7 +58,9 @@ func (ix *Index) Lists() []*List { return ix.lists }
 
 // Match checks every candidate reading of a plate (best first) and returns
 // every entry matched, highest priority first, exact before equivalent.
-// Each entry appears once, with the best way it matched.
+// Each entry appears once, with the best way it matched. Only the best
+// reading can match exactly: an entry reached through a lesser candidate or
+// a look-alike is a possible match, for the officer to confirm by eye.
 func (ix *Index) Match(candidates []string) []Match {
 	var out []Match
 	seen := map[int32]int{}
@@ -72,9 +74,13 @@ func (ix *Index) Match(candidates []string) []Match {
 		seen[id] = len(out)
 		out = append(out, Match{Entry: ix.entries[id], Kind: k, Candidate: cand})
 	}
-	for _, c := range candidates {
+	for i, c := range candidates {
+		kind := Exact
+		if i > 0 {
+			kind = Equivalent
+		}
 		for _, id := range ix.exact[c] {
-			add(id, Exact, c)
+			add(id, kind, c)
 		}
 		for _, id := range ix.canon[ix.cz.Canonical(c)] {
 			add(id, Equivalent, c)

@@ -1,0 +1,136 @@
+package edge
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/fixtures"
+)
+
+// smallShift generates a shift of 6 stills and 3 video cars in a temp dir.
+func smallShift(t *testing.T) (*fixtures.Shift, fixtures.Options) {
+	t.Helper()
+	o := fixtures.DefaultOptions()
+	o.Seed, o.Scenes, o.VideoCars, o.HotEntries = 3, 6, 3, 200
+	s, err := fixtures.GenerateShift(t.TempDir(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, o
+}
+
+func readDrive(t *testing.T, dir string) ([]drive.Read, []drive.Hit, []drive.ShiftEvent) {
+	t.Helper()
+	files, err := drive.List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads []drive.Read
+	var hits []drive.Hit
+	var shifts []drive.ShiftEvent
+	for _, fi := range files {
+		if !fi.Sealed {
+			t.Fatalf("%s left unsealed after a clean run", fi.Name)
+		}
+		f, err := drive.ReadFile(fi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range f.Batches {
+			switch f.Kind {
+			case drive.KindReads:
+				reads = append(reads, drive.DecodeReads(b)...)
+			case drive.KindHits:
+				hits = append(hits, drive.DecodeHits(b)...)
+			case drive.KindShifts:
+				shifts = append(shifts, drive.DecodeShiftEvents(b)...)
+			}
+		}
+		f.Release()
+	}
+	return reads, hits, shifts
+}
+
+// TestReplayShift runs the whole reader over a synthetic shift on the real
+// OpenCV and Tesseract and checks the drive against the ground truth.
+func TestReplayShift(t *testing.T) {
+	s, fo := smallShift(t)
+	o := DefaultOptions()
+	o.Sources = []capture.Spec{
+		{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)},
+		{Camera: "rear", Kind: capture.KindFolder, Target: filepath.Join(s.Dir, fixtures.ScenesDir)},
+	}
+	o.Start, o.FolderInterval = fo.Start, fo.SceneInterval
+	o.DriveDir = t.TempDir()
+	o.Vehicle, o.Officer = "car7", "4127"
+	o.Hotlists = []string{filepath.Join(s.Dir, fixtures.HotlistFile)}
+	o.GPSTrack = filepath.Join(s.Dir, fixtures.GPSFile)
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFrames := int64(fo.Scenes + fo.VideoCars*(fo.FramesPerCar+fo.GapFrames))
+	if st.Frames != wantFrames {
+		t.Fatalf("frames %d, want %d", st.Frames, wantFrames)
+	}
+	reads, hits, shifts := readDrive(t, o.DriveDir)
+	if int64(len(reads)) != st.Reads || int64(len(hits)) != st.Hits {
+		t.Fatalf("drive has %d reads %d hits, stats say %d %d", len(reads), len(hits), st.Reads, st.Hits)
+	}
+	// Every plate of the shift, read once per camera pass.
+	truth := map[string]int{}
+	for _, tr := range s.Truth {
+		truth[tr.Plate.Text] = 0
+	}
+	perPlate := map[string]int{}
+	for _, r := range reads {
+		perPlate[r.Plate]++
+		if !r.Position.Fix || r.ShiftID != st.ShiftID || len(r.CropJPEG) < 100 || r.Officer != "4127" {
+			t.Errorf("read %s incomplete: fix %v shift %q crop %d bytes", r.Plate, r.Position.Fix, r.ShiftID, len(r.CropJPEG))
+		}
+	}
+	found := 0
+	for p := range truth {
+		if perPlate[p] > 0 {
+			found++
+		}
+		if perPlate[p] > 1 {
+			t.Errorf("plate %s read %d times: the tracker split it", p, perPlate[p])
+		}
+	}
+	t.Logf("%d of %d plates read exactly; %d reads; %d hits", found, len(truth), len(reads), len(hits))
+	if found*10 < len(truth)*7 {
+		t.Fatalf("only %d of %d plates read exactly (reads %v)", found, len(truth), perPlate)
+	}
+	// Each expected hit whose plate was read raises a hit on its entry.
+	for _, x := range s.Expected {
+		if perPlate[x.Plate] == 0 {
+			continue
+		}
+		ok := false
+		for _, h := range hits {
+			if h.NCICNumber == x.NIC && h.Plate == x.Plate {
+				ok = true
+				if x.Match == "equivalent" && h.MatchKind == "exact" {
+					t.Errorf("hit on %s listed as %s shown as exact", x.Plate, x.Listed)
+				}
+			}
+		}
+		if !ok {
+			t.Errorf("plate %s is on the list as %s (%s) but raised no hit", x.Plate, x.Listed, x.NIC)
+		}
+	}
+	if len(shifts) != 2 || shifts[0].Event != "login" || shifts[1].Event != "logout" || shifts[0].HotlistVersion == "" {
+		t.Fatalf("shift events %+v", shifts)
+	}
+	if !shifts[0].At.Equal(fo.Start) || shifts[1].At.Before(shifts[0].At) || shifts[1].At.After(s.End.Add(time.Second)) {
+		t.Fatalf("replay times: login %s logout %s (shift %s–%s)", shifts[0].At, shifts[1].At, fo.Start, s.End)
+	}
+}

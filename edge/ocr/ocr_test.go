@@ -1,0 +1,111 @@
+package ocr
+
+import (
+	"errors"
+	"image"
+	"math/rand/v2"
+	"testing"
+
+	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/fixtures"
+)
+
+func newReader(t *testing.T) *Reader {
+	t.Helper()
+	r, err := NewReader(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func renderMat(t *testing.T, f *fixtures.Fonts, text string, st fixtures.PlateStyle) gocv.Mat {
+	t.Helper()
+	m, err := gocv.ImageToMatRGB(f.RenderPlate(text, st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// TestReadsRenderedPlates reads clean renders of random plates of every
+// style. Clean renders are the easy case: nearly all must be exact.
+func TestReadsRenderedPlates(t *testing.T) {
+	r := newReader(t)
+	f, err := fixtures.NewFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	styles := fixtures.PlateStyles()
+	const n = 40
+	exact := 0
+	for i := range n {
+		st := styles[i%len(styles)]
+		text := fixtures.PlateText(rng, st.Pattern)
+		m := renderMat(t, f, text, st)
+		res, err := r.Read(m, image.Rect(0, 0, m.Cols(), m.Rows()))
+		if err != nil {
+			t.Logf("%s: %v (raw %q)", text, err, res.Raw)
+			continue
+		}
+		if res.Best().Text == text {
+			exact++
+		} else {
+			t.Logf("%s read as %s", text, res.Best().Text)
+		}
+	}
+	if exact < n*9/10 {
+		t.Fatalf("%d of %d clean plates read exactly, want at least 90%%", exact, n)
+	}
+}
+
+func TestStateNameIsNotRead(t *testing.T) {
+	r := newReader(t)
+	f, _ := fixtures.NewFonts()
+	m := renderMat(t, f, "AB1C2D", fixtures.PlateStyles()[0])
+	res, err := r.Read(m, image.Rect(0, 0, m.Cols(), m.Rows()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Best().Text; got != "AB1C2D" {
+		t.Fatalf("read %q (raw %q): the state name or slogan leaked in", got, res.Raw)
+	}
+	for _, c := range res.Candidates {
+		if len(c.Text) != 6 {
+			t.Fatalf("candidate %q has a different length", c.Text)
+		}
+	}
+}
+
+func TestBlankRegionIsNoPlate(t *testing.T) {
+	r := newReader(t)
+	m := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(200, 200, 200, 0), 100, 200, gocv.MatTypeCV8UC3)
+	defer m.Close()
+	if _, err := r.Read(m, image.Rect(0, 0, 200, 100)); !errors.Is(err, ErrNoPlate) {
+		t.Fatalf("blank region: err %v, want ErrNoPlate", err)
+	}
+}
+
+func TestFormatPrior(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"S where Missouri has a digit", "RASK9D", "RA5K9D", true},
+		{"already fits", "AB1C2D", "AB1C2D", true},
+		{"1 where a letter goes", "AH5R11", "AH5R1I", true},
+		{"fits nothing", "HELLO", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, ok := fitFormat(tc.in)
+			if ok != tc.ok || got != tc.want {
+				t.Fatalf("fitFormat(%q) = %q %v", tc.in, got, ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,216 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+)
+
+func testOpts() Options {
+	o := DefaultOptions()
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return o
+}
+
+func openStore(t *testing.T) *analytics.Store {
+	t.Helper()
+	s, err := analytics.Open(context.Background(), analytics.DefaultOptions(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// 2026-05-01 03:30 UTC is still April 30 in Chicago: the image day follows
+// the department's zone.
+var base = time.Date(2026, 5, 1, 3, 30, 0, 0, time.UTC)
+
+func reads(n, from int) []drive.Read {
+	out := make([]drive.Read, n)
+	for i := range out {
+		id := fmt.Sprintf("0000%04x-0000-7000-8000-%012x", from+i, from+i)
+		out[i] = drive.Read{ID: id, CapturedAt: base.Add(time.Duration(from+i) * time.Minute), Plate: fmt.Sprintf("AB%04d", from+i),
+			RawText: "x", Confidence: 0.9, Candidates: []drive.Candidate{{Text: fmt.Sprintf("AB%04d", from+i), Confidence: 0.9}},
+			Camera: "front", Vehicle: "car7", Officer: "4127", ShiftID: "s1", CropJPEG: []byte("jpeg-" + id)}
+	}
+	return out
+}
+
+func writeDrive(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001.arrows"), drive.KindReads, reads(10, 0)); err != nil {
+		t.Fatal(err)
+	}
+	hits := []drive.Hit{{ID: "00000000-0000-7000-8000-0000000000aa", ReadID: reads(1, 3)[0].ID, AlertedAt: base, Plate: "AB0003",
+		MatchedPlate: "AB0003", MatchKind: "exact", ListName: "NCIC", ListCode: "V", Priority: "medium", Reason: "Stolen vehicle"}}
+	if _, err := drive.WriteRecords(filepath.Join(dir, "hits-car7-a-000002.arrows"), drive.KindHits, hits); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func count(t *testing.T, s *analytics.Store, q string) int {
+	t.Helper()
+	var n int
+	if err := s.DB().QueryRow(q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestIngestExactlyOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeDrive(t, dir)
+	s := openStore(t)
+	ctx := context.Background()
+	rep, err := Drive(ctx, s, dir, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Loaded != 2 || rep.Rows[drive.KindReads] != 10 || rep.Rows[drive.KindHits] != 1 || rep.Images != 10 {
+		t.Fatalf("first ingest: %+v", rep)
+	}
+	rep, err = Drive(ctx, s, dir, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Loaded != 0 || rep.AlreadyLoaded != 2 {
+		t.Fatalf("second ingest loaded again: %+v", rep)
+	}
+	if n := count(t, s, "SELECT count(*) FROM reads"); n != 10 {
+		t.Fatalf("reads %d after two ingests", n)
+	}
+	// Every row's image is where its crop_path says, under its local day.
+	rows, err := s.DB().Query("SELECT id, crop_path FROM reads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, p string
+		rows.Scan(&id, &p)
+		if !strings.HasPrefix(p, "2026-04-30/") {
+			t.Errorf("crop path %s: want the Chicago day 2026-04-30", p)
+		}
+		b, err := os.ReadFile(filepath.Join(s.ImageRoot(), p))
+		if err != nil || string(b) != "jpeg-"+id {
+			t.Errorf("image of %s: %q %v", id, b, err)
+		}
+	}
+}
+
+func TestIngestBadFiles(t *testing.T) {
+	cases := []struct {
+		name       string
+		spoil      func(t *testing.T, dir string)
+		loaded     int
+		reads      int
+		quarantine string // substring of the reason, "" for none
+		tail       bool
+	}{
+		{"flipped bit in a sealed file", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "reads-car7-a-000001.arrows")
+			b, _ := os.ReadFile(p)
+			b[len(b)/2] ^= 0x10
+			os.WriteFile(p, b, 0o640)
+		}, 1, 0, "checksum mismatch", false},
+		{"torn tail of an unsealed file", func(t *testing.T, dir string) {
+			tornFile(t, dir)
+		}, 3, 13, "", true},
+		{"unknown major version", func(t *testing.T, dir string) {
+			futureFile(t, dir)
+		}, 2, 10, `version "2.0"`, false},
+		{"read id that would escape the image store", func(t *testing.T, dir string) {
+			r := reads(1, 50)
+			r[0].ID = "../../etc/passwd"
+			drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000003.arrows"), drive.KindReads, r)
+		}, 2, 10, "not a hex identifier", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeDrive(t, dir)
+			tc.spoil(t, dir)
+			s := openStore(t)
+			rep, err := Drive(context.Background(), s, dir, testOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Loaded != tc.loaded {
+				t.Fatalf("loaded %d, want %d: %+v", rep.Loaded, tc.loaded, rep)
+			}
+			if n := count(t, s, "SELECT count(*) FROM reads"); n != tc.reads {
+				t.Fatalf("reads %d, want %d", n, tc.reads)
+			}
+			if tc.quarantine == "" && len(rep.Quarantined) > 0 {
+				t.Fatalf("quarantined %v", rep.Quarantined)
+			}
+			if tc.quarantine != "" {
+				if len(rep.Quarantined) != 1 || !strings.Contains(rep.Quarantined[0], tc.quarantine) {
+					t.Fatalf("quarantine %v, want one with %q", rep.Quarantined, tc.quarantine)
+				}
+				if n := count(t, s, "SELECT count(*) FROM ingest_quarantine"); n != 1 {
+					t.Fatalf("quarantine rows %d", n)
+				}
+				// A second run sets the same bytes aside once, not twice.
+				Drive(context.Background(), s, dir, testOpts())
+				if n := count(t, s, "SELECT count(*) FROM ingest_quarantine"); n != 1 {
+					t.Fatalf("quarantine rows %d after a re-run", n)
+				}
+			}
+			if tc.tail != (len(rep.Tails) == 1) {
+				t.Fatalf("tails %v", rep.Tails)
+			}
+		})
+	}
+}
+
+// tornFile leaves an unsealed reads file whose last batch is cut short:
+// 3 complete batches of 1 read each, then half a batch.
+func tornFile(t *testing.T, dir string) {
+	p := filepath.Join(dir, "reads-car7-c-000004.arrows")
+	w, err := drive.CreateFile(p, drive.KindReads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reads(4, 100) {
+		w.Append(r)
+		w.Flush(true)
+	}
+	b, _ := os.ReadFile(p + ".tmp")
+	os.WriteFile(p, b[:len(b)-50], 0o640)
+	os.Remove(p + ".tmp")
+}
+
+// futureFile writes a reads file that claims format version 2.0.
+func futureFile(t *testing.T, dir string) {
+	s, _ := drive.Schema(drive.KindReads)
+	md := arrow.NewMetadata([]string{drive.MetaFormat, drive.MetaVersion, drive.MetaKind}, []string{drive.FormatName, "2.0", "reads"})
+	schema := arrow.NewSchema(s.Fields(), &md)
+	f, err := os.Create(filepath.Join(dir, "reads-car7-d-000005.arrows"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := ipc.NewWriter(f, ipc.WithSchema(schema))
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	rec := b.NewRecordBatch()
+	w.Write(rec)
+	rec.Release()
+	w.Close()
+}
