@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"sync/atomic"
 
@@ -26,13 +27,24 @@ type Recognizer struct {
 	ocr *ocr.Reader
 }
 
+// RecognizerOptions configures a Recognizer.
+type RecognizerOptions struct {
+	Detect detect.Options
+	OCR    ocr.Options
+}
+
+// DefaultRecognizerOptions returns each stage's defaults.
+func DefaultRecognizerOptions() RecognizerOptions {
+	return RecognizerOptions{Detect: detect.DefaultOptions(), OCR: ocr.DefaultOptions()}
+}
+
 // NewRecognizer returns a Recognizer.
-func NewRecognizer(d detect.Options, r ocr.Options) (*Recognizer, error) {
-	det, err := detect.New(d)
+func NewRecognizer(o RecognizerOptions) (*Recognizer, error) {
+	det, err := detect.New(o.Detect)
 	if err != nil {
 		return nil, err
 	}
-	rd, err := ocr.NewReader(r)
+	rd, err := ocr.NewReader(o.OCR)
 	if err != nil {
 		det.Close()
 		return nil, err
@@ -77,6 +89,20 @@ func (r *Recognizer) Recognize(frame gocv.Mat) ([]Plate, error) {
 	return out, nil
 }
 
+// RecognizeCrop reads an image that is a plate already (a cropped plate):
+// the whole image is the plate region.
+func (r *Recognizer) RecognizeCrop(crop gocv.Mat) ([]Plate, error) {
+	whole := image.Rect(0, 0, crop.Cols(), crop.Rows())
+	res, err := r.ocr.Read(crop, whole)
+	if errors.Is(err, ocr.ErrNoPlate) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []Plate{{Region: detect.Region{Chars: whole, Plate: whole, Score: 1}, Result: res}}, nil
+}
+
 // encodeCrop returns the JPEG of the plate region.
 func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
 	roi := frame.Region(p.Region.Plate)
@@ -95,7 +121,7 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camRe
 		return err
 	}
 	defer src.Close()
-	rz, err := NewRecognizer(o.Detect, o.OCR)
+	rz, err := NewRecognizer(RecognizerOptions{Detect: o.Detect, OCR: o.OCR})
 	if err != nil {
 		return err
 	}

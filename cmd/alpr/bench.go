@@ -1,9 +1,19 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/benchmarks"
+	"github.com/plateward/alpr/edge"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -11,8 +21,8 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
+	cmd.AddCommand(newBenchAccuracyCmd())
 	for _, b := range []struct{ name, what string }{
-		{"accuracy", "recognition accuracy on a labelled dataset"},
 		{"edge", "real-time throughput and frame-to-alert latency"},
 		{"hotlist", "hot-list load and match speed"},
 		{"ingest", "drive-to-DuckDB ingest speed"},
@@ -25,5 +35,77 @@ func newBenchCmd() *cobra.Command {
 			},
 		})
 	}
+	return cmd
+}
+
+func newBenchAccuracyCmd() *cobra.Command {
+	var dataset, errDir string
+	var asJSON bool
+	var limit int
+	o := benchmarks.AccuracyOptions{Recognizer: edge.DefaultRecognizerOptions(), Warmup: 3}
+	cmd := &cobra.Command{
+		Use:   "accuracy --dataset DIR [--json] [--errors DIR]",
+		Short: "Recognition accuracy on labelled plate images (scenes with NAME.txt, or crops with groundtruth.csv)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			samples, err := benchmarks.LoadDataset(dataset)
+			if err != nil {
+				return err
+			}
+			if limit > 0 && limit < len(samples) {
+				samples = samples[:limit]
+			}
+			var w *csv.Writer
+			if errDir != "" {
+				if err := os.MkdirAll(errDir, 0o750); err != nil {
+					return err
+				}
+				f, err := os.Create(filepath.Join(errDir, "errors.csv"))
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = csv.NewWriter(f)
+				defer w.Flush()
+				w.Write([]string{"image", "truth", "best", "detected", "candidates", "crop"})
+				o.OnOutcome = func(out benchmarks.Outcome) error {
+					if out.Best == out.Sample.Plate {
+						return nil
+					}
+					crop := ""
+					if out.Crop != nil {
+						base := strings.TrimSuffix(filepath.Base(out.Sample.Path), filepath.Ext(out.Sample.Path))
+						crop = base + "_" + out.Sample.Plate + "_" + out.Best + ".png"
+						gocv.IMWrite(filepath.Join(errDir, crop), *out.Crop)
+					}
+					return w.Write([]string{filepath.Base(out.Sample.Path), out.Sample.Plate, out.Best,
+						fmt.Sprint(out.Detected), strings.Join(out.Candidates, " "), crop})
+				}
+			}
+			res, err := benchmarks.Accuracy(cmd.Context(), samples, o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(res)
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "dataset\t%s\n", dataset)
+			fmt.Fprintf(tw, "images\t%d\n", res.Images)
+			fmt.Fprintf(tw, "top-1 exact\t%.1f %%\n", 100*res.Top1)
+			fmt.Fprintf(tw, "top-10\t%.1f %%\n", 100*res.TopN)
+			fmt.Fprintf(tw, "detection (IoU > 0.4)\t%.1f %%\n", 100*res.Detection)
+			fmt.Fprintf(tw, "character accuracy\t%.1f %%\n", 100*res.CharAccuracy)
+			fmt.Fprintf(tw, "latency p50 / p95\t%.1f / %.1f ms\n", res.LatencyP50, res.LatencyP95)
+			fmt.Fprintf(tw, "wall\t%.1f s\n", res.WallS)
+			return tw.Flush()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dataset, "dataset", "../shared/datasets/openalpr-us-dev/endtoend-us", "dataset folder")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	f.StringVar(&errDir, "errors", "", "write every miss (errors.csv and the crop) to this folder")
+	f.IntVar(&limit, "limit", 0, "read only the first N images")
 	return cmd
 }

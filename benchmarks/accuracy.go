@@ -1,0 +1,281 @@
+package benchmarks
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/edge"
+)
+
+// Sample is one labelled image of an accuracy dataset.
+type Sample struct {
+	Path  string
+	Plate string          // the truth, as written
+	State string          // two-letter code, lower case; empty when unknown
+	Box   image.Rectangle // truth box in a scene; empty for a crop
+	Crop  bool            // the image is a cropped plate
+}
+
+// LoadDataset reads either layout of the OpenALPR benchmark sets: a folder
+// of scenes with one NAME.txt per NAME.jpg ("NAME.jpg x y w h PLATE"), or a
+// folder of crops with groundtruth.csv (image,region,plate). It also takes
+// the parent folder and loads both.
+func LoadDataset(dir string) ([]Sample, error) {
+	if _, err := os.Stat(filepath.Join(dir, "groundtruth.csv")); err == nil {
+		return loadCrops(dir)
+	}
+	if txts, _ := filepath.Glob(filepath.Join(dir, "*.txt")); len(txts) > 0 {
+		return loadScenes(dir, txts)
+	}
+	var all []Sample
+	for _, sub := range []string{"endtoend-us", "plates-us"} {
+		if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
+			s, err := LoadDataset(filepath.Join(dir, sub))
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, s...)
+		}
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("dataset %s: no groundtruth.csv, no NAME.txt files, no endtoend-us/ or plates-us/", dir)
+	}
+	return all, nil
+}
+
+func loadCrops(dir string) ([]Sample, error) {
+	f, err := os.Open(filepath.Join(dir, "groundtruth.csv"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	var out []Sample
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("groundtruth.csv:%d: %w", line, err)
+		}
+		if line == 1 {
+			continue
+		}
+		if len(rec) < 3 {
+			return nil, fmt.Errorf("groundtruth.csv:%d: want image,region,plate", line)
+		}
+		out = append(out, Sample{Path: filepath.Join(dir, rec[0]), State: strings.ToLower(rec[1]), Plate: rec[2], Crop: true})
+	}
+	return out, nil
+}
+
+func loadScenes(dir string, txts []string) ([]Sample, error) {
+	sort.Strings(txts)
+	var out []Sample
+	for _, t := range txts {
+		f, err := os.Open(t)
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(f)
+		sc.Scan()
+		fields := strings.Fields(sc.Text())
+		f.Close()
+		if len(fields) < 6 {
+			return nil, fmt.Errorf("%s:1: want NAME x y w h PLATE", t)
+		}
+		n := make([]int, 4)
+		for i := range n {
+			if n[i], err = strconv.Atoi(fields[1+i]); err != nil {
+				return nil, fmt.Errorf("%s:1: %w", t, err)
+			}
+		}
+		out = append(out, Sample{Path: filepath.Join(dir, fields[0]), Plate: fields[5],
+			Box: image.Rect(n[0], n[1], n[0]+n[2], n[1]+n[3])})
+	}
+	return out, nil
+}
+
+// AccuracyResult is the benchmark's figures. The JSON keys are fixed by
+// the benchmark's contract.
+type AccuracyResult struct {
+	Images       int     `json:"images"`
+	Top1         float64 `json:"top1"`
+	TopN         float64 `json:"topn"`
+	Detection    float64 `json:"detection"`
+	CharAccuracy float64 `json:"char_accuracy"`
+	LatencyP50   float64 `json:"latency_ms_p50"`
+	LatencyP95   float64 `json:"latency_ms_p95"`
+	WallS        float64 `json:"wall_s"`
+}
+
+// Outcome is what the reader made of one sample.
+type Outcome struct {
+	Sample     Sample
+	Best       string
+	Candidates []string
+	Detected   bool
+	Latency    time.Duration
+	Crop       *gocv.Mat // the best plate's region, for --errors; nil when none
+}
+
+// AccuracyOptions configures the benchmark.
+type AccuracyOptions struct {
+	Recognizer edge.RecognizerOptions
+	Warmup     int                 // images read first and not timed
+	OnOutcome  func(Outcome) error // called for each sample (the errors folder)
+}
+
+// Accuracy reads every sample with the edge recogniser, on one goroutine
+// with its models loaded once, and scores the results strictly.
+func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (AccuracyResult, error) {
+	var res AccuracyResult
+	rz, err := edge.NewRecognizer(o.Recognizer)
+	if err != nil {
+		return res, err
+	}
+	defer rz.Close()
+	start := time.Now()
+	for i := range min(o.Warmup, len(samples)) {
+		m := gocv.IMRead(samples[i].Path, gocv.IMReadColor)
+		recognize(rz, m, samples[i].Crop)
+		m.Close()
+	}
+	var lat []float64
+	var top1, topn, det int
+	var chars float64
+	for _, s := range samples {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		m := gocv.IMRead(s.Path, gocv.IMReadColor)
+		if m.Empty() {
+			return res, fmt.Errorf("cannot decode %s", s.Path)
+		}
+		t0 := time.Now()
+		plates, err := recognize(rz, m, s.Crop)
+		dt := time.Since(t0)
+		if err != nil {
+			m.Close()
+			return res, fmt.Errorf("%s: %w", s.Path, err)
+		}
+		out := Outcome{Sample: s, Latency: dt}
+		lat = append(lat, float64(dt.Microseconds())/1000)
+		if len(plates) > 0 {
+			best := plates[0]
+			out.Best = best.Result.Best().Text
+			for _, c := range best.Result.Candidates {
+				out.Candidates = append(out.Candidates, c.Text)
+			}
+			reg := best.Region.Plate.Intersect(image.Rect(0, 0, m.Cols(), m.Rows()))
+			if !reg.Empty() {
+				c := m.Region(reg)
+				out.Crop = &c
+			}
+		}
+		for _, p := range plates {
+			if s.Crop || iou(p.Region.Plate, s.Box) > 0.4 {
+				out.Detected = true
+			}
+		}
+		if out.Detected {
+			det++
+		}
+		if out.Best == s.Plate {
+			top1++
+		}
+		for i, c := range out.Candidates {
+			if i < 10 && c == s.Plate {
+				topn++
+				break
+			}
+		}
+		chars += charAccuracy(out.Best, s.Plate)
+		var cbErr error
+		if o.OnOutcome != nil {
+			cbErr = o.OnOutcome(out)
+		}
+		if out.Crop != nil {
+			out.Crop.Close()
+		}
+		m.Close()
+		if cbErr != nil {
+			return res, cbErr
+		}
+	}
+	n := float64(len(samples))
+	res = AccuracyResult{Images: len(samples), Top1: float64(top1) / n, TopN: float64(topn) / n, Detection: float64(det) / n,
+		CharAccuracy: chars / n, LatencyP50: percentile(lat, 50), LatencyP95: percentile(lat, 95), WallS: time.Since(start).Seconds()}
+	return res, nil
+}
+
+// recognize runs the edge path on a scene; a crop is a plate already, so
+// its whole image is the plate region when detection finds none in it.
+func recognize(rz *edge.Recognizer, m gocv.Mat, crop bool) ([]edge.Plate, error) {
+	if crop {
+		return rz.RecognizeCrop(m)
+	}
+	return rz.Recognize(m)
+}
+
+func iou(a, b image.Rectangle) float64 {
+	in := a.Intersect(b)
+	i := float64(in.Dx() * in.Dy())
+	u := float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i
+	if u <= 0 {
+		return 0
+	}
+	return i / u
+}
+
+// charAccuracy is 1 − edit distance / length of the truth, at least 0.
+func charAccuracy(got, want string) float64 {
+	if len(want) == 0 {
+		return 0
+	}
+	return max(0, 1-float64(levenshtein(got, want))/float64(len(want)))
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(float64(len(s)-1) * p / 100)
+	return s[i]
+}
