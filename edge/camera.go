@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"sort"
 	"sync/atomic"
 
 	"gocv.io/x/gocv"
@@ -64,9 +65,30 @@ type Plate struct {
 	Result ocr.Result
 }
 
-// Recognize returns the plates read in frame, most plate-like region first.
+// Recognize returns the plates read in frame, most likely plate first.
 // Two regions that read the same text are one plate.
 func (r *Recognizer) Recognize(frame gocv.Mat) ([]Plate, error) {
+	out, err := r.recognize(frame)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Likelihood() > out[j].Likelihood() })
+	return out, err
+}
+
+// Likelihood ranks plates read in one frame: the reader's confidence,
+// discounted for a length few US plates have and for a region the detector
+// found less plate-like.
+func (p Plate) Likelihood() float64 {
+	b := p.Result.Best()
+	l := 1.0
+	switch n := len(b.Text); {
+	case n < 5:
+		l = 0.6
+	case n > 7:
+		l = 0.8
+	}
+	return float64(b.Confidence) * l * p.Region.Score
+}
+
+func (r *Recognizer) recognize(frame gocv.Mat) ([]Plate, error) {
 	var out []Plate
 	for _, reg := range r.det.Detect(frame) {
 		res, err := r.ocr.Read(frame, reg.Plate)

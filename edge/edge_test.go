@@ -10,6 +10,7 @@ import (
 
 	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/fixtures"
 )
 
@@ -62,6 +63,11 @@ func readDrive(t *testing.T, dir string) ([]drive.Read, []drive.Hit, []drive.Shi
 func TestReplayShift(t *testing.T) {
 	s, fo := smallShift(t)
 	o := DefaultOptions()
+	dir, err := models.FindDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.OCR.ModelsDir = dir
 	o.Sources = []capture.Spec{
 		{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)},
 		{Camera: "rear", Kind: capture.KindFolder, Target: filepath.Join(s.Dir, fixtures.ScenesDir)},

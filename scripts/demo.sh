@@ -5,6 +5,7 @@
 set -euo pipefail
 alpr=${ALPR:-bin/alpr}
 demo=${DEMO:-var/demo}
+models=${MODELS:-var/models}
 rm -rf "$demo"
 mkdir -p "$demo"
 
@@ -15,7 +16,8 @@ shift_run() { # name start seed
   echo "== edge: reading the shift (front camera: video; rear camera: stills)"
   "$alpr" edge --source "front=$demo/$name/shift.avi" --source "rear=$demo/$name/scenes" \
     --hotlist "$demo/$name/hotlist.ncic" --gps-track "$demo/$name/gps.csv" \
-    --drive "$demo/drive" --officer 4127 --vehicle car12 --start "$start" --interval 20s 2>"$demo/edge-$name.log"
+    --drive "$demo/drive" --officer 4127 --vehicle car12 --start "$start" --interval 20s \
+    --models "$models" 2>"$demo/edge-$name.log"
   grep -h 'msg=HIT' "$demo/edge-$name.log" | sed 's/^.*msg=HIT/   HIT/' || true
 }
 

@@ -107,5 +107,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&errDir, "errors", "", "write every miss (errors.csv and the crop) to this folder")
 	f.IntVar(&limit, "limit", 0, "read only the first N images")
+	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
+	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
 	return cmd
 }

@@ -57,6 +57,8 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track (CSV time,lat,lon) for replays")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
+	f.StringVar(&o.OCR.ModelsDir, "models", o.OCR.ModelsDir, "prepared recognition models (make models)")
+	f.StringVar(&o.OCR.Engine, "ocr", o.OCR.Engine, "character reader: dnn or tesseract")
 	cmd.MarkFlagRequired("drive")
 	cmd.MarkFlagRequired("officer")
 	return cmd

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/models"
 )
 
 // run runs alpr in-process with args and returns what it printed.
@@ -44,7 +45,7 @@ func TestSpine(t *testing.T) {
 	mustRun(t, "fixtures", "shift", shift, "--scenes", "4", "--video-cars", "2", "--hot-entries", "100", "--seed", "5", "--start", start)
 	out := mustRun(t, "edge", "--source", "front="+filepath.Join(shift, "shift.avi"), "--source", "rear="+filepath.Join(shift, "scenes"),
 		"--hotlist", filepath.Join(shift, "hotlist.ncic"), "--gps-track", filepath.Join(shift, "gps.csv"),
-		"--drive", drive, "--officer", "4127", "--vehicle", "car3", "--start", start, "--interval", "20s")
+		"--drive", drive, "--officer", "4127", "--vehicle", "car3", "--start", start, "--interval", "20s", "--models", modelsDir(t))
 	m := regexp.MustCompile(`(\d+) reads, (\d+) hits`).FindStringSubmatch(out)
 	if m == nil || m[1] == "0" || m[2] == "0" {
 		t.Fatalf("edge read nothing or raised no hit: %s", out)
@@ -90,3 +91,12 @@ func TestNotYetCommandsSayso(t *testing.T) {
 }
 
 func errAccessTest() error { return analytics.ErrAccess }
+
+func modelsDir(t *testing.T) string {
+	t.Helper()
+	d, err := models.FindDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

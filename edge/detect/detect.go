@@ -1,8 +1,9 @@
 // Package detect finds licence plates in a frame with classical image
-// processing (OpenCV through gocv): plate characters are dark strokes on a
-// light plate, so a black-hat transform brings them out, a horizontal
-// gradient keeps the vertical strokes of characters, and a wide closing
-// joins a plate's characters into one blob whose shape is tested.
+// processing (OpenCV through gocv): the frame is thresholded locally, the
+// connected components shaped like characters are kept, and components of
+// one height on one line, close together, are grouped into rows (rows.go).
+// A row of five to eight characters is a plate's text; the plate is
+// estimated around it.
 //
 // The result is a ranked list of regions; the OCR decides which of them are
 // plates. A Detector reuses its buffers and is not safe for concurrent use:
@@ -25,14 +26,16 @@ type Options struct {
 	MaxWorkWidth  int     // frames wider than this are scaled down first
 	MinCharHeight int     // smallest character height considered
 	MaxCharHeight int     // largest
-	MinAspect     float64 // width/height of a plate's character band
-	MaxAspect     float64
-	MaxRegions    int // regions returned, best first
+	MinChars      int     // fewest characters in a plate's row
+	BlockSize     int     // adaptive threshold neighbourhood (odd)
+	ThresholdC    float32 // adaptive threshold offset, grey levels
+	MaxGap        float64 // largest gap between two characters of a row, in character heights
+	MaxRegions    int     // regions returned, best first
 }
 
 // DefaultOptions suits 720p–1080p patrol-car cameras.
 func DefaultOptions() Options {
-	return Options{MaxWorkWidth: 1280, MinCharHeight: 10, MaxCharHeight: 160, MinAspect: 1.4, MaxAspect: 9, MaxRegions: 6}
+	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, MaxGap: 1.6, MaxRegions: 6}
 }
 
 // Validate reports the first invalid option.
@@ -42,8 +45,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("detect options: work width %d < 320", o.MaxWorkWidth)
 	case o.MinCharHeight < 4 || o.MaxCharHeight <= o.MinCharHeight:
 		return fmt.Errorf("detect options: character heights %d..%d", o.MinCharHeight, o.MaxCharHeight)
-	case o.MinAspect <= 0 || o.MaxAspect <= o.MinAspect:
-		return fmt.Errorf("detect options: aspect %g..%g", o.MinAspect, o.MaxAspect)
+	case o.MinChars < 2:
+		return fmt.Errorf("detect options: min chars %d < 2", o.MinChars)
+	case o.BlockSize < 3 || o.BlockSize%2 == 0:
+		return fmt.Errorf("detect options: block size %d must be odd and at least 3", o.BlockSize)
 	case o.MaxRegions < 1:
 		return errors.New("detect options: max regions < 1")
 	}
@@ -52,7 +57,7 @@ func (o Options) Validate() error {
 
 // Region is a place in the frame that may hold a plate.
 type Region struct {
-	Chars image.Rectangle // the band of characters, frame pixels
+	Chars image.Rectangle // the row of characters, frame pixels
 	Plate image.Rectangle // the plate around it (estimated), clipped to the frame
 	Score float64         // higher is more plate-like
 }
@@ -60,9 +65,8 @@ type Region struct {
 // Detector finds plate regions.
 type Detector struct {
 	opts                 Options
-	hatK, closeK, cleanK gocv.Mat
-	small, gray, hat, gx gocv.Mat
-	mask, tmp            gocv.Mat
+	small, gray, bin     gocv.Mat
+	labels, stats, cents gocv.Mat
 }
 
 // New returns a Detector.
@@ -70,19 +74,13 @@ func New(opts Options) (*Detector, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	return &Detector{
-		opts:   opts,
-		hatK:   gocv.GetStructuringElement(gocv.MorphRect, image.Pt(25, 9)),
-		closeK: gocv.GetStructuringElement(gocv.MorphRect, image.Pt(17, 5)),
-		cleanK: gocv.GetStructuringElement(gocv.MorphRect, image.Pt(3, 3)),
-		small:  gocv.NewMat(), gray: gocv.NewMat(), hat: gocv.NewMat(), gx: gocv.NewMat(),
-		mask: gocv.NewMat(), tmp: gocv.NewMat(),
-	}, nil
+	return &Detector{opts: opts, small: gocv.NewMat(), gray: gocv.NewMat(), bin: gocv.NewMat(),
+		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat()}, nil
 }
 
 // Close frees the detector's buffers.
 func (d *Detector) Close() {
-	for _, m := range []*gocv.Mat{&d.hatK, &d.closeK, &d.cleanK, &d.small, &d.gray, &d.hat, &d.gx, &d.mask, &d.tmp} {
+	for _, m := range []*gocv.Mat{&d.small, &d.gray, &d.bin, &d.labels, &d.stats, &d.cents} {
 		m.Close()
 	}
 }
@@ -104,42 +102,26 @@ func (d *Detector) Detect(frame gocv.Mat) []Region {
 	} else {
 		src.CopyTo(&d.gray)
 	}
-	// Dark characters on a light plate stand out in the black-hat image.
-	gocv.MorphologyEx(d.gray, &d.hat, gocv.MorphBlackhat, d.hatK)
-	gocv.Sobel(d.hat, &d.tmp, gocv.MatTypeCV32F, 1, 0, 3, 1, 0, gocv.BorderDefault)
-	gocv.ConvertScaleAbs(d.tmp, &d.gx, 1, 0)
-	gocv.GaussianBlur(d.gx, &d.gx, image.Pt(5, 5), 0, 0, gocv.BorderDefault)
-	gocv.MorphologyEx(d.gx, &d.gx, gocv.MorphClose, d.closeK)
-	gocv.Threshold(d.gx, &d.mask, 0, 255, gocv.ThresholdBinary|gocv.ThresholdOtsu)
-	gocv.Erode(d.mask, &d.mask, d.cleanK)
-	gocv.Dilate(d.mask, &d.mask, d.cleanK)
-	gocv.MorphologyEx(d.mask, &d.mask, gocv.MorphClose, d.closeK)
-
-	contours := gocv.FindContours(d.mask, gocv.RetrievalExternal, gocv.ChainApproxSimple)
-	defer contours.Close()
 	bounds := image.Rect(0, 0, frame.Cols(), frame.Rows())
 	var out []Region
-	for i := range contours.Size() {
-		c := contours.At(i)
-		r := gocv.BoundingRect(c)
-		h, w := r.Dy(), r.Dx()
-		if h < d.opts.MinCharHeight || h > d.opts.MaxCharHeight {
-			continue
+	// Dark characters on a light plate, then light on dark; each at two
+	// neighbourhood sizes, because at one size a small plate's characters
+	// merge with its frame and at the other a large plate's break up.
+	for _, bs := range []int{d.opts.BlockSize, d.opts.BlockSize/2 | 1} {
+		for _, typ := range []gocv.ThresholdType{gocv.ThresholdBinaryInv, gocv.ThresholdBinary} {
+			gocv.AdaptiveThreshold(d.gray, &d.bin, 255, gocv.AdaptiveThresholdMean, typ, bs, d.opts.ThresholdC)
+			for _, g := range rows(d.charComps(d.bin), d.opts.MinChars, d.opts.MaxGap) {
+				u, score := rowScore(g)
+				chars := unscale(u, scale).Intersect(bounds)
+				pl := plateAround(chars)
+				if !pl.In(bounds) {
+					// A plate cut by the frame's edge cannot be read whole;
+					// text burned into the picture's corner is not a plate.
+					score *= 0.5
+				}
+				out = append(out, Region{Chars: chars, Plate: pl.Intersect(bounds), Score: score})
+			}
 		}
-		aspect := float64(w) / float64(h)
-		if aspect < d.opts.MinAspect || aspect > d.opts.MaxAspect {
-			continue
-		}
-		fill := gocv.ContourArea(c) / float64(w*h)
-		if fill < 0.45 {
-			continue
-		}
-		// Plate-like: a band of characters about 3–6 times as wide as high,
-		// solidly filled. Larger, well-filled bands rank first.
-		shape := 1 - math.Min(1, math.Abs(math.Log(aspect/3.6))/math.Log(3))
-		score := shape*0.6 + fill*0.4 + math.Min(1, float64(h)/40)*0.2
-		chars := unscale(r, scale).Intersect(bounds)
-		out = append(out, Region{Chars: chars, Plate: plateAround(chars).Intersect(bounds), Score: score})
 	}
 	out = dropNested(out)
 	sort.Slice(out, func(i, j int) bool { return out[i].Score > out[j].Score })
@@ -157,7 +139,7 @@ func unscale(r image.Rectangle, s float64) image.Rectangle {
 	return image.Rect(f(r.Min.X), f(r.Min.Y), f(r.Max.X), f(r.Max.Y))
 }
 
-// plateAround estimates the plate from its character band: on US plates
+// plateAround estimates the plate from its row of characters: on US plates
 // the characters take about 80 % of the width and half the height.
 func plateAround(c image.Rectangle) image.Rectangle {
 	padX := c.Dx() / 8

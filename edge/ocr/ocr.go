@@ -26,8 +26,16 @@ import (
 	"github.com/plateward/alpr/edge/plate"
 )
 
+// Engines that read the characters.
+const (
+	EngineDNN       = "dnn"       // PP-OCRv4 recogniser in OpenCV's DNN module (needs prepared models)
+	EngineTesseract = "tesseract" // Tesseract 5 on the binarised character row
+)
+
 // Options configures a Reader.
 type Options struct {
+	Engine        string  // EngineDNN or EngineTesseract
+	ModelsDir     string  // prepared models (package models), for EngineDNN
 	Language      string  // Tesseract language model
 	Whitelist     string  // characters Tesseract may return
 	CropHeight    int     // px the character band is scaled to
@@ -35,19 +43,26 @@ type Options struct {
 	MaxLen        int     // longest plate accepted
 	MinConfidence float32 // 0–1: readings below this are dropped
 	MaxCandidates int     // readings returned per plate, best first
+	BandCutPct    int     // % of the plate's height cut off top and bottom before the DNN reads it
+	FormatPrior   bool    // put the reading that fits a state format first (see formats.go)
 }
 
 // DefaultOptions returns options for US plates.
 func DefaultOptions() Options {
 	return Options{
+		Engine: EngineDNN, ModelsDir: "var/models",
 		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10,
+		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18,
 	}
 }
 
 // Validate reports the first invalid option.
 func (o Options) Validate() error {
 	switch {
+	case o.Engine != EngineDNN && o.Engine != EngineTesseract:
+		return fmt.Errorf("ocr options: engine %q is neither %q nor %q", o.Engine, EngineDNN, EngineTesseract)
+	case o.Engine == EngineDNN && o.ModelsDir == "":
+		return errors.New("ocr options: the dnn engine needs a models directory")
 	case o.Language == "" || o.Whitelist == "":
 		return errors.New("ocr options: language and whitelist are required")
 	case o.CropHeight < 16 || o.CropHeight > 256:
@@ -56,6 +71,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("ocr options: plate length %d..%d", o.MinLen, o.MaxLen)
 	case o.MinConfidence < 0 || o.MinConfidence > 1:
 		return fmt.Errorf("ocr options: min confidence %g outside 0..1", o.MinConfidence)
+	case o.BandCutPct < 0 || o.BandCutPct > 40:
+		return fmt.Errorf("ocr options: band cut %d%% outside 0..40", o.BandCutPct)
 	case o.MaxCandidates < 1:
 		return errors.New("ocr options: max candidates < 1")
 	}
@@ -84,7 +101,9 @@ type Reader struct {
 	gray, scaled, bin     gocv.Mat
 	line, lineBin, padded gocv.Mat
 	labels, stats, cents  gocv.Mat
+	color                 gocv.Mat
 	pgm                   []byte
+	rec                   *recogniser // nil for EngineTesseract
 }
 
 // NewReader starts a Tesseract client.
@@ -93,7 +112,8 @@ func NewReader(opts Options) (*Reader, error) {
 		return nil, err
 	}
 	c := gosseract.NewClient()
-	if err := c.SetLanguage(opts.Language); err != nil {
+	var err error
+	if err = c.SetLanguage(opts.Language); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("tesseract language: %w", err)
 	}
@@ -112,15 +132,25 @@ func NewReader(opts Options) (*Reader, error) {
 			return nil, fmt.Errorf("tesseract %s: %w", v, err)
 		}
 	}
-	return &Reader{opts: opts, tess: c, gray: gocv.NewMat(), scaled: gocv.NewMat(), bin: gocv.NewMat(),
+	r := &Reader{opts: opts, tess: c, gray: gocv.NewMat(), scaled: gocv.NewMat(), bin: gocv.NewMat(),
 		line: gocv.NewMat(), lineBin: gocv.NewMat(), padded: gocv.NewMat(),
-		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat()}, nil
+		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat(), color: gocv.NewMat()}
+	if opts.Engine == EngineDNN {
+		if r.rec, err = newRecogniser(opts.ModelsDir); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // Close stops the Tesseract client.
 func (r *Reader) Close() error {
-	for _, m := range []*gocv.Mat{&r.gray, &r.scaled, &r.bin, &r.line, &r.lineBin, &r.padded, &r.labels, &r.stats, &r.cents} {
+	for _, m := range []*gocv.Mat{&r.gray, &r.scaled, &r.bin, &r.line, &r.lineBin, &r.padded, &r.labels, &r.stats, &r.cents, &r.color} {
 		m.Close()
+	}
+	if r.rec != nil {
+		r.rec.close()
 	}
 	return r.tess.Close()
 }
@@ -138,6 +168,9 @@ func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
 	}
 	roi := frame.Region(region)
 	defer roi.Close()
+	if r.rec != nil {
+		return r.readDNN(roi)
+	}
 	if roi.Channels() == 3 {
 		gocv.CvtColor(roi, &r.gray, gocv.ColorBGRToGray)
 	} else {
@@ -165,7 +198,48 @@ func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("tesseract read: %w", err)
 	}
-	return r.candidates(boxes)
+	var raw strings.Builder
+	var syms []sym
+	for _, b := range boxes {
+		raw.WriteString(b.Word)
+		t := plate.Normalize(b.Word)
+		for i := 0; i < len(t); i++ {
+			syms = append(syms, sym{ch: t[i], conf: float32(b.Confidence / 100)})
+		}
+	}
+	return r.candidates(raw.String(), syms)
+}
+
+// readDNN reads the plate with the recogniser, without the plate's top and
+// bottom bands (state name, slogan). Measured on the development crops, this
+// fixed cut reads better than the character row the segmentation finds,
+// whose edges on real plates are less reliable than the network.
+func (r *Reader) readDNN(roi gocv.Mat) (Result, error) {
+	cut := roi.Rows() * r.opts.BandCutPct / 100
+	return r.readLine(roi, image.Rect(0, cut, roi.Cols(), roi.Rows()-cut))
+}
+
+func (r *Reader) readLine(roi gocv.Mat, line image.Rectangle) (Result, error) {
+	line = line.Intersect(image.Rect(0, 0, roi.Cols(), roi.Rows()))
+	if line.Dx() < 8 || line.Dy() < 6 {
+		return Result{}, ErrNoPlate
+	}
+	sub := roi.Region(line)
+	defer sub.Close()
+	if sub.Channels() == 1 {
+		gocv.CvtColor(sub, &r.color, gocv.ColorGrayToBGR)
+	} else {
+		sub.CopyTo(&r.color)
+	}
+	syms, _, err := r.rec.read(r.color)
+	if err != nil {
+		return Result{}, err
+	}
+	raw := make([]byte, len(syms))
+	for i, s := range syms {
+		raw[i] = s.ch
+	}
+	return r.candidates(string(raw), syms)
 }
 
 // encodePGM wraps a grey image in a binary PGM header, the cheapest format
@@ -177,22 +251,17 @@ func (r *Reader) encodePGM(m gocv.Mat) []byte {
 	return r.pgm
 }
 
+// sym is one character read, with its confidence and, when the engine
+// gives one, the runner-up character.
 type sym struct {
-	ch   byte
-	conf float32
+	ch      byte
+	conf    float32
+	alt     byte
+	altConf float32
 }
 
-func (r *Reader) candidates(boxes []gosseract.BoundingBox) (Result, error) {
-	var raw strings.Builder
-	var syms []sym
-	for _, b := range boxes {
-		raw.WriteString(b.Word)
-		t := plate.Normalize(b.Word)
-		for i := 0; i < len(t); i++ {
-			syms = append(syms, sym{t[i], float32(b.Confidence / 100)})
-		}
-	}
-	res := Result{Raw: raw.String()}
+func (r *Reader) candidates(raw string, syms []sym) (Result, error) {
+	res := Result{Raw: raw}
 	if len(syms) < r.opts.MinLen || len(syms) > r.opts.MaxLen {
 		return res, ErrNoPlate
 	}
@@ -206,27 +275,44 @@ func (r *Reader) candidates(boxes []gosseract.BoundingBox) (Result, error) {
 		return res, ErrNoPlate
 	}
 	res.Candidates = append(res.Candidates, Candidate{string(best), conf})
-	if fit, swaps, ok := fitFormat(string(best)); ok && swaps > 0 {
+	if fit, swaps, ok := fitFormat(string(best)); ok && swaps > 0 && r.opts.FormatPrior {
 		// The format's reading goes first; the raw reading stays second.
 		res.Candidates = []Candidate{{fit, conf}, {string(best), conf * 0.9}}
 	}
-	// Alternatives: swap the least certain characters for their look-alikes.
+	// Alternatives: swap the least certain characters for the engine's
+	// runner-up, then for their look-alikes.
 	order := make([]int, len(syms))
 	for i := range order {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return syms[order[a]].conf < syms[order[b]].conf })
+	seen := map[string]bool{}
+	for _, c := range res.Candidates {
+		seen[c.Text] = true
+	}
+	add := func(i int, alt byte, cf float32) bool {
+		t := []byte(res.Candidates[0].Text)
+		if t[i] == alt {
+			return true
+		}
+		t[i] = alt
+		if !seen[string(t)] {
+			seen[string(t)] = true
+			res.Candidates = append(res.Candidates, Candidate{string(t), cf})
+		}
+		return len(res.Candidates) < r.opts.MaxCandidates
+	}
 	for _, i := range order {
-		for _, alt := range []byte(plate.Alternatives(syms[i].ch)) {
-			if len(res.Candidates) >= r.opts.MaxCandidates {
+		if syms[i].alt != 0 && !add(i, syms[i].alt, syms[i].altConf) {
+			return res, nil
+		}
+	}
+	for _, i := range order {
+		alts := plate.Alternatives(syms[i].ch)
+		for _, alt := range []byte(alts) {
+			if !add(i, alt, (1-syms[i].conf)/float32(len(alts))) {
 				return res, nil
 			}
-			t := []byte(res.Candidates[0].Text)
-			if t[i] == alt {
-				continue
-			}
-			t[i] = alt
-			res.Candidates = append(res.Candidates, Candidate{string(t), (1 - syms[i].conf) / float32(len(plate.Alternatives(syms[i].ch)))})
 		}
 	}
 	return res, nil

@@ -8,18 +8,28 @@ import (
 
 	"gocv.io/x/gocv"
 
+	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/fixtures"
 )
 
-func newReader(t *testing.T) *Reader {
+func newReader(t *testing.T, engine string) *Reader {
 	t.Helper()
-	r, err := NewReader(DefaultOptions())
+	o := DefaultOptions()
+	o.Engine = engine
+	dir, err := models.FindDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.ModelsDir = dir
+	r, err := NewReader(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
 }
+
+var engines = []string{EngineDNN, EngineTesseract}
 
 func renderMat(t *testing.T, f *fixtures.Fonts, text string, st fixtures.PlateStyle) gocv.Mat {
 	t.Helper()
@@ -34,7 +44,12 @@ func renderMat(t *testing.T, f *fixtures.Fonts, text string, st fixtures.PlateSt
 // TestReadsRenderedPlates reads clean renders of random plates of every
 // style. Clean renders are the easy case: nearly all must be exact.
 func TestReadsRenderedPlates(t *testing.T) {
-	r := newReader(t)
+	for _, e := range engines {
+		t.Run(e, func(t *testing.T) { readsRenderedPlates(t, newReader(t, e)) })
+	}
+}
+
+func readsRenderedPlates(t *testing.T, r *Reader) {
 	f, err := fixtures.NewFonts()
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +79,12 @@ func TestReadsRenderedPlates(t *testing.T) {
 }
 
 func TestStateNameIsNotRead(t *testing.T) {
-	r := newReader(t)
+	for _, e := range engines {
+		t.Run(e, func(t *testing.T) { stateNameIsNotRead(t, newReader(t, e)) })
+	}
+}
+
+func stateNameIsNotRead(t *testing.T, r *Reader) {
 	f, _ := fixtures.NewFonts()
 	m := renderMat(t, f, "AB1C2D", fixtures.PlateStyles()[0])
 	res, err := r.Read(m, image.Rect(0, 0, m.Cols(), m.Rows()))
@@ -82,7 +102,12 @@ func TestStateNameIsNotRead(t *testing.T) {
 }
 
 func TestBlankRegionIsNoPlate(t *testing.T) {
-	r := newReader(t)
+	for _, e := range engines {
+		t.Run(e, func(t *testing.T) { blankRegionIsNoPlate(t, newReader(t, e)) })
+	}
+}
+
+func blankRegionIsNoPlate(t *testing.T, r *Reader) {
 	m := gocv.NewMatWithSizeFromScalar(gocv.NewScalar(200, 200, 200, 0), 100, 200, gocv.MatTypeCV8UC3)
 	defer m.Close()
 	if _, err := r.Read(m, image.Rect(0, 0, 200, 100)); !errors.Is(err, ErrNoPlate) {

@@ -6,13 +6,22 @@ package plate
 
 import "strings"
 
-// Normalize upper-cases s and keeps only A–Z and 0–9: "ab-1 c2d" → "AB1C2D".
+// Normalize upper-cases s and keeps only A–Z and 0–9, and writes the
+// letter O as the digit 0: "ab-1 c2d" → "AB1C2D", "bo55" → "B055".
+//
+// Most US plates print O and 0 with one glyph, and many states issue no O
+// at all, so a reader cannot tell them apart and neither can an officer.
+// Plateward spells the round glyph 0 everywhere (reads, hot lists,
+// searches), as the OpenALPR benchmark's ground truth does; exact matches
+// stay exact whichever way a list wrote it.
 func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
+		case c == 'O' || c == 'o':
+			b.WriteByte('0')
 		case c >= 'a' && c <= 'z':
 			b.WriteByte(c - 'a' + 'A')
 		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':

@@ -7,6 +7,7 @@ func TestNormalize(t *testing.T) {
 		{"dash and space", "ab-1 c2d", "AB1C2D"},
 		{"punctuation", "  X.Y·Z 9 ", "XYZ9"},
 		{"empty", "", ""},
+		{"letter O is the digit 0", "bo55-Oz", "B0550Z"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
