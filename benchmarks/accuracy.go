@@ -18,6 +18,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/internal/cvthreads"
 )
 
 // Sample is one labelled image of an accuracy dataset.
@@ -137,6 +138,7 @@ type Outcome struct {
 type AccuracyOptions struct {
 	Recognizer edge.RecognizerOptions
 	Warmup     int                 // images read first and not timed
+	Threads    int                 // OpenCV threads; 1 measures "one core"
 	OnOutcome  func(Outcome) error // called for each sample (the errors folder)
 }
 
@@ -144,6 +146,11 @@ type AccuracyOptions struct {
 // with its models loaded once, and scores the results strictly.
 func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (AccuracyResult, error) {
 	var res AccuracyResult
+	if o.Threads > 0 {
+		old := cvthreads.Get()
+		cvthreads.Set(o.Threads)
+		defer cvthreads.Set(old)
+	}
 	rz, err := edge.NewRecognizer(o.Recognizer)
 	if err != nil {
 		return res, err

@@ -42,7 +42,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	var dataset, errDir string
 	var asJSON bool
 	var limit int
-	o := benchmarks.AccuracyOptions{Recognizer: edge.DefaultRecognizerOptions(), Warmup: 3}
+	o := benchmarks.AccuracyOptions{Recognizer: edge.DefaultRecognizerOptions(), Warmup: 3, Threads: 1}
 	cmd := &cobra.Command{
 		Use:   "accuracy --dataset DIR [--json] [--errors DIR]",
 		Short: "Recognition accuracy on labelled plate images (scenes with NAME.txt, or crops with groundtruth.csv)",
@@ -107,6 +107,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&errDir, "errors", "", "write every miss (errors.csv and the crop) to this folder")
 	f.IntVar(&limit, "limit", 0, "read only the first N images")
+	f.IntVar(&o.Threads, "threads", o.Threads, "OpenCV threads (1: the one-core figure)")
 	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
 	return cmd

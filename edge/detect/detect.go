@@ -35,7 +35,7 @@ type Options struct {
 
 // DefaultOptions suits 720p–1080p patrol-car cameras.
 func DefaultOptions() Options {
-	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, MaxGap: 1.6, MaxRegions: 6}
+	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, MaxGap: 1.6, MaxRegions: 3}
 }
 
 // Validate reports the first invalid option.
