@@ -1,20 +1,29 @@
 package hotlist
 
 import (
-	"sort"
-
 	"github.com/plateward/alpr/edge/plate"
 )
 
 // MatchKind says how a read matched an entry.
 type MatchKind string
 
-// Match kinds. An equivalent match is shown to the officer as "possible",
-// never as exact.
+// Match kinds. Only an exact match is shown as exact; the others are shown
+// to the officer as possible (≈), to confirm by eye.
 const (
-	Exact      MatchKind = "exact"
-	Equivalent MatchKind = "equivalent"
+	Exact      MatchKind = "exact"      // the best reading is the listed plate
+	Equivalent MatchKind = "equivalent" // a lesser reading, or a look-alike of one, is the listed plate
+	Partial    MatchKind = "partial"    // a reading fits a wildcard entry
 )
+
+func (k MatchKind) rank() int {
+	switch k {
+	case Exact:
+		return 0
+	case Equivalent:
+		return 1
+	}
+	return 2
+}
 
 // Match is one entry a read matched.
 type Match struct {
@@ -24,27 +33,45 @@ type Match struct {
 }
 
 // Index answers which entries a read matches. It is immutable once built
-// and safe for concurrent use.
+// and safe for concurrent use. Plates are keyed by their canonical
+// (look-alike) form, and a look-up tells exact from equivalent by comparing
+// the listed plate; entries that share a key are chained, so a million
+// entries cost one map and one array, not a million slices.
 type Index struct {
-	lists   []*List
-	entries []*Entry
-	exact   map[string][]int32
-	canon   map[string][]int32
-	cz      *plate.Canonicalizer
+	lists     []*List
+	entries   []*Entry
+	canon     map[string]int32 // canonical plate → first entry
+	nextCanon []int32          // entry → next entry with the same key, or -1
+	wild      []int32          // wildcard entries, matched by pattern
+	wildCanon []string
+	cz        *plate.Canonicalizer
 }
 
 // NewIndex indexes the entries of lists.
 func NewIndex(lists ...*List) *Index {
-	ix := &Index{lists: lists, exact: map[string][]int32{}, canon: map[string][]int32{}, cz: plate.NewCanonicalizer()}
+	n := 0
+	for _, l := range lists {
+		n += len(l.Entries)
+	}
+	ix := &Index{lists: lists, canon: make(map[string]int32, n),
+		entries: make([]*Entry, 0, n), nextCanon: make([]int32, 0, n), cz: plate.NewCanonicalizer()}
 	for _, l := range lists {
 		for i := range l.Entries {
 			e := &l.Entries[i]
 			e.Covert = e.Covert || l.Covert
 			id := int32(len(ix.entries))
 			ix.entries = append(ix.entries, e)
-			ix.exact[e.Plate] = append(ix.exact[e.Plate], id)
+			ix.nextCanon = append(ix.nextCanon, -1)
+			if e.Wildcard {
+				ix.wild = append(ix.wild, id)
+				ix.wildCanon = append(ix.wildCanon, ix.cz.Canonical(e.Plate))
+				continue
+			}
 			c := ix.cz.Canonical(e.Plate)
-			ix.canon[c] = append(ix.canon[c], id)
+			if head, ok := ix.canon[c]; ok {
+				ix.nextCanon[id] = head
+			}
+			ix.canon[c] = id
 		}
 	}
 	return ix
@@ -57,40 +84,61 @@ func (ix *Index) Len() int { return len(ix.entries) }
 func (ix *Index) Lists() []*List { return ix.lists }
 
 // Match checks every candidate reading of a plate (best first) and returns
-// every entry matched, highest priority first, exact before equivalent.
-// Each entry appears once, with the best way it matched. Only the best
-// reading can match exactly: an entry reached through a lesser candidate or
-// a look-alike is a possible match, for the officer to confirm by eye.
+// every entry matched, highest priority first, exact before equivalent
+// before partial. Each entry appears once, with the best way it matched.
+// A read that matches nothing costs no allocation.
 func (ix *Index) Match(candidates []string) []Match {
 	var out []Match
-	seen := map[int32]int{}
 	add := func(id int32, k MatchKind, cand string) {
-		if j, ok := seen[id]; ok {
-			if k == Exact && out[j].Kind != Exact {
-				out[j].Kind, out[j].Candidate = Exact, cand
+		for j := range out {
+			if out[j].Entry == ix.entries[id] {
+				if k.rank() < out[j].Kind.rank() {
+					out[j].Kind, out[j].Candidate = k, cand
+				}
+				return
 			}
-			return
 		}
-		seen[id] = len(out)
 		out = append(out, Match{Entry: ix.entries[id], Kind: k, Candidate: cand})
 	}
+	var buf [32]byte
 	for i, c := range candidates {
 		kind := Exact
 		if i > 0 {
 			kind = Equivalent
 		}
-		for _, id := range ix.exact[c] {
-			add(id, kind, c)
+		key := buf[:0]
+		if len(c) <= len(buf) {
+			key = ix.cz.AppendCanonical(key, c)
+		} else {
+			key = []byte(ix.cz.Canonical(c))
 		}
-		for _, id := range ix.canon[ix.cz.Canonical(c)] {
-			add(id, Equivalent, c)
+		if id, ok := ix.canon[string(key)]; ok { // no allocation: the compiler looks up by the bytes
+			for ; id >= 0; id = ix.nextCanon[id] {
+				if ix.entries[id].Plate == c {
+					add(id, kind, c)
+				} else {
+					add(id, Equivalent, c)
+				}
+			}
+		}
+		for w, id := range ix.wild {
+			if plate.Glob(ix.wildCanon[w], string(key)) {
+				add(id, Partial, c)
+			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Entry.Priority != out[j].Entry.Priority {
-			return out[i].Entry.Priority > out[j].Entry.Priority
+	// Insertion sort: a read matches a handful of entries at most.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && less(out[j], out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
 		}
-		return out[i].Kind == Exact && out[j].Kind != Exact
-	})
+	}
 	return out
+}
+
+func less(a, b Match) bool {
+	if a.Entry.Priority != b.Entry.Priority {
+		return a.Entry.Priority > b.Entry.Priority
+	}
+	return a.Kind.rank() < b.Kind.rank()
 }

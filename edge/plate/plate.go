@@ -15,6 +15,9 @@ import "strings"
 // searches), as the OpenALPR benchmark's ground truth does; exact matches
 // stay exact whichever way a list wrote it.
 func Normalize(s string) string {
+	if isNormal(s) {
+		return s // the common case costs no allocation
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
@@ -29,6 +32,62 @@ func Normalize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func isNormal(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' && c != 'O' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizePattern normalises a hot-list plate that may hold wildcards:
+// '?' stands for one character and '*' for any run, and both are kept.
+func NormalizePattern(s string) string {
+	var b strings.Builder
+	for _, part := range strings.SplitAfter(s, "") {
+		switch part {
+		case "?", "*":
+			b.WriteString(part)
+		default:
+			b.WriteString(Normalize(part))
+		}
+	}
+	return b.String()
+}
+
+// IsPattern reports whether a normalised hot-list plate holds wildcards.
+func IsPattern(s string) bool { return strings.ContainsAny(s, "?*") }
+
+// Glob reports whether text matches pattern, where '?' matches one
+// character and '*' any run (including none). Both are normalised.
+func Glob(pattern, text string) bool {
+	// Iterative matching with one backtrack point: linear for one '*',
+	// never exponential.
+	p, t := 0, 0
+	star, mark := -1, 0
+	for t < len(text) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == text[t]):
+			p++
+			t++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, t
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			t = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // ConfusionClasses are the groups of characters OCR mistakes for one

@@ -45,3 +45,22 @@ func TestEquivalent(t *testing.T) {
 		t.Fatalf("alternatives: %q %q", Alternatives('O'), Alternatives('X'))
 	}
 }
+
+func TestGlob(t *testing.T) {
+	cases := []struct {
+		pattern, text string
+		want          bool
+	}{
+		{"AB?C2D", "AB1C2D", true}, {"AB?C2D", "ABC2D", false}, {"AB*", "AB1C2D", true},
+		{"*2D", "AB1C2D", true}, {"A*C*D", "AB1C2D", true}, {"A*X", "AB1C2D", false},
+		{"*", "", true}, {"?", "", false}, {"AB1C2D", "AB1C2D", true}, {"AB1C2D", "AB1C2E", false},
+	}
+	for _, tc := range cases {
+		if got := Glob(tc.pattern, tc.text); got != tc.want {
+			t.Errorf("Glob(%q, %q) = %v", tc.pattern, tc.text, got)
+		}
+	}
+	if got := NormalizePattern("ab-?c *"); got != "AB?C*" || !IsPattern(got) {
+		t.Errorf("NormalizePattern: %q", got)
+	}
+}

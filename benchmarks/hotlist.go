@@ -1,0 +1,110 @@
+package benchmarks
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/plateward/alpr/edge/hotlist"
+)
+
+// HotlistResult is the hot-list benchmark's figures; the JSON keys are
+// fixed by the benchmark's contract.
+type HotlistResult struct {
+	Entries        int     `json:"entries"`
+	LoadS          float64 `json:"load_s"`
+	NsPerMatch     float64 `json:"ns_per_match"`
+	AllocsPerMatch float64 `json:"allocs_per_match"`
+}
+
+// HotlistOptions sizes the benchmark.
+type HotlistOptions struct {
+	Entries    int    // entries on the generated NCIC extract
+	Reads      int    // reads matched, each with Candidates readings
+	Candidates int    // readings per read
+	Seed       uint64 // the same seed, the same list and reads
+	Dir        string // where the extract is written
+}
+
+// DefaultHotlistOptions is the issue's size: a million entries.
+func DefaultHotlistOptions(dir string) HotlistOptions {
+	return HotlistOptions{Entries: 1_000_000, Reads: 200_000, Candidates: 10, Seed: 1, Dir: dir}
+}
+
+const plateChars = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+func randomPlate(rng *rand.Rand) string {
+	b := make([]byte, 6+rng.IntN(2))
+	for i := range b {
+		b[i] = plateChars[rng.IntN(len(plateChars))]
+	}
+	return string(b)
+}
+
+// Hotlist writes an NCIC extract of o.Entries random plates, times loading
+// it from the file (parse and index), then times matching o.Reads reads of
+// o.Candidates readings each on one goroutine; a tenth of the reads carry a
+// listed plate among their readings.
+func Hotlist(o HotlistOptions) (HotlistResult, error) {
+	rng := rand.New(rand.NewPCG(o.Seed, 7))
+	entries := make([]hotlist.Entry, o.Entries)
+	day := time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)
+	for i := range entries {
+		entries[i] = hotlist.Entry{NIC: fmt.Sprintf("%c%09d", "VWFP"[i%4], i), ORI: "MO0640000", EnteredOn: day,
+			Plate: randomPlate(rng), State: "MO", ExpiryYear: 2027, VehYear: "2016", Make: "CHEV", Model: "MAL", Style: "4D", Colour: "SIL"}
+	}
+	var buf bytes.Buffer
+	if err := hotlist.FormatNCIC(&buf, entries); err != nil {
+		return HotlistResult{}, err
+	}
+	path := filepath.Join(o.Dir, "bench.ncic")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return HotlistResult{}, err
+	}
+	defer os.Remove(path)
+	reads := make([][]string, 4096)
+	for i := range reads {
+		for range o.Candidates {
+			reads[i] = append(reads[i], randomPlate(rng))
+		}
+		if i%10 == 0 {
+			reads[i][rng.IntN(o.Candidates)] = entries[rng.IntN(len(entries))].Plate
+		}
+	}
+	buf.Reset()
+	entries = nil
+	runtime.GC()
+
+	start := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		return HotlistResult{}, err
+	}
+	l, err := hotlist.ParseNCIC(f, "NCIC", path, start)
+	f.Close()
+	if err != nil {
+		return HotlistResult{}, err
+	}
+	ix := hotlist.NewIndex(l)
+	load := time.Since(start)
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	t0 := time.Now()
+	hits := 0
+	for i := range o.Reads {
+		hits += len(ix.Match(reads[i&4095]))
+	}
+	dt := time.Since(t0)
+	runtime.ReadMemStats(&after)
+	if hits == 0 {
+		return HotlistResult{}, fmt.Errorf("no read matched: the benchmark measures nothing")
+	}
+	return HotlistResult{Entries: ix.Len(), LoadS: load.Seconds(),
+		NsPerMatch:     float64(dt.Nanoseconds()) / float64(o.Reads),
+		AllocsPerMatch: float64(after.Mallocs-before.Mallocs) / float64(o.Reads)}, nil
+}
