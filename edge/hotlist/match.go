@@ -55,6 +55,15 @@ func NewIndex(lists ...*List) *Index {
 	}
 	ix := &Index{lists: lists, canon: make(map[string]int32, n),
 		entries: make([]*Entry, 0, n), nextCanon: make([]int32, 0, n), cz: plate.NewCanonicalizer()}
+	// The canonical keys live in one string: a million keys, one allocation.
+	var arena []byte
+	for _, l := range lists {
+		for i := range l.Entries {
+			arena = ix.cz.AppendCanonical(arena, l.Entries[i].Plate)
+		}
+	}
+	keys := string(arena)
+	off := 0
 	for _, l := range lists {
 		for i := range l.Entries {
 			e := &l.Entries[i]
@@ -62,12 +71,13 @@ func NewIndex(lists ...*List) *Index {
 			id := int32(len(ix.entries))
 			ix.entries = append(ix.entries, e)
 			ix.nextCanon = append(ix.nextCanon, -1)
+			c := keys[off : off+len(e.Plate)]
+			off += len(e.Plate)
 			if e.Wildcard {
 				ix.wild = append(ix.wild, id)
-				ix.wildCanon = append(ix.wildCanon, ix.cz.Canonical(e.Plate))
+				ix.wildCanon = append(ix.wildCanon, c)
 				continue
 			}
-			c := ix.cz.Canonical(e.Plate)
 			if head, ok := ix.canon[c]; ok {
 				ix.nextCanon[id] = head
 			}

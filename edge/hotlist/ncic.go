@@ -26,7 +26,7 @@ func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error
 	sum := sha256.Sum256(data)
 	text := string(data)
 	l := &List{Name: name, Source: file, LoadedAt: loadedAt, SHA256: hex.EncodeToString(sum[:])}
-	l.Entries = make([]Entry, 0, strings.Count(text, "\n"))
+	l.Entries = make([]Entry, 0, len(text)/56+1) // a line is at least 56 bytes with its newline
 	var p ncicParser
 	for line := 1; len(text) > 0; line++ {
 		var s string
