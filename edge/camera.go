@@ -14,6 +14,7 @@ import (
 	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/detect"
 	"github.com/plateward/alpr/edge/ocr"
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/edge/track"
 )
 
@@ -137,7 +138,7 @@ func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
 	return append([]byte(nil), buf.GetBytes()...), nil
 }
 
-func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camRead, n *camCounts) error {
+func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camItem, n *camCounts) error {
 	src, err := capture.Open(sp, capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now})
 	if err != nil {
 		return err
@@ -152,29 +153,57 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camRe
 	if err != nil {
 		return err
 	}
+	send := func(it camItem) error {
+		select {
+		case out <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	emit := func(rs []track.Read) error {
-		for _, r := range rs {
-			select {
-			case out <- camRead{r}:
-			case <-ctx.Done():
-				return ctx.Err()
+		for i := range rs {
+			if err := send(camItem{read: &rs[i]}); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
+	// The pre-shift self-check looks at the camera's first frames.
+	checker, err := shift.NewChecker(sp.Camera, src.FPS(), o.SelfCheck)
+	if err != nil {
+		return err
+	}
+	checked := false
+	finishCheck := func() error {
+		if checked {
+			return nil
+		}
+		checked = true
+		r := checker.Result()
+		return send(camItem{check: &r})
+	}
 	var f capture.Frame
 	for {
 		if err := ctx.Err(); err != nil {
-			return emit(tr.Flush())
+			return errors.Join(finishCheck(), emit(tr.Flush()))
 		}
 		err := src.Next(&f)
 		if errors.Is(err, io.EOF) {
-			return emit(tr.Flush())
+			return errors.Join(finishCheck(), emit(tr.Flush()), send(camItem{ended: sp.Camera}))
 		}
 		if err != nil {
-			return err
+			return errors.Join(err, finishCheck())
 		}
 		atomic.AddInt64(&n.frames, 1)
+		if !checked {
+			checker.Add(f.Mat, f.At)
+			if checker.Done() {
+				if err := finishCheck(); err != nil {
+					return err
+				}
+			}
+		}
 		plates, err := rz.Recognize(f.Mat)
 		if err != nil {
 			return fmt.Errorf("camera %s frame %d: %w", sp.Camera, f.Seq, err)

@@ -21,6 +21,7 @@ import (
 	"github.com/plateward/alpr/edge/gps"
 	"github.com/plateward/alpr/edge/hotlist"
 	"github.com/plateward/alpr/edge/ocr"
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/edge/track"
 )
 
@@ -39,8 +40,27 @@ type Options struct {
 	OCR            ocr.Options
 	Track          track.Options
 	Drive          drive.Options // Dir and Vehicle are taken from above
+	SelfCheck      shift.CheckOptions
+	ShiftID        string // empty: a new one
+	Alerter        Alerter
+	Steps          <-chan drive.Record // the officer's steps from the alert page, for the drive
+	Shift          ShiftEnd            // when set, the run lasts until the officer logs out
 	Now            func() time.Time
 	Logger         *slog.Logger
+}
+
+// Alerter shows reads and hits to the officer. Its methods must not block:
+// the alert path never waits on a page.
+type Alerter interface {
+	Read(drive.Read)
+	Hit(h drive.Hit, crop []byte) error
+	Status(key, text string)
+}
+
+// ShiftEnd tells the reader when the officer has logged out, and how.
+type ShiftEnd interface {
+	LoggedOut() <-chan struct{}
+	LogoutDetail() string
 }
 
 // DefaultOptions returns options with every stage's defaults.
@@ -52,6 +72,7 @@ func DefaultOptions() Options {
 		OCR:            ocr.DefaultOptions(),
 		Track:          track.DefaultOptions(),
 		Drive:          drive.DefaultOptions("", ""),
+		SelfCheck:      shift.DefaultCheckOptions(),
 		Now:            time.Now,
 		Logger:         slog.Default(),
 	}
@@ -78,7 +99,7 @@ func (o Options) Validate() error {
 	}
 	d := o.Drive
 	d.Dir, d.Vehicle = o.DriveDir, o.Vehicle
-	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), d.Validate())
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), d.Validate(), o.SelfCheck.Validate())
 }
 
 // Stats counts what a run did.
@@ -93,8 +114,13 @@ type Stats struct {
 	Hotlist      string // versions of the lists used
 }
 
-// camRead is a finished track on its way to the recorder.
-type camRead struct{ r track.Read }
+// camItem is what a camera sends to the recorder: a finished track, or
+// the camera's self-check.
+type camItem struct {
+	read  *track.Read
+	check *shift.CameraCheck
+	ended string // the camera's source ended (end of a replay, or a lost camera)
+}
 
 // Run reads every source to its end (replay) or until ctx is done (live).
 func Run(ctx context.Context, o Options) (Stats, error) {
@@ -121,7 +147,10 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	st.ShiftID = uuid.Must(uuid.NewV7()).String()
+	st.ShiftID = o.ShiftID
+	if st.ShiftID == "" {
+		st.ShiftID = newID()
+	}
 	cams := make([]string, len(o.Sources))
 	for i, s := range o.Sources {
 		cams[i] = s.Camera
@@ -132,31 +161,77 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		loginAt = o.Start
 	}
 	login := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: loginAt, Event: "login", Officer: o.Officer,
-		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, SelfCheckOK: false, Detail: "self-check not run"}
+		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, SelfCheckOK: false,
+		Detail: fmt.Sprintf("self-check of %d cameras follows", len(cams))}
 	if err := rec.Add(login); err != nil {
 		return st, err
 	}
 
-	reads := make(chan camRead, 64)
-	g, gctx := errgroup.WithContext(ctx)
+	camCtx, stopCams := context.WithCancel(ctx)
+	defer stopCams()
+	items := make(chan camItem, 64)
+	g, gctx := errgroup.WithContext(camCtx)
 	counts := make([]camCounts, len(o.Sources))
 	for i, sp := range o.Sources {
-		g.Go(func() error { return runCamera(gctx, o, sp, reads, &counts[i]) })
+		g.Go(func() error { return runCamera(gctx, o, sp, items, &counts[i]) })
 	}
 	done := make(chan error, 1)
 	go func() {
 		done <- g.Wait()
-		close(reads)
+		close(items)
 	}()
 	rw := recordWriter{o: o, ix: ix, gps: gpsTrack, rec: rec, shift: st.ShiftID, last: loginAt}
+	var loggedOut <-chan struct{}
+	if o.Shift != nil {
+		loggedOut = o.Shift.LoggedOut()
+	}
+	steps := o.Steps
 	var werr error
-	for cr := range reads {
-		if werr != nil {
-			continue // drain so the cameras can finish
+	for items != nil || loggedOut != nil {
+		select {
+		case it, ok := <-items:
+			if !ok {
+				items = nil
+				continue
+			}
+			if werr != nil {
+				continue // drain so the cameras can finish
+			}
+			switch {
+			case it.ended != "":
+				o.Logger.Warn("camera stopped", "camera", it.ended)
+				if o.Alerter != nil {
+					o.Alerter.Status("camera-"+it.ended, "camera "+it.ended+": stopped")
+				}
+			case it.check != nil:
+				werr = rw.selfCheck(*it.check)
+			default:
+				werr = rw.write(*it.read, &st)
+			}
+		case r := <-steps:
+			if werr == nil {
+				werr = rec.Add(r)
+			}
+		case <-loggedOut:
+			loggedOut = nil
+			stopCams()
+		case <-ctx.Done():
+			loggedOut = nil
 		}
-		werr = rw.write(cr.r, &st)
+	}
+	// Steps taken while the loop was ending still go to the drive.
+	for drained := false; !drained && steps != nil; {
+		select {
+		case r := <-steps:
+			werr = errors.Join(werr, rec.Add(r))
+		default:
+			drained = true
+		}
 	}
 	cerr := <-done
+	if errors.Is(cerr, context.Canceled) {
+		cerr = nil // stopped by logout or signal: the normal end of a live shift
+	}
 	for _, c := range counts {
 		st.Frames += c.frames
 		st.Observations += c.observations
@@ -165,8 +240,12 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if !o.Start.IsZero() {
 		logoutAt = rw.last
 	}
+	detail := fmt.Sprintf("frames=%d reads=%d hits=%d", st.Frames, st.Reads, st.Hits)
+	if o.Shift != nil && o.Shift.LogoutDetail() != "" {
+		detail = o.Shift.LogoutDetail() + "; " + detail
+	}
 	logout := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: logoutAt, Event: "logout", Officer: o.Officer,
-		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, Detail: fmt.Sprintf("frames=%d reads=%d hits=%d", st.Frames, st.Reads, st.Hits)}
+		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, Detail: detail}
 	aerr := rec.Add(logout)
 	closeErr := rec.Close()
 	st.Files = rec.Sealed()

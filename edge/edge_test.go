@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,10 +134,18 @@ func TestReplayShift(t *testing.T) {
 			t.Errorf("plate %s is on the list as %s (%s) but raised no hit", x.Plate, x.Listed, x.NIC)
 		}
 	}
-	if len(shifts) != 2 || shifts[0].Event != "login" || shifts[1].Event != "logout" || shifts[0].HotlistVersion == "" {
-		t.Fatalf("shift events %+v", shifts)
+	var events []string
+	for _, e := range shifts {
+		events = append(events, e.Event)
+		if e.Event == "selfcheck" && !e.SelfCheckOK {
+			t.Errorf("camera %v failed its self-check on a clean synthetic shift: %s", e.Cameras, e.Detail)
+		}
 	}
-	if !shifts[0].At.Equal(fo.Start) || shifts[1].At.Before(shifts[0].At) || shifts[1].At.After(s.End.Add(time.Second)) {
-		t.Fatalf("replay times: login %s logout %s (shift %s–%s)", shifts[0].At, shifts[1].At, fo.Start, s.End)
+	if got := strings.Join(events, " "); got != "login selfcheck selfcheck logout" || shifts[0].HotlistVersion == "" {
+		t.Fatalf("shift events %s", got)
+	}
+	login, logout := shifts[0], shifts[len(shifts)-1]
+	if !login.At.Equal(fo.Start) || logout.At.Before(login.At) || logout.At.After(s.End.Add(time.Second)) {
+		t.Fatalf("replay times: login %s logout %s (shift %s–%s)", login.At, logout.At, fo.Start, s.End)
 	}
 }

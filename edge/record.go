@@ -6,6 +6,7 @@ import (
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/gps"
 	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/edge/track"
 )
 
@@ -46,11 +47,11 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 			r.Position = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At}
 		}
 	}
-	if err := w.rec.Add(r); err != nil {
-		return err
-	}
-	st.Reads++
-	for _, m := range w.ix.Match(texts) {
+	// The officer is alerted first; the drive is written after, so a slow
+	// drive never delays an alert.
+	matches := w.ix.Match(texts)
+	hits := make([]drive.Hit, 0, len(matches))
+	for _, m := range matches {
 		e := m.Entry
 		h := drive.Hit{
 			ID: newID(), ReadID: r.ID, AlertedAt: alertAt, Plate: r.Plate, MatchedPlate: e.Plate,
@@ -58,8 +59,11 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 			Priority: e.Priority.String(), Reason: e.Reason, ListState: e.State, VehicleDesc: e.VehicleDesc(),
 			Covert: e.Covert, Camera: r.Camera, Vehicle: r.Vehicle, Officer: r.Officer, ShiftID: w.shift,
 		}
-		if err := w.rec.Add(h); err != nil {
-			return err
+		hits = append(hits, h)
+		if w.o.Alerter != nil {
+			if err := w.o.Alerter.Hit(h, r.CropJPEG); err != nil {
+				return err
+			}
 		}
 		st.Hits++
 		if !e.Covert {
@@ -68,5 +72,30 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 		w.o.Logger.Info("HIT", "plate", r.Plate, "matched", e.Plate, "match", m.Kind, "list", e.List,
 			"reason", e.Reason, "priority", e.Priority.String(), "ncic", e.NIC, "camera", r.Camera)
 	}
+	if w.o.Alerter != nil {
+		w.o.Alerter.Read(r)
+	}
+	if err := w.rec.Add(r); err != nil {
+		return err
+	}
+	st.Reads++
+	for _, h := range hits {
+		if err := w.rec.Add(h); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// selfCheck records a camera's self-check and shows a failure to the
+// officer (order B.5, B.7); supervisors see it in the back office.
+func (w *recordWriter) selfCheck(c shift.CameraCheck) error {
+	if w.o.Alerter != nil && !c.OK() {
+		w.o.Alerter.Status("selfcheck-"+c.Camera, "CAMERA CHECK FAILED: "+c.String())
+	}
+	if !c.OK() {
+		w.o.Logger.Warn("camera self-check failed", "camera", c.Camera, "result", c.String())
+	}
+	return w.rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: w.shift, At: w.last, Event: "selfcheck", Officer: w.o.Officer,
+		Vehicle: w.o.Vehicle, Cameras: []string{c.Camera}, SelfCheckOK: c.OK(), Detail: c.String()})
 }

@@ -3,18 +3,25 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/edge/alert"
 	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/shift"
 )
 
 func newEdgeCmd() *cobra.Command {
 	o := edge.DefaultOptions()
 	var sources []string
-	var start string
+	var start, alertAddr, rosterPath, keyPath string
+	var roster *shift.Roster
 	cmd := &cobra.Command{
 		Use:   "edge --source CAMERA=PATH ... --drive DIR --officer ID",
 		Short: "Run the in-car reader over cameras, video files or image folders",
@@ -42,6 +49,43 @@ are stamped from --start, so a replay gives the same records every time.`,
 				o.Start = time.Now()
 			}
 			o.Logger = slog.Default()
+			if rosterPath != "" {
+				// Order B.1 and C.1: a trained officer on IT's signed roster logs in.
+				pub, err := shift.ReadPublicKey(keyPath)
+				if err != nil {
+					return err
+				}
+				if roster, err = shift.LoadRoster(rosterPath, pub); err != nil {
+					return err
+				}
+				if _, err := roster.Login(o.Officer, os.Getenv("ALPR_PIN"), time.Now()); err != nil {
+					return err
+				}
+			}
+			o.ShiftID = uuid.Must(uuid.NewV7()).String()
+			if alertAddr != "" {
+				steps := make(chan drive.Record, 256)
+				ao := alert.DefaultOptions(o.Officer, o.Vehicle, o.ShiftID)
+				ao.Roster, ao.Logger = roster, o.Logger
+				srv, err := alert.New(ao, func(r drive.Record) error {
+					select {
+					case steps <- r:
+						return nil
+					case <-cmd.Context().Done():
+						return cmd.Context().Err()
+					}
+				})
+				if err != nil {
+					return err
+				}
+				ln, err := alert.Listen(alertAddr)
+				if err != nil {
+					return err
+				}
+				go srv.Serve(cmd.Context(), ln)
+				fmt.Fprintf(cmd.OutOrStdout(), "alert page: http://%s/ (the shift ends when the officer logs out there)\n", ln.Addr())
+				o.Alerter, o.Steps, o.Shift = srv, steps, srv
+			}
 			st, err := edge.Run(cmd.Context(), o)
 			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames, %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
 				st.ShiftID, st.Frames, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
@@ -59,6 +103,9 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
 	f.StringVar(&o.OCR.ModelsDir, "models", o.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.OCR.Engine, "ocr", o.OCR.Engine, "character reader: dnn or tesseract")
+	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")
+	f.StringVar(&rosterPath, "roster", "", "IT's signed roster: the officer must be on it and trained (PIN in $ALPR_PIN)")
+	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster")
 	cmd.MarkFlagRequired("drive")
 	cmd.MarkFlagRequired("officer")
 	return cmd

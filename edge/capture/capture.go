@@ -34,6 +34,8 @@ type Source interface {
 	Next(f *Frame) error
 	// Close releases the device or file.
 	Close() error
+	// FPS is the rate the source delivers frames at.
+	FPS() float64
 }
 
 // Kind is a kind of source.
@@ -144,6 +146,14 @@ func (s *folder) Next(f *Frame) error {
 
 func (s *folder) Close() error { return s.mat.Close() }
 
+// FPS of a folder is one image per Interval.
+func (s *folder) FPS() float64 {
+	if s.o.Interval <= 0 {
+		return 0
+	}
+	return float64(time.Second) / float64(s.o.Interval)
+}
+
 type video struct {
 	sp   Spec
 	o    Options
@@ -194,6 +204,9 @@ func (s *video) Next(f *Frame) error {
 	s.seq++
 	return nil
 }
+
+// FPS is the video's or camera's frame rate.
+func (s *video) FPS() float64 { return s.fps }
 
 func (s *video) Close() error {
 	s.mat.Close()

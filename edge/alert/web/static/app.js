@@ -1,0 +1,166 @@
+// Plateward alert page: live reads and hits over Server-Sent Events, a
+// full-screen card per hit with its tone, and the officer's three steps.
+"use strict";
+(function () {
+  const token = document.querySelector('meta[name="plateward-token"]').content;
+  const hits = new Map(); // id → hit state from the server
+  let shown = null;       // id of the hit on the card
+  let muted = false;
+  let audio = null;
+  let toneTimer = null;
+  const $ = (id) => document.getElementById(id);
+
+  // Tones: a pattern of pitches per priority. High priority repeats until
+  // the officer confirms and ignores the mute button.
+  function playTone(h) {
+    stopTone();
+    const st = h.style;
+    if (muted && st.Mutable) return;
+    try {
+      audio = audio || new AudioContext();
+      if (audio.state === "suspended") audio.resume();
+    } catch (e) { return; }
+    let i = 0, plays = 0;
+    const step = () => {
+      const hz = st.ToneHz[i % st.ToneHz.length];
+      if (hz > 0) {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = hz; osc.type = "square"; gain.gain.value = 0.2;
+        osc.connect(gain).connect(audio.destination);
+        osc.start(); osc.stop(audio.currentTime + st.ToneMs / 1000);
+      }
+      i++;
+      if (i % st.ToneHz.length === 0) plays++;
+      if (st.Repeat > 0 && plays >= st.Repeat) { stopTone(); return; }
+    };
+    step();
+    toneTimer = setInterval(step, st.ToneMs);
+    document.body.dataset.tone = h.hit.priority;
+    document.body.dataset.tones = String(Number(document.body.dataset.tones) + 1);
+  }
+  function stopTone() {
+    if (toneTimer) clearInterval(toneTimer);
+    toneTimer = null;
+    document.body.dataset.tone = "";
+  }
+
+  function kindLabel(h) {
+    switch (h.hit.match_kind || h.hit.MatchKind) {
+      case "exact": return "HIT";
+      case "partial": return "POSSIBLE HIT ≈ (partial plate)";
+      default: return "POSSIBLE HIT ≈ (look-alike reading)";
+    }
+  }
+
+  function renderCard() {
+    const card = $("card");
+    if (!shown || !hits.has(shown)) { card.hidden = true; return; }
+    const h = hits.get(shown), x = h.hit;
+    card.hidden = false;
+    card.style.setProperty("--hit-colour", h.colour);
+    $("card-kind").textContent = kindLabel(h);
+    $("card-list").textContent = x.ListName + " · " + x.Priority.toUpperCase() + " priority";
+    $("card-crop").src = "/crop/" + encodeURIComponent(x.ReadID);
+    $("card-read").textContent = x.Plate;
+    $("card-camera").textContent = x.Camera;
+    $("card-time").textContent = new Date(h.read_at).toLocaleTimeString();
+    $("card-plate").textContent = x.MatchedPlate;
+    $("card-state").textContent = x.ListState || "—";
+    $("card-reason").textContent = x.Reason;
+    $("card-nic").textContent = x.NCICNumber || "—";
+    $("card-vehicle").textContent = x.VehicleDesc || "—";
+    const c = $("step-confirm"), v = $("step-verify"), d = $("step-disposition");
+    c.className = h.confirmed ? "done" : "";
+    v.className = h.confirmed !== "match" || h.verified ? (h.verified ? "done" : "locked") : "";
+    d.className = (h.confirmed === "misread" || h.verified) ? "" : "locked";
+    if (h.confirmed === "misread") $("code").value = "misread";
+  }
+
+  function renderPending() {
+    const ul = $("pending");
+    ul.replaceChildren();
+    let n = 0;
+    for (const [id, h] of hits) {
+      if (h.done) continue;
+      n++;
+      const li = document.createElement("li");
+      li.textContent = h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
+      li.dataset.hit = id;
+      li.addEventListener("click", () => { shown = id; renderCard(); });
+      ul.append(li);
+    }
+    $("pending-count").textContent = String(n);
+  }
+
+  function addRead(r, prepend) {
+    const li = document.createElement("li");
+    li.textContent = new Date(r.at).toLocaleTimeString() + "  " + r.plate + "  " + r.camera;
+    const ul = $("reads");
+    prepend ? ul.prepend(li) : ul.append(li);
+    while (ul.children.length > 100) ul.lastChild.remove();
+  }
+
+  function onHit(h) {
+    const fresh = !hits.has(h.hit.ID);
+    hits.set(h.hit.ID, h);
+    if (fresh && !h.done) { shown = h.hit.ID; playTone(h); }
+    if (h.confirmed && shown === h.hit.ID && toneTimer) stopTone();
+    if (h.done && shown === h.hit.ID) {
+      shown = null;
+      for (const [id, o] of hits) if (!o.done) { shown = id; break; }
+    }
+    renderCard(); renderPending();
+  }
+
+  async function post(url, body) {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Plateward-Token": token },
+      body: JSON.stringify(body || {}),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    return data;
+  }
+
+  document.querySelectorAll("[data-step]").forEach((b) => b.addEventListener("click", async () => {
+    $("card-error").textContent = "";
+    const step = b.dataset.step;
+    const value = step === "disposition" ? $("code").value : b.dataset.value;
+    const note = step === "disposition" ? $("note").value : "";
+    try { await post("/hits/" + encodeURIComponent(shown) + "/" + step, { value, note }); }
+    catch (e) { $("card-error").textContent = e.message; }
+  }));
+  $("card-later").addEventListener("click", () => { shown = null; stopTone(); renderCard(); });
+  $("mute").addEventListener("click", () => {
+    muted = !muted;
+    $("mute").textContent = muted ? "Unmute" : "Mute low/medium";
+    if (muted && shown && hits.get(shown).style.Mutable) stopTone();
+  });
+  $("logout").addEventListener("click", async () => {
+    try { await post("/logout"); document.body.textContent = "Logged out. Shift closed."; }
+    catch (e) { $("override-msg").textContent = e.message; $("override").showModal(); }
+  });
+  $("override-cancel").addEventListener("click", () => $("override").close());
+  $("override-go").addEventListener("click", async () => {
+    try {
+      await post("/logout", { supervisor: $("sup-id").value, pin: $("sup-pin").value });
+      document.body.textContent = "Logged out by supervisor override. Shift closed.";
+    } catch (e) { $("override-msg").textContent = e.message; }
+  });
+
+  const es = new EventSource("/events");
+  es.addEventListener("snapshot", (e) => {
+    const s = JSON.parse(e.data);
+    $("reads").replaceChildren();
+    (s.reads || []).forEach((r) => addRead(r, true));
+    (s.hits || []).forEach((h) => hits.set(h.hit.ID, h));
+    if (!shown) for (const [id, h] of hits) if (!h.done) { shown = id; break; }
+    $("status").textContent = Object.values(s.status || {}).join(" · ");
+    renderCard(); renderPending();
+  });
+  es.addEventListener("read", (e) => addRead(JSON.parse(e.data), true));
+  es.addEventListener("hit", (e) => onHit(JSON.parse(e.data)));
+  es.addEventListener("status", (e) => { $("status").textContent = Object.values(JSON.parse(e.data)).join(" · "); });
+  es.addEventListener("logout", () => { es.close(); document.body.textContent = "Logged out. Shift closed."; });
+})();

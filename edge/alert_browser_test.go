@@ -1,0 +1,221 @@
+package edge
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plateward/alpr/edge/alert"
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/fixtures"
+)
+
+// browser starts Debian's headless Chromium for a test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900), // an in-car display
+	)
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	// The first run starts the browser; its context must carry no timeout.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// within runs steps with a time limit.
+func within(ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
+	c, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	return chromedp.Do(c, steps...)
+}
+
+func text(ctx context.Context, sel string) string {
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS(sel)))
+	return s
+}
+
+func eval(ctx context.Context, js string) string {
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(c, chromedp.Evaluate[string](js))
+	return s
+}
+
+// TestAlertPageInBrowser replays a synthetic shift with hot plates through
+// the reader and the alert page, and works every hit in a real browser:
+// the card appears with its tone, logout is refused while a hit is
+// pending, and the three steps land on the drive.
+func TestAlertPageInBrowser(t *testing.T) {
+	fo := fixtures.DefaultOptions()
+	fo.Seed, fo.Scenes, fo.VideoCars, fo.HotEntries = 3, 4, 3, 100
+	s, err := fixtures.GenerateShift(t.TempDir(), fo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{
+		{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)},
+		{Camera: "rear", Kind: capture.KindFolder, Target: filepath.Join(s.Dir, fixtures.ScenesDir)},
+	}
+	o.Start, o.FolderInterval = fo.Start, fo.SceneInterval
+	o.DriveDir, o.Vehicle, o.Officer, o.ShiftID = t.TempDir(), "car7", "4127", "shift-browser"
+	o.Hotlists = []string{filepath.Join(s.Dir, fixtures.HotlistFile)}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	steps := make(chan drive.Record, 64)
+	ao := alert.DefaultOptions(o.Officer, o.Vehicle, o.ShiftID)
+	ao.Logger = o.Logger
+	srv, err := alert.New(ao, func(r drive.Record) error { steps <- r; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := alert.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go srv.Serve(sctx, ln)
+	o.Alerter, o.Steps, o.Shift = srv, steps, srv
+	type result struct {
+		st  Stats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() { st, err := Run(context.Background(), o); done <- result{st, err} }()
+
+	ctx := browser(t)
+	url := fmt.Sprintf("http://%s/", ln.Addr())
+	if err := within(ctx, 120*time.Second, chromedp.Navigate(url),
+		// Both cameras have played their replay when the status bar says so.
+		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.split("stopped").length > 2`,
+			chromedp.WithPollingTimeout(110*time.Second))); err != nil {
+		t.Fatalf("page: %v (status %q)", err, text(ctx, "#status"))
+	}
+	pending := len(srv.Pending())
+	if pending == 0 {
+		t.Fatal("the replay raised no hit: the fixture's hot plates were not read")
+	}
+
+	// A hit is on the card, and its tone started.
+	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#card"))); err != nil {
+		t.Fatalf("%v: card hidden=%s pending=%s html=%.600s", err, eval(ctx, `String(document.getElementById("card").hidden)`),
+			text(ctx, "#pending-count"), eval(ctx, `document.body.innerHTML`))
+	}
+	plate := text(ctx, "#card-plate")
+	tones := eval(ctx, `document.body.dataset.tones`)
+	cardHidden := eval(ctx, `String(document.getElementById("card").hidden)`)
+	if tones == "" || tones == "0" || cardHidden != "false" || plate == "" {
+		t.Fatalf("card hidden=%s plate=%q tones=%q", cardHidden, plate, tones)
+	}
+
+	// Logout is refused while hits are pending.
+	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#card-later"))); err != nil {
+		t.Fatalf("later: %v", err)
+	}
+	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#override"))); err != nil {
+		t.Fatalf("override: %v: open=%s msg=%q body=%.300s", err, eval(ctx, `String(document.getElementById("override").open)`),
+			text(ctx, "#override-msg"), eval(ctx, `document.body.innerText`))
+	}
+	msg := text(ctx, "#override-msg")
+	if err := within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS("#override-cancel"))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "without a disposition") {
+		t.Fatalf("logout refusal says %q", msg)
+	}
+
+	// Work every hit: confirm, verify, dispose.
+	for i := 0; i < pending; i++ {
+		if err := within(ctx, 20*time.Second,
+			chromedp.Click(chromedp.CSS("#pending li")),
+			chromedp.WaitVisible(chromedp.CSS("#card")),
+			chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="match"]`)),
+			chromedp.WaitNotPresent(chromedp.CSS("#step-verify.locked")),
+			chromedp.Click(chromedp.CSS(`button[data-step="verify"][data-value="wanted"]`)),
+			chromedp.WaitNotPresent(chromedp.CSS("#step-disposition.locked")),
+			chromedp.SetValue(chromedp.CSS("#note"), "stopped at Market and 14th"),
+			chromedp.Click(chromedp.CSS(`button[data-step="disposition"]`)),
+			chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.getElementById("pending-count").textContent === "%d"`, pending-i-1),
+				chromedp.WithPollingTimeout(10*time.Second)),
+		); err != nil {
+			t.Fatalf("hit %d of %d: %v", i+1, pending, err)
+		}
+	}
+	if err := within(ctx, 15*time.Second, chromedp.Click(chromedp.CSS("#logout")),
+		chromedp.Poll[chromedp.Void](`document.body.textContent.includes("Logged out")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	var res result
+	select {
+	case res = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the reader did not end at logout")
+	}
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+
+	// On the drive: every alerted hit has confirm, verify and disposition.
+	files, _ := drive.List(o.DriveDir)
+	stepsOf := map[string][]string{}
+	var hits []drive.Hit
+	for _, fi := range files {
+		f, err := drive.ReadFile(fi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range f.Batches {
+			switch f.Kind {
+			case drive.KindDispositions:
+				for _, d := range drive.DecodeDispositions(b) {
+					stepsOf[d.HitID] = append(stepsOf[d.HitID], d.Step+"="+d.Code)
+					if d.Officer != "4127" || d.ShiftID != "shift-browser" {
+						t.Errorf("disposition %+v", d)
+					}
+				}
+			case drive.KindHits:
+				hits = append(hits, drive.DecodeHits(b)...)
+			}
+		}
+		f.Release()
+	}
+	if len(hits) != pending {
+		t.Fatalf("%d hits on the drive, %d on the page", len(hits), pending)
+	}
+	for _, h := range hits {
+		if got := strings.Join(stepsOf[h.ID], " "); got != "confirm=match verify=wanted disposition=confirmed-stop" {
+			t.Errorf("hit %s (%s): steps %q", h.ID, h.Plate, got)
+		}
+	}
+}
