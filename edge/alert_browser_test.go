@@ -16,6 +16,7 @@ import (
 	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/fixtures"
 )
 
@@ -86,7 +87,7 @@ func TestAlertPageInBrowser(t *testing.T) {
 	}
 	o.Start, o.FolderInterval = fo.Start, fo.SceneInterval
 	o.DriveDir, o.Vehicle, o.Officer, o.ShiftID = t.TempDir(), "car7", "4127", "shift-browser"
-	o.Hotlists = []string{filepath.Join(s.Dir, fixtures.HotlistFile)}
+	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	steps := make(chan drive.Record, 64)

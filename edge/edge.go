@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,8 +34,8 @@ type Options struct {
 	DriveDir       string
 	Vehicle        string
 	Officer        string
-	Hotlists       []string // NCIC extract files
-	GPSTrack       string   // recorded track (CSV); empty for none
+	Hotlists       []shift.HotlistConfig
+	GPSTrack       string // recorded track (CSV); empty for none
 	GPSMaxAge      time.Duration
 	Detect         detect.Options
 	OCR            ocr.Options
@@ -256,25 +257,39 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func loadHotlists(o Options) (*hotlist.Index, string, error) {
 	var lists []*hotlist.List
-	version := ""
-	for _, p := range o.Hotlists {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, "", fmt.Errorf("open hot list: %w", err)
-		}
-		l, err := hotlist.ParseNCIC(f, "NCIC", p, o.Now())
-		f.Close()
+	var versions []string
+	for _, h := range o.Hotlists {
+		l, err := loadHotlist(h, o.Now())
 		if err != nil {
 			return nil, "", err
 		}
 		for _, s := range l.Skipped {
 			o.Logger.Warn("hot-list line skipped", "error", s.Error())
 		}
-		lists = append(lists, l)
-		if version != "" {
-			version += ","
+		if l.Expired > 0 {
+			o.Logger.Info("expired hot-list entries not loaded", "list", l.Name, "expired", l.Expired)
 		}
-		version += l.Version()
+		lists = append(lists, l)
+		versions = append(versions, l.Version())
 	}
-	return hotlist.NewIndex(lists...), version, nil
+	return hotlist.NewIndex(lists...), strings.Join(versions, ","), nil
+}
+
+func loadHotlist(h shift.HotlistConfig, now time.Time) (*hotlist.List, error) {
+	f, err := os.Open(h.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open hot list: %w", err)
+	}
+	defer f.Close()
+	switch h.Format {
+	case "", "ncic":
+		return hotlist.ParseNCIC(f, "NCIC", h.Path, now)
+	case "csv":
+		m, err := hotlist.LoadMapping(h.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		return hotlist.ParseCSV(f, m, h.Path, now)
+	}
+	return nil, fmt.Errorf("hot list %s: unknown format %q", h.Path, h.Format)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/fixtures"
 )
 
@@ -76,7 +77,7 @@ func TestReplayShift(t *testing.T) {
 	o.Start, o.FolderInterval = fo.Start, fo.SceneInterval
 	o.DriveDir = t.TempDir()
 	o.Vehicle, o.Officer = "car7", "4127"
-	o.Hotlists = []string{filepath.Join(s.Dir, fixtures.HotlistFile)}
+	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
 	o.GPSTrack = filepath.Join(s.Dir, fixtures.GPSFile)
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := Run(context.Background(), o)

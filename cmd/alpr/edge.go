@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,8 +21,10 @@ import (
 func newEdgeCmd() *cobra.Command {
 	o := edge.DefaultOptions()
 	var sources []string
-	var start, alertAddr, rosterPath, keyPath string
+	var start, alertAddr, rosterPath, keyPath, configPath string
+	var ncicLists, csvLists []string
 	var roster *shift.Roster
+	var codes []alert.Code
 	cmd := &cobra.Command{
 		Use:   "edge --source CAMERA=PATH ... --drive DIR --officer ID",
 		Short: "Run the in-car reader over cameras, video files or image folders",
@@ -32,6 +35,40 @@ camera index or an rtsp:// URL. Folders and files are replayed: their frames
 are stamped from --start, so a replay gives the same records every time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if configPath != "" {
+				// A configured car takes its cameras, lists, drive and page from
+				// IT's signed file, and nothing from the command line.
+				for _, f := range []string{"source", "hotlist", "hotlist-csv", "drive", "vehicle", "alert"} {
+					if cmd.Flags().Changed(f) {
+						return fmt.Errorf("--%s: this car's settings come from its signed configuration", f)
+					}
+				}
+				pub, err := shift.ReadPublicKey(keyPath)
+				if err != nil {
+					return err
+				}
+				cfg, err := shift.LoadCarConfig(configPath, pub)
+				if err != nil {
+					return err
+				}
+				o.Vehicle, o.DriveDir, alertAddr, o.Hotlists = cfg.Vehicle, cfg.DriveDir, cfg.AlertAddr, cfg.Hotlists
+				for _, c := range cfg.Cameras {
+					sources = append(sources, c.Name+"="+c.Source)
+				}
+				for _, c := range cfg.Codes {
+					codes = append(codes, alert.Code{Code: c.Code, Label: c.Label})
+				}
+			}
+			for _, p := range ncicLists {
+				o.Hotlists = append(o.Hotlists, shift.HotlistConfig{Path: p, Format: "ncic"})
+			}
+			for _, p := range csvLists {
+				path, mapping, ok := strings.Cut(p, "=")
+				if !ok {
+					return fmt.Errorf("--hotlist-csv %q: want LIST.csv=MAPPING.json", p)
+				}
+				o.Hotlists = append(o.Hotlists, shift.HotlistConfig{Path: path, Format: "csv", Mapping: mapping})
+			}
 			for _, s := range sources {
 				sp, err := capture.ParseSpec(s)
 				if err != nil {
@@ -67,6 +104,9 @@ are stamped from --start, so a replay gives the same records every time.`,
 				steps := make(chan drive.Record, 256)
 				ao := alert.DefaultOptions(o.Officer, o.Vehicle, o.ShiftID)
 				ao.Roster, ao.Logger = roster, o.Logger
+				if len(codes) > 0 {
+					ao.Codes = codes
+				}
 				srv, err := alert.New(ao, func(r drive.Record) error {
 					select {
 					case steps <- r:
@@ -97,7 +137,9 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.DriveDir, "drive", "", "drive directory (the USB drive's mount point)")
 	f.StringVar(&o.Vehicle, "vehicle", "car1", "vehicle (car) identifier")
 	f.StringVar(&o.Officer, "officer", "", "officer ID of the logged-in officer")
-	f.StringArrayVar(&o.Hotlists, "hotlist", nil, "NCIC hot-list extract (repeat for more)")
+	f.StringArrayVar(&ncicLists, "hotlist", nil, "NCIC hot-list extract (repeat for more)")
+	f.StringArrayVar(&csvLists, "hotlist-csv", nil, "state or local CSV hot list with its mapping: LIST.csv=MAPPING.json (repeat for more)")
+	f.StringVar(&configPath, "config", "", "the car's configuration, signed by IT (with --it-key)")
 	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track (CSV time,lat,lon) for replays")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
@@ -105,8 +147,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.OCR.Engine, "ocr", o.OCR.Engine, "character reader: dnn or tesseract")
 	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")
 	f.StringVar(&rosterPath, "roster", "", "IT's signed roster: the officer must be on it and trained (PIN in $ALPR_PIN)")
-	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster")
-	cmd.MarkFlagRequired("drive")
+	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster and the car's configuration")
 	cmd.MarkFlagRequired("officer")
 	return cmd
 }
