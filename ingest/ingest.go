@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/drive"
 )
@@ -24,6 +26,7 @@ import (
 type Options struct {
 	QuarantineDir string           // where refused files go; default <store>/quarantine
 	Remove        bool             // remove each file from the drive once its rows are committed
+	Identities    []age.Identity   // the station's keys, for encrypted drives
 	Now           func() time.Time // the clock
 	Logger        *slog.Logger
 }
@@ -101,7 +104,7 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 
 // file loads one file, or quarantines it, or skips it as already loaded.
 func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error {
-	f, err := drive.ReadFile(fi)
+	f, err := drive.ReadFile(fi, l.o.Identities...)
 	if err != nil {
 		if drive.IsQuarantine(err) || errors.Is(err, drive.ErrTornTail) || errors.Is(err, errBadRecord) {
 			return l.quarantine(ctx, fi, err, rep)

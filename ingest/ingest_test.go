@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -213,4 +215,37 @@ func futureFile(t *testing.T, dir string) {
 	w.Write(rec)
 	rec.Release()
 	w.Close()
+}
+
+func TestIngestEncryptedDrive(t *testing.T) {
+	station, _ := age.GenerateX25519Identity()
+	thief, _ := age.GenerateX25519Identity()
+	dir := t.TempDir()
+	w, err := drive.CreateFile(filepath.Join(dir, "reads-car7-e-000001"+drive.EncExt), drive.KindReads, station.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range reads(5, 200) {
+		w.Append(r)
+	}
+	if _, err := w.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	// A file encrypted to someone else's key is set aside, not loaded.
+	w2, _ := drive.CreateFile(filepath.Join(dir, "reads-car7-e-000002"+drive.EncExt), drive.KindReads, thief.Recipient())
+	w2.Append(reads(1, 300)[0])
+	w2.Seal()
+	s := openStore(t)
+	o := testOpts()
+	o.Identities = []age.Identity{station}
+	rep, err := Drive(context.Background(), s, dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Loaded != 1 || rep.Rows[drive.KindReads] != 5 || len(rep.Quarantined) != 1 || !strings.Contains(rep.Quarantined[0], "cannot decrypt") {
+		t.Fatalf("report %+v", rep)
+	}
+	if _, err := Drive(context.Background(), s, dir, testOpts()); !errors.Is(err, drive.ErrNoIdentity) {
+		t.Fatalf("ingest without the station key: %v", err)
+	}
 }

@@ -9,12 +9,17 @@ models=${MODELS:-var/models}
 rm -rf "$demo"
 mkdir -p "$demo"
 
+echo "== keys: the station's drive key and IT's signing key"
+"$alpr" keys generate "$demo/keys"
+
 shift_run() { # name start seed
   local name=$1 start=$2 seed=$3
   echo "== fixtures: synthetic shift '$name' starting $start"
   "$alpr" fixtures shift "$demo/$name" --seed "$seed" --start "$start"
-  echo "== edge: reading the shift (front camera: video; rear camera: stills)"
-  "$alpr" edge --source "front=$demo/$name/shift.avi" --source "rear=$demo/$name/scenes" \
+  echo "== edge: officer 4127 logs in (trained, on the signed roster); the car reads the shift"
+  echo "   (front camera: video; rear camera: stills) and encrypts its drive to the station"
+  ALPR_PIN=2468 "$alpr" edge --source "front=$demo/$name/shift.avi" --source "rear=$demo/$name/scenes" \
+    --roster "$demo/$name/roster.json" --it-key "$demo/$name/it.pub" --encrypt-to-file "$demo/keys/station.pub" \
     --hotlist "$demo/$name/hotlist.ncic" --gps-track "$demo/$name/gps.csv" \
     --drive "$demo/drive" --officer 4127 --vehicle car12 --start "$start" --interval 20s \
     --models "$models" 2>"$demo/edge-$name.log"
@@ -24,9 +29,9 @@ shift_run() { # name start seed
 shift_run old "$(date -u -d '7 months ago' +%Y-%m-%dT%H:00:00Z)" 1
 shift_run new "$(date -u -d '1 day ago' +%Y-%m-%dT%H:00:00Z)" 2
 
-echo "== ingest: drive -> DuckDB (twice: the second run must load nothing)"
-"$alpr" ingest "$demo/drive" --store "$demo/store"
-"$alpr" ingest "$demo/drive" --store "$demo/store"
+echo "== ingest: drive -> DuckDB with the station key (twice: the second run must load nothing)"
+"$alpr" ingest "$demo/drive" --store "$demo/store" --identity "$demo/keys/station.key"
+"$alpr" ingest "$demo/drive" --store "$demo/store" --identity "$demo/keys/station.key"
 
 plate=$(sed -n 2p "$demo/new/expected-hits.csv" | cut -d, -f1)
 echo "== search: every read of $plate (on yesterday's hot list)"

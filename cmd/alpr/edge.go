@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/google/uuid"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ func newEdgeCmd() *cobra.Command {
 	var sources []string
 	var start, alertAddr, rosterPath, keyPath, configPath string
 	var ncicLists, csvLists []string
+	var encryptTo string
 	var roster *shift.Roster
 	var codes []alert.Code
 	cmd := &cobra.Command{
@@ -52,6 +54,13 @@ are stamped from --start, so a replay gives the same records every time.`,
 					return err
 				}
 				o.Vehicle, o.DriveDir, alertAddr, o.Hotlists = cfg.Vehicle, cfg.DriveDir, cfg.AlertAddr, cfg.Hotlists
+				if cfg.DriveRecipient != "" {
+					r, err := age.ParseX25519Recipient(cfg.DriveRecipient)
+					if err != nil {
+						return fmt.Errorf("car config: drive recipient: %w", err)
+					}
+					o.Drive.Recipients = []age.Recipient{r}
+				}
 				for _, c := range cfg.Cameras {
 					sources = append(sources, c.Name+"="+c.Source)
 				}
@@ -99,6 +108,13 @@ are stamped from --start, so a replay gives the same records every time.`,
 					return err
 				}
 			}
+			if encryptTo != "" {
+				rs, err := readRecipients(encryptTo)
+				if err != nil {
+					return err
+				}
+				o.Drive.Recipients = rs
+			}
 			o.ShiftID = uuid.Must(uuid.NewV7()).String()
 			if alertAddr != "" {
 				steps := make(chan drive.Record, 256)
@@ -140,6 +156,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringArrayVar(&ncicLists, "hotlist", nil, "NCIC hot-list extract (repeat for more)")
 	f.StringArrayVar(&csvLists, "hotlist-csv", nil, "state or local CSV hot list with its mapping: LIST.csv=MAPPING.json (repeat for more)")
 	f.StringVar(&configPath, "config", "", "the car's configuration, signed by IT (with --it-key)")
+	f.StringVar(&encryptTo, "encrypt-to-file", "", "encrypt the drive to the station's age recipient in this file (station.pub)")
 	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track (CSV time,lat,lon) for replays")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")

@@ -13,6 +13,7 @@ import (
 
 func newIngestCmd() *cobra.Command {
 	var sf storeFlags
+	var identity string
 	o := ingest.DefaultOptions()
 	cmd := &cobra.Command{
 		Use:   "ingest DRIVE_DIR",
@@ -25,6 +26,13 @@ func newIngestCmd() *cobra.Command {
 			}
 			defer st.Close()
 			o.Logger = slog.Default()
+			if identity != "" {
+				ids, err := readIdentities(identity)
+				if err != nil {
+					return err
+				}
+				o.Identities = ids
+			}
 			rep, err := ingest.Drive(cmd.Context(), st, args[0], o)
 			out := cmd.OutOrStdout()
 			var rows []string
@@ -43,6 +51,7 @@ func newIngestCmd() *cobra.Command {
 		},
 	}
 	sf.add(cmd)
+	cmd.Flags().StringVar(&identity, "identity", "", "the station's age identity file, for encrypted drives")
 	cmd.Flags().StringVar(&o.QuarantineDir, "quarantine", "", "where refused files are copied (default STORE/quarantine)")
 	cmd.Flags().BoolVar(&o.Remove, "remove", false, "remove each file from the drive once its rows are committed")
 	return cmd

@@ -30,6 +30,17 @@
 // complete batch of an unsealed file and reports it; a sealed file whose
 // checksum differs is corrupt or tampered and is quarantined.
 //
+// # Encryption
+//
+// With the department's age recipient configured, each stream is wrapped in
+// age (X25519, ChaCha20-Poly1305 in 64 KiB chunks) and named
+// "<...>.arrows.age"; the seal covers the encrypted bytes. The car holds no
+// identity: a lost drive reveals nothing, and only the station can read it.
+// A cut encrypted file yields every chunk before the cut, and so every
+// batch those chunks hold; a changed byte fails authentication. Because
+// age cannot flush a partial chunk, an encrypted hit, step or shift event is
+// sealed in a file of its own the moment it is written.
+//
 // All times are UTC, microsecond precision. Column names and types of each
 // kind are in schema.go and are part of the format: a new column is a minor
 // version, a changed or removed one a major version.

@@ -16,6 +16,11 @@ var (
 	ErrChecksum = errors.New("checksum mismatch")
 	// ErrTornTail is a stream that ends inside a batch; the batches before it are good.
 	ErrTornTail = errors.New("torn tail")
+	// ErrDecrypt is an encrypted file that does not decrypt or authenticate:
+	// the wrong key, or bytes changed after writing.
+	ErrDecrypt = errors.New("cannot decrypt")
+	// ErrNoIdentity is an encrypted file read without the station's identity.
+	ErrNoIdentity = errors.New("no identity to decrypt with")
 	// ErrClosed is a write to a closed writer.
 	ErrClosed = errors.New("writer closed")
 )

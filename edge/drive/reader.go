@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -18,11 +20,12 @@ import (
 
 // FileInfo describes a stream file found on a drive.
 type FileInfo struct {
-	Path   string
-	Name   string
-	Kind   Kind // from the file name; the schema is checked when read
-	Sealed bool
-	Size   int64
+	Path      string
+	Name      string
+	Kind      Kind // from the file name; the schema is checked when read
+	Sealed    bool
+	Encrypted bool // an age stream (EncExt)
+	Size      int64
 }
 
 // List returns the stream files in dir, sealed or not, in name order.
@@ -35,7 +38,8 @@ func List(dir string) ([]FileInfo, error) {
 	var out []FileInfo
 	for _, e := range ents {
 		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, FileExt) {
+		enc := strings.HasSuffix(name, EncExt)
+		if e.IsDir() || !(strings.HasSuffix(name, FileExt) || enc) {
 			continue
 		}
 		info, err := e.Info()
@@ -45,7 +49,7 @@ func List(dir string) ([]FileInfo, error) {
 		kind, _, _ := strings.Cut(name, "-")
 		p := filepath.Join(dir, name)
 		_, serr := os.Stat(p + SealExt)
-		out = append(out, FileInfo{Path: p, Name: name, Kind: Kind(kind), Sealed: serr == nil, Size: info.Size()})
+		out = append(out, FileInfo{Path: p, Name: name, Kind: Kind(kind), Sealed: serr == nil, Encrypted: enc, Size: info.Size()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
@@ -74,8 +78,10 @@ func (f *File) Release() {
 
 // ReadFile reads and verifies one drive file. A sealed file must match its
 // seal (ErrChecksum otherwise) and read to the end; an unsealed file yields
-// its complete batches and reports the torn remainder in File.Tail.
-func ReadFile(info FileInfo) (*File, error) {
+// its complete batches and reports the torn remainder in File.Tail. An
+// encrypted file needs the identity of one of its recipients; one whose
+// authentication fails is ErrDecrypt.
+func ReadFile(info FileInfo, ids ...age.Identity) (*File, error) {
 	data, err := os.ReadFile(info.Path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", info.Path, err)
@@ -91,11 +97,28 @@ func ReadFile(info FileInfo) (*File, error) {
 			return nil, fmt.Errorf("%s: %w: seal says %s, file is %s", info.Name, ErrChecksum, want, f.SHA256)
 		}
 	}
-	cr := &countReader{r: bytes.NewReader(data)}
+	plain := data
+	var decErr error
+	if info.Encrypted {
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("%s: %w: the file is encrypted and no station identity was given", info.Name, ErrNoIdentity)
+		}
+		r, err := age.Decrypt(bytes.NewReader(data), ids...)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, err)
+		}
+		// A cut or altered chunk stops the plaintext there: what came
+		// before it is authentic.
+		plain, decErr = io.ReadAll(r)
+		if decErr != nil && info.Sealed {
+			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, decErr)
+		}
+	}
+	cr := &countReader{r: bytes.NewReader(plain)}
 	rd, err := ipc.NewReader(cr, ipc.WithAllocator(memory.DefaultAllocator))
 	if err != nil {
-		if !info.Sealed && cr.n == int64(len(data)) {
-			return nil, fmt.Errorf("%s: %w: no complete schema in %d bytes", info.Name, ErrTornTail, len(data))
+		if !info.Sealed && cr.n == int64(len(plain)) {
+			return nil, fmt.Errorf("%s: %w: no complete schema in %d bytes", info.Name, ErrTornTail, len(plain))
 		}
 		return nil, fmt.Errorf("%s: open stream: %w", info.Name, err)
 	}
@@ -117,9 +140,9 @@ func ReadFile(info FileInfo) (*File, error) {
 			f.Release()
 			return nil, fmt.Errorf("%s: sealed file unreadable after %d batches: %w", info.Name, len(f.Batches), err)
 		}
-		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d of %d: %v", info.Name, ErrTornTail, len(f.Batches), good, len(data), err)
-	} else if !info.Sealed {
-		f.Tail = nil // a complete stream whose seal was never written
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d of %d: %v", info.Name, ErrTornTail, len(f.Batches), good, len(plain), err)
+	} else if decErr != nil {
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches: %v", info.Name, ErrTornTail, len(f.Batches), decErr)
 	}
 	return f, nil
 }
@@ -150,6 +173,6 @@ func (c *countReader) Read(p []byte) (int, error) {
 // IsQuarantine reports whether err means a file must be set aside rather
 // than loaded: tampered, of an unknown version, or not a drive file.
 func IsQuarantine(err error) bool {
-	return errors.Is(err, ErrChecksum) || errors.Is(err, ErrUnknownVersion) ||
+	return errors.Is(err, ErrChecksum) || errors.Is(err, ErrUnknownVersion) || errors.Is(err, ErrDecrypt) ||
 		errors.Is(err, ErrNotDrive) || errors.Is(err, ErrSchemaMismatch) || errors.Is(err, ErrUnknownKind)
 }

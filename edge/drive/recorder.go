@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/plateward/alpr/internal/fsutil"
 )
 
@@ -19,6 +21,7 @@ type Options struct {
 	BatchRows    int              // reads buffered before a batch is written
 	MaxFileBytes int64            // a file is sealed and a new one started past this size
 	MaxFileAge   time.Duration    // a file is sealed and a new one started after this long
+	Recipients   []age.Recipient  // encrypt every file to these (the department's key); none: plain
 	Now          func() time.Time // the clock
 	Logger       *slog.Logger
 }
@@ -96,6 +99,12 @@ func (r *Recorder) Add(rec Record) error {
 			return err
 		}
 	}
+	if rec.Kind() != KindReads && len(r.opts.Recipients) > 0 {
+		// age seals its stream in 64 KiB chunks and cannot flush a partial
+		// one: a hit must not wait in memory for a chunk to fill, so an
+		// encrypted hit (or step, or shift event) gets a file of its own.
+		return r.seal(rec.Kind())
+	}
 	return r.maybeRotate(rec.Kind())
 }
 
@@ -106,12 +115,16 @@ func (r *Recorder) writer(k Kind) (*FileWriter, error) {
 	now := r.opts.Now().UTC()
 	for {
 		r.seq++
-		name := fmt.Sprintf("%s-%s-%s-%06d%s", k, r.opts.Vehicle, now.Format("20060102T150405Z"), r.seq, FileExt)
+		ext := FileExt
+		if len(r.opts.Recipients) > 0 {
+			ext = EncExt
+		}
+		name := fmt.Sprintf("%s-%s-%s-%06d%s", k, r.opts.Vehicle, now.Format("20060102T150405Z"), r.seq, ext)
 		p := filepath.Join(r.opts.Dir, name)
 		if _, err := os.Stat(p); err == nil {
 			continue // a file of an earlier run in the same second
 		}
-		w, err := CreateFile(p, k)
+		w, err := CreateFile(p, k, r.opts.Recipients...)
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +187,7 @@ func Salvage(dir string, log *slog.Logger) ([]string, error) {
 	var out []string
 	for _, tmp := range left {
 		final := strings.TrimSuffix(tmp, fsutil.TmpSuffix)
-		if !strings.HasSuffix(final, FileExt) {
+		if !strings.HasSuffix(final, FileExt) && !strings.HasSuffix(final, EncExt) {
 			// A seal cut short: its stream stays unsealed and ingest reports it.
 			if err := os.Remove(tmp); err != nil {
 				return out, fmt.Errorf("remove %s: %w", tmp, err)
@@ -185,7 +198,17 @@ func Salvage(dir string, log *slog.Logger) ([]string, error) {
 		if err != nil {
 			return out, fmt.Errorf("salvage %s: %w", tmp, err)
 		}
-		fi := FileInfo{Path: tmp, Name: filepath.Base(final), Size: info.Size()}
+		fi := FileInfo{Path: tmp, Name: filepath.Base(final), Size: info.Size(), Encrypted: strings.HasSuffix(final, EncExt)}
+		if fi.Encrypted {
+			// The car cannot read what it encrypted: keep every byte for
+			// the station to salvage.
+			if err := os.Rename(tmp, final); err != nil {
+				return out, fmt.Errorf("salvage %s: %w", tmp, err)
+			}
+			log.Warn("salvaged unsealed encrypted drive file", "file", final, "bytes", info.Size())
+			out = append(out, final)
+			continue
+		}
 		f, rerr := ReadFile(fi)
 		if rerr != nil && errors.Is(rerr, ErrTornTail) {
 			log.Warn("removing drive leftover with no complete record", "file", tmp, "bytes", info.Size())

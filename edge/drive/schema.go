@@ -33,10 +33,11 @@ const (
 	VersionMinor = 0
 )
 
-// FileExt is the extension of a drive stream file; SealExt is appended to
-// it for the seal.
+// FileExt is the extension of a drive stream file and EncExt of an
+// encrypted one; SealExt is appended to either for the seal.
 const (
 	FileExt = ".arrows"
+	EncExt  = ".arrows.age" // an age-encrypted stream
 	SealExt = ".sha256"
 )
 

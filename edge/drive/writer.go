@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"filippo.io/age"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -23,7 +24,8 @@ type FileWriter struct {
 	path    string
 	af      *fsutil.File
 	sum     hash.Hash
-	n       int64 // bytes written
+	n       int64          // bytes written to the file
+	enc     io.WriteCloser // the age stream, when the file is encrypted
 	ipcw    *ipc.Writer
 	bldr    *array.RecordBuilder
 	pending int
@@ -43,8 +45,10 @@ func (c countWriter) Write(p []byte) (int, error) {
 }
 
 // CreateFile starts a drive file of kind k at path (which should end in
-// FileExt). The file exists only under its temporary name until Seal.
-func CreateFile(path string, k Kind) (*FileWriter, error) {
+// FileExt, or EncExt when it has recipients). With recipients the stream is
+// encrypted to them with age: only their identities can read it. The file
+// exists only under its temporary name until Seal.
+func CreateFile(path string, k Kind, recipients ...age.Recipient) (*FileWriter, error) {
 	schema, err := Schema(k)
 	if err != nil {
 		return nil, err
@@ -54,7 +58,14 @@ func CreateFile(path string, k Kind) (*FileWriter, error) {
 		return nil, err
 	}
 	w := &FileWriter{kind: k, path: path, af: af, sum: sha256.New()}
-	out := countWriter{w: io.MultiWriter(af, w.sum), n: &w.n}
+	var out io.Writer = countWriter{w: io.MultiWriter(af, w.sum), n: &w.n}
+	if len(recipients) > 0 {
+		if w.enc, err = age.Encrypt(out, recipients...); err != nil {
+			af.Abort()
+			return nil, fmt.Errorf("encrypt %s: %w", path, err)
+		}
+		out = w.enc
+	}
 	w.ipcw = ipc.NewWriter(out, ipc.WithSchema(schema), ipc.WithAllocator(memory.DefaultAllocator))
 	w.bldr = array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	return w, nil
@@ -132,6 +143,12 @@ func (w *FileWriter) Seal() (Sealed, error) {
 	if err := w.ipcw.Close(); err != nil {
 		w.af.Abort()
 		return Sealed{}, fmt.Errorf("close stream %s: %w", w.path, err)
+	}
+	if w.enc != nil {
+		if err := w.enc.Close(); err != nil {
+			w.af.Abort()
+			return Sealed{}, fmt.Errorf("close encryption %s: %w", w.path, err)
+		}
 	}
 	if err := w.af.Commit(); err != nil {
 		return Sealed{}, err

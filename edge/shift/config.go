@@ -17,6 +17,9 @@ type CarConfig struct {
 	Codes     []CodeConfig    `json:"disposition_codes,omitempty"`
 	AlertAddr string          `json:"alert_addr"` // loopback address of the alert page
 	DriveDir  string          `json:"drive_dir"`  // the USB drive's mount point
+	// DriveRecipient is the station's age recipient ("age1..."): the drive
+	// is encrypted to it and the car can read none of it back.
+	DriveRecipient string `json:"drive_recipient,omitempty"`
 }
 
 // CameraConfig is one camera: a name and a capture source (device index,
