@@ -81,6 +81,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 				return err
 			}
 		}
+		// Bulk inserts from a drive file run 2.3x faster without keeping
+		// their rows' order (measured with alpr bench ingest); every search
+		// says its order with ORDER BY.
+		if _, err := ex.ExecContext(ctx, "SET preserve_insertion_order = false", nil); err != nil {
+			return err
+		}
 		_, err := ex.ExecContext(ctx, "SET TimeZone = 'UTC'", nil)
 		return err
 	})

@@ -70,7 +70,7 @@ func insertSQL(k drive.Kind) string {
 	case drive.KindReads:
 		return `INSERT INTO reads SELECT id, captured_at, plate, raw_text, confidence, candidates, candidate_confidences,
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
-			strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg',
+			CASE WHEN octet_length(crop_jpeg) = 0 THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg' END,
 			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
 			$2, $3 FROM drive_batch`
 	case drive.KindHits:
@@ -141,6 +141,9 @@ func (l *loader) images(f *drive.File) (int64, error) {
 		crops := b.Column(20).(*array.Binary)
 		overs := b.Column(21).(*array.Binary)
 		for i := range int(b.NumRows()) {
+			if crops.ValueLen(i) == 0 && overs.IsNull(i) {
+				continue
+			}
 			day := l.st.DayOf(ats.Value(i).ToTime(arrow.Microsecond))
 			dir := filepath.Join(root, day)
 			if !dirs[dir] {
@@ -150,10 +153,12 @@ func (l *loader) images(f *drive.File) (int64, error) {
 				dirs[dir] = true
 			}
 			id := ids.Value(i)
-			if err := writeImage(filepath.Join(dir, id+".jpg"), crops.Value(i)); err != nil {
-				return n, err
+			if c := crops.Value(i); len(c) > 0 {
+				if err := writeImage(filepath.Join(dir, id+".jpg"), c); err != nil {
+					return n, err
+				}
+				n++
 			}
-			n++
 			if !overs.IsNull(i) {
 				if err := writeImage(filepath.Join(dir, id+".overview.jpg"), overs.Value(i)); err != nil {
 					return n, err
@@ -161,6 +166,9 @@ func (l *loader) images(f *drive.File) (int64, error) {
 				n++
 			}
 		}
+	}
+	if len(dirs) == 0 {
+		return n, nil
 	}
 	// One sync for the whole file instead of one per image.
 	syscall.Sync()
