@@ -188,28 +188,14 @@ func TestAlertPageInBrowser(t *testing.T) {
 	}
 
 	// On the drive: every alerted hit has confirm, verify and disposition.
-	files, _ := drive.List(o.DriveDir)
+	dc := readDrive(t, o.DriveDir)
+	hits := dc.hits
 	stepsOf := map[string][]string{}
-	var hits []drive.Hit
-	for _, fi := range files {
-		f, err := drive.ReadFile(fi)
-		if err != nil {
-			t.Fatal(err)
+	for _, d := range dc.dispositions {
+		stepsOf[d.HitID] = append(stepsOf[d.HitID], d.Step+"="+d.Code)
+		if d.Officer != "4127" || d.ShiftID != "shift-browser" {
+			t.Errorf("disposition %+v", d)
 		}
-		for _, b := range f.Batches {
-			switch f.Kind {
-			case drive.KindDispositions:
-				for _, d := range drive.DecodeDispositions(b) {
-					stepsOf[d.HitID] = append(stepsOf[d.HitID], d.Step+"="+d.Code)
-					if d.Officer != "4127" || d.ShiftID != "shift-browser" {
-						t.Errorf("disposition %+v", d)
-					}
-				}
-			case drive.KindHits:
-				hits = append(hits, drive.DecodeHits(b)...)
-			}
-		}
-		f.Release()
 	}
 	if len(hits) != pending {
 		t.Fatalf("%d hits on the drive, %d on the page", len(hits), pending)

@@ -28,15 +28,21 @@ func smallShift(t *testing.T) (*fixtures.Shift, fixtures.Options) {
 	return s, o
 }
 
-func readDrive(t *testing.T, dir string) ([]drive.Read, []drive.Hit, []drive.ShiftEvent) {
+// driveContents is every record of a drive, by kind.
+type driveContents struct {
+	reads        []drive.Read
+	hits         []drive.Hit
+	shifts       []drive.ShiftEvent
+	dispositions []drive.Disposition
+}
+
+func readDrive(t *testing.T, dir string) driveContents {
 	t.Helper()
 	files, err := drive.List(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var reads []drive.Read
-	var hits []drive.Hit
-	var shifts []drive.ShiftEvent
+	var c driveContents
 	for _, fi := range files {
 		if !fi.Sealed {
 			t.Fatalf("%s left unsealed after a clean run", fi.Name)
@@ -48,16 +54,18 @@ func readDrive(t *testing.T, dir string) ([]drive.Read, []drive.Hit, []drive.Shi
 		for _, b := range f.Batches {
 			switch f.Kind {
 			case drive.KindReads:
-				reads = append(reads, drive.DecodeReads(b)...)
+				c.reads = append(c.reads, drive.DecodeReads(b)...)
 			case drive.KindHits:
-				hits = append(hits, drive.DecodeHits(b)...)
+				c.hits = append(c.hits, drive.DecodeHits(b)...)
 			case drive.KindShifts:
-				shifts = append(shifts, drive.DecodeShiftEvents(b)...)
+				c.shifts = append(c.shifts, drive.DecodeShiftEvents(b)...)
+			case drive.KindDispositions:
+				c.dispositions = append(c.dispositions, drive.DecodeDispositions(b)...)
 			}
 		}
 		f.Release()
 	}
-	return reads, hits, shifts
+	return c
 }
 
 // TestReplayShift runs the whole reader over a synthetic shift on the real
@@ -88,7 +96,8 @@ func TestReplayShift(t *testing.T) {
 	if st.Frames != wantFrames {
 		t.Fatalf("frames %d, want %d", st.Frames, wantFrames)
 	}
-	reads, hits, shifts := readDrive(t, o.DriveDir)
+	dc := readDrive(t, o.DriveDir)
+	reads, hits, shifts := dc.reads, dc.hits, dc.shifts
 	if int64(len(reads)) != st.Reads || int64(len(hits)) != st.Hits {
 		t.Fatalf("drive has %d reads %d hits, stats say %d %d", len(reads), len(hits), st.Reads, st.Hits)
 	}
