@@ -54,5 +54,46 @@ func newIngestCmd() *cobra.Command {
 	cmd.Flags().StringVar(&identity, "identity", "", "the station's age identity file, for encrypted drives")
 	cmd.Flags().StringVar(&o.QuarantineDir, "quarantine", "", "where refused files are copied (default STORE/quarantine)")
 	cmd.Flags().BoolVar(&o.Remove, "remove", false, "remove each file from the drive once its rows are committed")
+	cmd.AddCommand(newImportCmd())
+	return cmd
+}
+
+func newImportCmd() *cobra.Command {
+	var sf storeFlags
+	var mapping string
+	var skipBad bool
+	o := ingest.DefaultOptions()
+	cmd := &cobra.Command{
+		Use:   "import FILE.csv --mapping MAPPING.json",
+		Short: "Load another agency's export of reads (CSV) through the same path as a drive",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := ingest.LoadReadMapping(mapping)
+			if err != nil {
+				return err
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			o.Logger = slog.Default()
+			rep, err := ingest.ImportCSV(cmd.Context(), st, args[0], m, skipBad, o)
+			out := cmd.OutOrStdout()
+			for _, s := range rep.Skipped {
+				fmt.Fprintf(out, "  skipped %s\n", s)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "import: %d reads from %s (%s): %d loaded, %d already loaded\n",
+				rep.Rows, args[0], m.Agency, rep.Rows*rep.Loaded, rep.AlreadyLoaded)
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&mapping, "mapping", "", "the export's column mapping (JSON)")
+	cmd.Flags().BoolVar(&skipBad, "skip-bad", false, "import the good lines of a file with bad ones (each bad line is listed)")
+	cmd.MarkFlagRequired("mapping")
 	return cmd
 }
