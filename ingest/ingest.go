@@ -27,6 +27,7 @@ type Options struct {
 	QuarantineDir string           // where refused files go; default <store>/quarantine
 	Remove        bool             // remove each file from the drive once its rows are committed
 	Identities    []age.Identity   // the station's keys, for encrypted drives
+	Progress      func(Progress)   // called after each file; nil: quiet
 	Now           func() time.Time // the clock
 	Logger        *slog.Logger
 }
@@ -40,6 +41,14 @@ func (o Options) Validate() error {
 		return errors.New("ingest options: clock and logger are required")
 	}
 	return nil
+}
+
+// Progress is how far an ingest has come, for a progress bar.
+type Progress struct {
+	Files, FilesTotal int
+	Bytes, BytesTotal int64
+	Rows              int64
+	Elapsed           time.Duration
 }
 
 // Report says what an ingest did.
@@ -90,6 +99,10 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 		ordered = append(ordered, byKind[k]...)
 	}
 	ordered = append(ordered, other...)
+	prog := Progress{FilesTotal: len(ordered)}
+	for _, fi := range ordered {
+		prog.BytesTotal += fi.Size
+	}
 	for _, fi := range ordered {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -97,6 +110,16 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 		rep.Files++
 		if err := l.file(ctx, fi, &rep); err != nil {
 			return rep, err
+		}
+		if o.Progress != nil {
+			prog.Files++
+			prog.Bytes += fi.Size
+			prog.Rows = 0
+			for _, n := range rep.Rows {
+				prog.Rows += n
+			}
+			prog.Elapsed = time.Since(start)
+			o.Progress(prog)
 		}
 	}
 	return rep, nil

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 	"log/slog"
 	"strings"
 
@@ -14,6 +19,7 @@ import (
 func newIngestCmd() *cobra.Command {
 	var sf storeFlags
 	var identity string
+	var asJSON bool
 	o := ingest.DefaultOptions()
 	cmd := &cobra.Command{
 		Use:   "ingest DRIVE_DIR",
@@ -33,8 +39,26 @@ func newIngestCmd() *cobra.Command {
 				}
 				o.Identities = ids
 			}
-			rep, err := ingest.Drive(cmd.Context(), st, args[0], o)
 			out := cmd.OutOrStdout()
+			if f, ok := out.(*os.File); ok && !asJSON && term.IsTerminal(int(f.Fd())) {
+				var bar *progressbar.ProgressBar
+				o.Progress = func(p ingest.Progress) {
+					if bar == nil {
+						bar = progressbar.NewOptions64(p.BytesTotal, progressbar.OptionSetWriter(os.Stderr),
+							progressbar.OptionShowBytes(true), progressbar.OptionSetDescription("ingest"),
+							progressbar.OptionClearOnFinish())
+					}
+					bar.Describe(fmt.Sprintf("ingest %d/%d files, %.0f reads/s", p.Files, p.FilesTotal, float64(p.Rows)/p.Elapsed.Seconds()))
+					bar.Set64(p.Bytes)
+				}
+			}
+			rep, err := ingest.Drive(cmd.Context(), st, args[0], o)
+			if asJSON {
+				if jerr := json.NewEncoder(out).Encode(rep); jerr != nil {
+					return jerr
+				}
+				return err
+			}
 			var rows []string
 			for _, k := range drive.Kinds() {
 				rows = append(rows, fmt.Sprintf("%s=%d", k, rep.Rows[k]))
@@ -52,6 +76,7 @@ func newIngestCmd() *cobra.Command {
 	}
 	sf.add(cmd)
 	cmd.Flags().StringVar(&identity, "identity", "", "the station's age identity file, for encrypted drives")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as one JSON object (no progress bar)")
 	cmd.Flags().StringVar(&o.QuarantineDir, "quarantine", "", "where refused files are copied (default STORE/quarantine)")
 	cmd.Flags().BoolVar(&o.Remove, "remove", false, "remove each file from the drive once its rows are committed")
 	cmd.AddCommand(newImportCmd())
