@@ -1,0 +1,112 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+)
+
+// TestMain lets the test binary play an ingest process that the crash
+// test kills.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("ALPR_INGEST_CHILD_DRIVE"); dir != "" {
+		st, err := analytics.Open(context.Background(), analytics.DefaultOptions(os.Getenv("ALPR_INGEST_CHILD_STORE")))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if _, err := Drive(context.Background(), st, dir, testOpts()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		st.Close()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestKilledIngestLoadsEveryRowExactlyOnce kills ingest processes with
+// SIGKILL at random points, then lets one finish, and checks that every
+// read is in the store exactly once with its image.
+func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash loop")
+	}
+	dir, storeDir := t.TempDir(), t.TempDir()
+	const files, per = 24, 1500
+	for f := range files {
+		rs := reads(per, f*per)
+		if _, err := drive.WriteRecords(filepath.Join(dir, fmt.Sprintf("reads-car7-k-%06d%s", f, drive.FileExt)), drive.KindReads, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	kills, midway := 0, 0
+	loaded := func() int {
+		st, err := analytics.Open(context.Background(), analytics.DefaultOptions(storeDir))
+		if err != nil {
+			t.Fatalf("store after a kill: %v", err)
+		}
+		defer st.Close()
+		var m int
+		st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&m)
+		return m
+	}
+	for range 8 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "ALPR_INGEST_CHILD_DRIVE="+dir, "ALPR_INGEST_CHILD_STORE="+storeDir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+			kills++
+		}
+		cmd.Wait()
+		if m := loaded(); m > 0 && m < files {
+			midway++
+		}
+	}
+	if midway == 0 {
+		t.Fatal("no kill landed in the middle of an ingest: the test proved nothing")
+	}
+	final := exec.Command(os.Args[0], "-test.run=^$")
+	final.Env = append(os.Environ(), "ALPR_INGEST_CHILD_DRIVE="+dir, "ALPR_INGEST_CHILD_STORE="+storeDir)
+	if out, err := final.CombinedOutput(); err != nil {
+		t.Fatalf("final ingest: %v\n%s", err, out)
+	}
+	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(storeDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var n, distinct, manifest int
+	st.DB().QueryRow("SELECT count(*), count(DISTINCT id) FROM reads").Scan(&n, &distinct)
+	st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&manifest)
+	t.Logf("%d kills, %d in the middle of an ingest; %d rows, %d distinct, %d files in the manifest", kills, midway, n, distinct, manifest)
+	if n != files*per || distinct != n || manifest != files {
+		t.Fatalf("after %d kills: %d rows (%d distinct), %d manifest rows; want %d rows once each and %d files",
+			kills, n, distinct, manifest, files*per, files)
+	}
+	rows, err := st.DB().Query("SELECT crop_path FROM reads USING SAMPLE 200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		rows.Scan(&p)
+		if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
+			t.Fatalf("row points at a missing image: %v", err)
+		}
+	}
+}
