@@ -144,6 +144,23 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}
 	dopts := o.Drive
 	dopts.Dir, dopts.Vehicle, dopts.Logger = o.DriveDir, o.Vehicle, o.Logger
+	dopts.OnState = func(s drive.State) {
+		if o.Alerter == nil {
+			return
+		}
+		switch {
+		case s.Buffering:
+			text := fmt.Sprintf("DRIVE FULL OR MISSING: recording to the car's disk (%.0f MB)", float64(s.BufferedBytes)/1e6)
+			if s.Dropped > 0 {
+				text += fmt.Sprintf("; %d reads dropped, buffer full", s.Dropped)
+			}
+			o.Alerter.Status("drive", text)
+		case s.Dropped > 0:
+			o.Alerter.Status("drive", fmt.Sprintf("drive back; %d reads were dropped while it was out", s.Dropped))
+		default:
+			o.Alerter.Status("drive", "")
+		}
+	}
 	rec, err := drive.NewRecorder(dopts)
 	if err != nil {
 		return st, err
@@ -242,6 +259,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		logoutAt = rw.last
 	}
 	detail := fmt.Sprintf("frames=%d reads=%d hits=%d", st.Frames, st.Reads, st.Hits)
+	if ds := rec.State(); ds.Buffering || ds.Dropped > 0 {
+		detail += fmt.Sprintf("; drive: buffering=%v dropped_reads=%d", ds.Buffering, ds.Dropped)
+	}
 	if o.Shift != nil && o.Shift.LogoutDetail() != "" {
 		detail = o.Shift.LogoutDetail() + "; " + detail
 	}

@@ -156,6 +156,8 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringArrayVar(&ncicLists, "hotlist", nil, "NCIC hot-list extract (repeat for more)")
 	f.StringArrayVar(&csvLists, "hotlist-csv", nil, "state or local CSV hot list with its mapping: LIST.csv=MAPPING.json (repeat for more)")
 	f.StringVar(&configPath, "config", "", "the car's configuration, signed by IT (with --it-key)")
+	f.StringVar(&o.Drive.BufferDir, "buffer", "", "the car's own disk, recorded to while the drive is full or missing")
+	f.Int64Var(&o.Drive.BufferBytes, "buffer-bytes", o.Drive.BufferBytes, "the most the car's buffer holds; past it reads are dropped and counted, hits never")
 	f.StringVar(&encryptTo, "encrypt-to-file", "", "encrypt the drive to the station's age recipient in this file (station.pub)")
 	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track (CSV time,lat,lon) for replays")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")

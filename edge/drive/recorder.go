@@ -22,6 +22,10 @@ type Options struct {
 	MaxFileBytes int64            // a file is sealed and a new one started past this size
 	MaxFileAge   time.Duration    // a file is sealed and a new one started after this long
 	Recipients   []age.Recipient  // encrypt every file to these (the department's key); none: plain
+	BufferDir    string           // the car's own disk, used while the drive is full or missing; empty: none
+	BufferBytes  int64            // the most the buffer holds; past it reads are dropped and counted (never hits)
+	ProbeEvery   time.Duration    // how often a missing drive is looked for
+	OnState      func(State)      // told when the drive fails, comes back, or reads are dropped
 	Now          func() time.Time // the clock
 	Logger       *slog.Logger
 }
@@ -33,6 +37,8 @@ func DefaultOptions(dir, vehicle string) Options {
 		BatchRows:    256,
 		MaxFileBytes: 64 << 20,
 		MaxFileAge:   15 * time.Minute,
+		BufferBytes:  2 << 30,
+		ProbeEvery:   5 * time.Second,
 		Now:          time.Now,
 		Logger:       slog.Default(),
 	}
@@ -53,6 +59,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("drive options: max file age %s <= 0", o.MaxFileAge)
 	case o.Now == nil || o.Logger == nil:
 		return errors.New("drive options: clock and logger are required")
+	case o.BufferDir != "" && (o.BufferBytes < 1<<20 || o.ProbeEvery <= 0):
+		return errors.New("drive options: a buffer needs at least 1 MiB and a probe interval")
+	case o.BufferDir != "" && filepath.Clean(o.BufferDir) == filepath.Clean(o.Dir):
+		return errors.New("drive options: the buffer must be on the car's disk, not the drive")
 	}
 	return nil
 }
@@ -67,6 +77,7 @@ type Recorder struct {
 	opened map[Kind]time.Time
 	seq    int
 	sealed []Sealed
+	buf    bufferState
 }
 
 // NewRecorder salvages leftovers in the drive directory and returns a
@@ -81,11 +92,46 @@ func NewRecorder(opts Options) (*Recorder, error) {
 	if _, err := Salvage(opts.Dir, opts.Logger); err != nil {
 		return nil, err
 	}
-	return &Recorder{opts: opts, open: map[Kind]*FileWriter{}, opened: map[Kind]time.Time{}}, nil
+	r := &Recorder{opts: opts, open: map[Kind]*FileWriter{}, opened: map[Kind]time.Time{}}
+	r.buf.dir = opts.Dir
+	r.buf.held = map[Kind][]Record{}
+	if opts.BufferDir != "" {
+		if err := os.MkdirAll(opts.BufferDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create drive buffer: %w", err)
+		}
+		// What an earlier shift left on the car's disk goes to the drive now.
+		if err := r.moveBuffer(); err != nil {
+			opts.Logger.Warn("drive buffer not moved yet", "error", err)
+		}
+	}
+	return r, nil
 }
 
-// Add records one record.
+// Add records one record. With a buffer, a drive that fails is replaced by
+// the car's disk until it comes back; nothing already added is lost.
 func (r *Recorder) Add(rec Record) error {
+	if r.opts.BufferDir == "" {
+		return r.add(rec)
+	}
+	if r.buf.active {
+		r.maybeRestore()
+	}
+	if r.buf.active && rec.Kind() == KindReads && r.bufferUsed() >= r.opts.BufferBytes {
+		r.buf.dropped++
+		if r.buf.dropped == 1 || r.buf.dropped%100 == 0 {
+			r.notify(nil)
+		}
+		return nil
+	}
+	r.buf.held[rec.Kind()] = append(r.buf.held[rec.Kind()], rec)
+	err := r.add(rec)
+	if err != nil && !r.buf.active {
+		return r.failover(err)
+	}
+	return err
+}
+
+func (r *Recorder) add(rec Record) error {
 	w, err := r.writer(rec.Kind())
 	if err != nil {
 		return err
@@ -120,7 +166,7 @@ func (r *Recorder) writer(k Kind) (*FileWriter, error) {
 			ext = EncExt
 		}
 		name := fmt.Sprintf("%s-%s-%s-%06d%s", k, r.opts.Vehicle, now.Format("20060102T150405Z"), r.seq, ext)
-		p := filepath.Join(r.opts.Dir, name)
+		p := filepath.Join(r.buf.dir, name)
 		if _, err := os.Stat(p); err == nil {
 			continue // a file of an earlier run in the same second
 		}
@@ -148,6 +194,10 @@ func (r *Recorder) seal(k Kind) error {
 	if err != nil {
 		return err
 	}
+	delete(r.buf.held, k)
+	if r.buf.active {
+		r.buf.sealedBytes += s.Bytes
+	}
 	r.sealed = append(r.sealed, s)
 	return nil
 }
@@ -161,13 +211,28 @@ func (r *Recorder) Flush() error {
 	return errors.Join(errs...)
 }
 
-// Close seals every open file.
+// Close seals every open file, and moves the buffer to the drive if the
+// drive is back.
 func (r *Recorder) Close() error {
 	var errs []error
+	for _, k := range Kinds() {
+		if r.open[k] == nil {
+			continue
+		}
+		if err := r.seal(k); err != nil {
+			if r.opts.BufferDir != "" && !r.buf.active {
+				err = r.failover(err)
+			}
+			errs = append(errs, err)
+		}
+	}
 	for _, k := range Kinds() {
 		if r.open[k] != nil {
 			errs = append(errs, r.seal(k))
 		}
+	}
+	if r.buf.active && r.probe() == nil {
+		errs = append(errs, r.moveBuffer())
 	}
 	return errors.Join(errs...)
 }

@@ -1,0 +1,159 @@
+package drive
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// mountTmpfs mounts a tmpfs of size at dir: a real drive that fills up.
+func mountTmpfs(t *testing.T, dir, size string) {
+	t.Helper()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("mount a %s tmpfs as the drive (the test needs root, as CI has): %v %s", size, err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+}
+
+func readIDs(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	files, err := List(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int{}
+	for _, fi := range files {
+		f, err := ReadFile(fi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range f.Batches {
+			switch f.Kind {
+			case KindReads:
+				for _, r := range DecodeReads(b) {
+					ids[r.ID]++
+				}
+			case KindHits:
+				for _, h := range DecodeHits(b) {
+					ids[h.ID]++
+				}
+			}
+		}
+		f.Release()
+	}
+	return ids
+}
+
+// TestDriveFullThenReplaced fills a 1 MiB drive, keeps recording to the
+// car's disk, then gets a new drive: every read and hit ends on the drive
+// exactly once.
+func TestDriveFullThenReplaced(t *testing.T) {
+	base := t.TempDir()
+	driveDir := filepath.Join(base, "drive")
+	os.MkdirAll(driveDir, 0o750)
+	mountTmpfs(t, driveDir, "1m")
+	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
+	opts := DefaultOptions(driveDir, "car7")
+	opts.BatchRows, opts.Now, opts.Logger = 20, clk.Now, quiet()
+	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
+	var states []State
+	opts.OnState = func(s State) { states = append(states, s) }
+	rec, err := NewRecorder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(i int) {
+		t.Helper()
+		r := sampleRead(i)
+		r.ID = fmt.Sprintf("r%05d", i)
+		r.CropJPEG = make([]byte, 3000)
+		if err := rec.Add(r); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+		if i%50 == 0 {
+			if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: clk.t}); err != nil {
+				t.Fatalf("hit %d: %v", i, err)
+			}
+		}
+		clk.t = clk.t.Add(100 * time.Millisecond)
+	}
+	for i := range 600 { // about 1.8 MB of crops: the drive fills
+		add(i)
+	}
+	if !rec.State().Buffering || len(states) == 0 {
+		t.Fatalf("a full drive did not switch to the buffer: %+v", rec.State())
+	}
+	// The officer swaps in a new, empty drive.
+	exec.Command("umount", driveDir).Run()
+	mountTmpfs(t, driveDir, "64m")
+	for i := 600; i < 700; i++ {
+		add(i)
+	}
+	if rec.State().Buffering {
+		t.Fatal("the new drive was not taken back")
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ids := readIDs(t, driveDir)
+	for i := range 700 {
+		id := fmt.Sprintf("r%05d", i)
+		if ids[id] != 1 {
+			t.Fatalf("read %s is on the new drive %d times", id, ids[id])
+		}
+	}
+	left, _ := os.ReadDir(opts.BufferDir)
+	if len(left) != 0 {
+		t.Fatalf("buffer not emptied: %d files", len(left))
+	}
+}
+
+// TestDriveMissingThenBack pulls the drive (its folder disappears) and
+// puts it back.
+func TestDriveMissingThenBack(t *testing.T) {
+	base := t.TempDir()
+	driveDir := filepath.Join(base, "drive")
+	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
+	opts := DefaultOptions(driveDir, "car7")
+	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
+	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
+	rec, err := NewRecorder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		if i == 7 {
+			os.Rename(driveDir, driveDir+".pulled") // the drive is pulled
+		}
+		if i == 10 {
+			os.Rename(driveDir+".pulled", driveDir) // and plugged back in
+			clk.t = clk.t.Add(2 * time.Second)
+		}
+		r := sampleRead(i)
+		r.ID = fmt.Sprintf("r%05d", i)
+		if err := rec.Add(r); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+		if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: clk.t}); err != nil {
+			t.Fatalf("hit %d: %v", i, err)
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Salvage(driveDir, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	ids := readIDs(t, driveDir)
+	for i := range 12 {
+		for _, id := range []string{fmt.Sprintf("r%05d", i), fmt.Sprintf("h%05d", i)} {
+			if ids[id] != 1 {
+				t.Fatalf("%s on the drive %d times (all: %v)", id, ids[id], ids)
+			}
+		}
+	}
+}
