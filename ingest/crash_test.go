@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -24,7 +26,9 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		if _, err := Drive(context.Background(), st, dir, testOpts()); err != nil {
+		o := testOpts()
+		o.Progress = func(p Progress) { fmt.Printf("loaded %d\n", p.Files) }
+		if _, err := Drive(context.Background(), st, dir, o); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
@@ -61,20 +65,35 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 		st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&m)
 		return m
 	}
+	before := 0
 	for range 8 {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), "ALPR_INGEST_CHILD_DRIVE="+dir, "ALPR_INGEST_CHILD_STORE="+storeDir)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(50+rng.IntN(400)) * time.Millisecond)
+		// Kill after a random number of files more have loaded, a random
+		// moment into the next one: inside the image writes, the insert or
+		// the commit.
+		sc := bufio.NewScanner(out)
+		for want := before + 1 + rng.IntN(2); want > 0 && sc.Scan(); want-- {
+		}
+		time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
 		if cmd.Process.Signal(syscall.SIGKILL) == nil {
 			kills++
 		}
+		io.Copy(io.Discard, out)
 		cmd.Wait()
-		if m := loaded(); m > 0 && m < files {
-			midway++
+		m := loaded()
+		t.Logf("after a kill: %d of %d files loaded", m, files)
+		if m > before && m < files {
+			midway++ // this run loaded files and was killed before the end
 		}
+		before = m
 	}
 	if midway == 0 {
 		t.Fatal("no kill landed in the middle of an ingest: the test proved nothing")

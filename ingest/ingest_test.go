@@ -249,3 +249,19 @@ func TestIngestEncryptedDrive(t *testing.T) {
 		t.Fatalf("ingest without the station key: %v", err)
 	}
 }
+
+// TestRecordInTwoFilesLoadsOnce: a car whose drive failed rewrote a file's
+// reads to its own disk; the drive's salvaged tail holds some of them too.
+func TestRecordInTwoFilesLoadsOnce(t *testing.T) {
+	dir := t.TempDir()
+	rs := reads(10, 0)
+	drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, rs[:6])
+	drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000002"+drive.FileExt), drive.KindReads, rs)
+	s := openStore(t)
+	if _, err := Drive(context.Background(), s, dir, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "SELECT count(*) FROM reads"); n != 10 {
+		t.Fatalf("%d reads, want each of 10 once", n)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -62,8 +63,8 @@ func (l *loader) loaded(ctx context.Context, sha string) (bool, error) {
 }
 
 // insertSQL is each kind's INSERT … SELECT from the registered view, with
-// the source file and load time as parameters ($1, $2; for reads the time
-// zone comes first). The image paths are computed in SQL by the same day
+// the source file, load time and the file's time window as parameters ($1
+// to $4; for reads the time zone comes first). The image paths are computed in SQL by the same day
 // rule as images(): the capture day in the department's zone.
 func insertSQL(k drive.Kind) string {
 	switch k {
@@ -72,19 +73,52 @@ func insertSQL(k drive.Kind) string {
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
 			CASE WHEN octet_length(crop_jpeg) = 0 THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg' END,
 			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
-			$2, $3 FROM drive_batch`
+			$2, $3 FROM drive_batch v` + dedupe("reads", "captured_at", 4)
 	case drive.KindHits:
 		return `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
 			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
-			FROM drive_batch`
+			FROM drive_batch v` + dedupe("hits", "alerted_at", 3)
 	case drive.KindDispositions:
 		return `INSERT INTO dispositions SELECT id, hit_id, event_at, step, code, note, officer, vehicle, shift_id, $1, $2
-			FROM drive_batch`
+			FROM drive_batch v` + dedupe("dispositions", "event_at", 3)
 	case drive.KindShifts:
 		return `INSERT INTO shift_events SELECT id, shift_id, event_at, event, officer, vehicle, cameras, hotlist_version,
-			selfcheck_ok, detail, $1, $2 FROM drive_batch`
+			selfcheck_ok, detail, $1, $2 FROM drive_batch v` + dedupe("shift_events", "event_at", 3)
 	}
 	return ""
+}
+
+// dedupe keeps out rows whose id the table already has. A record can reach
+// the station twice: in the salvaged tail of a drive that failed in the car
+// and again in the file the car rewrote to its own disk. The check looks
+// only at rows in the file's time window, so the table's zone maps keep it
+// cheap however large the table grows. $n and $n+1 are the window.
+func dedupe(table, timeCol string, n int) string {
+	return fmt.Sprintf(` WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s BETWEEN $%d AND $%d AND t.id = v.id)`, table, timeCol, n, n+1)
+}
+
+// timeWindow returns the earliest and latest time of a file's records.
+func timeWindow(f *drive.File) (time.Time, time.Time) {
+	col := 2 // hits, dispositions and shift events
+	if f.Kind == drive.KindReads {
+		col = 1
+	}
+	var lo, hi int64
+	first := true
+	for _, b := range f.Batches {
+		ts := b.Column(col).(*array.Timestamp)
+		for i := range ts.Len() {
+			v := int64(ts.Value(i))
+			if first || v < lo {
+				lo = v
+			}
+			if first || v > hi {
+				hi = v
+			}
+			first = false
+		}
+	}
+	return time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC()
 }
 
 // insert loads a file's rows and its manifest row in one transaction.
@@ -108,12 +142,17 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 		}
 	}()
 	now := l.o.Now().UTC()
-	args := []any{f.Info.Name, now}
+	lo, hi := timeWindow(f)
+	args := []any{f.Info.Name, now, lo, hi}
 	if f.Kind == drive.KindReads {
 		args = append([]any{l.st.TimeZone()}, args...)
 	}
-	if _, err = l.conn.ExecContext(ctx, insertSQL(f.Kind), args...); err != nil {
+	res, err := l.conn.ExecContext(ctx, insertSQL(f.Kind), args...)
+	if err != nil {
 		return fmt.Errorf("insert %s: %w", f.Kind, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n < f.Rows {
+		l.o.Logger.Warn("records already in the store were not loaded again", "file", f.Info.Name, "skipped", f.Rows-n)
 	}
 	tail := sql.NullString{}
 	if f.Tail != nil {
