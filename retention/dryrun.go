@@ -86,35 +86,37 @@ func DryRun(ctx context.Context, st *analytics.Store, p Policy, now time.Time) (
 			continue
 		}
 		rep.DueDays++
-		held, err := heldReads(ctx, st, dp)
+		held, heldHits, err := heldRecords(ctx, st, dp, now)
 		if err != nil {
 			return rep, err
 		}
 		rep.ReadsHeld += held
 		rep.ReadsDue += dp.Day.Reads - held
-		rep.HitsDue += dp.Day.Hits
+		rep.HitsDue += dp.Day.Hits - heldHits
 	}
 	return rep, nil
 }
 
-// heldReads counts the reads of a day that its holds keep.
-func heldReads(ctx context.Context, st *analytics.Store, dp DayPlan) (int64, error) {
+// heldRecords counts the reads of a day that its holds keep, and the hits
+// of those reads, which stay with them.
+func heldRecords(ctx context.Context, st *analytics.Store, dp DayPlan, now time.Time) (reads, hits int64, err error) {
 	if len(dp.HeldBy) == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if dp.Whole {
-		return dp.Day.Reads, nil
+		return dp.Day.Reads, dp.Day.Hits, nil
 	}
-	var n int64
-	q := `SELECT count(*) FROM reads WHERE strftime(timezone(?, captured_at), '%Y-%m-%d') = ? AND (false`
-	args := []any{st.TimeZone(), dp.Day.Day}
-	for _, h := range dp.HeldBy {
-		q += " OR ((? = '' OR plate = ?) AND (? = '' OR id = ?) AND (? OR captured_at >= ?) AND (? OR captured_at < ?))"
-		args = append(args, h.Plate, h.Plate, h.ReadID, h.ReadID, h.From.IsZero(), h.From, h.To.IsZero(), h.To)
+	cond, args := heldClause(dp.HeldBy, now)
+	day := `strftime(timezone(?, %s), '%%Y-%%m-%%d') = ?`
+	q := `SELECT count(*) FROM reads WHERE ` + fmt.Sprintf(day, "captured_at") + ` AND (` + cond + `)`
+	all := append([]any{st.TimeZone(), dp.Day.Day}, args...)
+	if err := st.DB().QueryRowContext(ctx, q, all...).Scan(&reads); err != nil {
+		return 0, 0, fmt.Errorf("count held reads of %s: %w", dp.Day.Day, err)
 	}
-	q += ")"
-	if err := st.DB().QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count held reads of %s: %w", dp.Day.Day, err)
+	q = `SELECT count(*) FROM hits h WHERE ` + fmt.Sprintf(day, "h.alerted_at") +
+		` AND EXISTS (SELECT 1 FROM reads WHERE reads.id = h.read_id AND (` + cond + `))`
+	if err := st.DB().QueryRowContext(ctx, q, all...).Scan(&hits); err != nil {
+		return 0, 0, fmt.Errorf("count held hits of %s: %w", dp.Day.Day, err)
 	}
-	return n, nil
+	return reads, hits, nil
 }

@@ -37,5 +37,12 @@ plate=$(sed -n 2p "$demo/new/expected-hits.csv" | cut -d, -f1)
 echo "== search: every read of $plate (on yesterday's hot list)"
 "$alpr" search plate "$plate" --store "$demo/store" --user demo --reason "stolen vehicle follow-up" --case 26-004711
 
-echo "== retention: what is due for destruction today (dry run)"
+held=$(grep -m1 -o 'msg=HIT plate=[A-Z0-9]*' "$demo/edge-old.log" | cut -d= -f3)
+echo "== retention: the records clerk holds $held (a hit of the old shift) as evidence for case 26-001187"
+"$alpr" retention hold add --store "$demo/store" --plate "$held" --case 26-001187 --requester "Det. Smith" \
+  --reason "evidence in a robbery investigation" --user clerk
+echo "== retention: what is due for destruction today (dry run), then the nightly run itself"
 "$alpr" retention run --dry-run --store "$demo/store"
+"$alpr" retention run --store "$demo/store" --actor demo-nightly-job
+echo "== search: the held plate's reads survived, with their images"
+"$alpr" search plate "$held" --store "$demo/store" --user demo --reason "robbery investigation" --case 26-001187

@@ -77,8 +77,13 @@ func TestSpine(t *testing.T) {
 	if !strings.Contains(out, "due for destruction: "+m[1]+" reads") || !strings.Contains(out, "nothing was changed") {
 		t.Fatalf("retention dry run: %s", out)
 	}
-	if _, err := run(t, "retention", "run", "--store", store); err == nil {
-		t.Fatal("retention run without --dry-run must refuse in this build")
+	out = mustRun(t, "retention", "run", "--store", store, "--now", "2026-12-01", "--actor", "test")
+	if !strings.Contains(out, "destroyed "+m[1]+" reads") {
+		t.Fatalf("retention run: %s", out)
+	}
+	out = mustRun(t, "search", "plate", hot, "--store", store, "--user", "det.jones", "--reason", "stolen car", "--case", "26-1")
+	if !strings.Contains(out, "0 reads of "+hot) {
+		t.Fatalf("a destroyed read was found: %s", out)
 	}
 }
 

@@ -2,12 +2,17 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/plateward/alpr/retention"
 )
+
+// policyVersion names the built-in policy in the destruction log. A
+// versioned policy file comes with the clerk's reports.
+const policyVersion = "reads-hits-images-6-calendar-months/v1"
 
 func newRetentionCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -16,15 +21,12 @@ func newRetentionCmd() *cobra.Command {
 	}
 	var sf storeFlags
 	var dry bool
-	var at string
+	var at, actor string
 	run := &cobra.Command{
 		Use:   "run [--dry-run]",
-		Short: "Plan (and with this build, only plan) the destruction of records past their retention",
+		Short: "Destroy the records past their retention that no hold keeps (--dry-run: only report)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !dry {
-				return fmt.Errorf("retention run: the purge itself is %w; use --dry-run to see what is due", errNotYet)
-			}
 			now := time.Now()
 			if at != "" {
 				t, err := parseTimeFlag("now", at, sf.timeZone)
@@ -47,11 +49,21 @@ func newRetentionCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			out := cmd.OutOrStdout()
+			if !dry {
+				pr, err := retention.Purge(cmd.Context(), st, retention.PurgeOptions{Policy: p, PolicyVersion: policyVersion,
+					Actor: actor, Logger: slog.Default()}, now)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "retention run %s at %s: destroyed %d reads, %d hits and %d images on %d days; kept %d held reads; %d interrupted days finished\n",
+					pr.RunID, now.In(p.Zone).Format("2006-01-02 15:04 MST"), pr.Reads, pr.Hits, pr.Images, len(pr.Days), pr.Held, pr.Resumed)
+				return nil
+			}
 			rep, err := retention.DryRun(cmd.Context(), st, p, now)
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "retention dry run at %s (%d months, %s): nothing was changed\n", now.In(p.Zone).Format("2006-01-02 15:04 MST"), p.ReadsMonths, p.Zone)
 			fmt.Fprintf(out, "  due for destruction: %d reads and %d hits on %d days; kept by holds: %d reads\n", rep.ReadsDue, rep.HitsDue, rep.DueDays, rep.ReadsHeld)
 			for _, d := range rep.Days {
@@ -70,6 +82,7 @@ func newRetentionCmd() *cobra.Command {
 	sf.add(run)
 	run.Flags().BoolVar(&dry, "dry-run", false, "only report what would be destroyed")
 	run.Flags().StringVar(&at, "now", "", "plan as of this time instead of now (RFC 3339 or YYYY-MM-DD)")
-	cmd.AddCommand(run)
+	run.Flags().StringVar(&actor, "actor", "cli:"+currentUser(), "who runs it, for the destruction log")
+	cmd.AddCommand(run, newHoldCmd())
 	return cmd
 }

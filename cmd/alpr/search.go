@@ -24,12 +24,16 @@ func newSearchCmd() *cobra.Command {
 // accessFlags are the who and why every search must give.
 type accessFlags struct{ a analytics.Access }
 
-func (f *accessFlags) add(cmd *cobra.Command) {
-	name := ""
+// currentUser is the operating-system user, the default actor of the CLI.
+func currentUser() string {
 	if u, err := user.Current(); err == nil {
-		name = u.Username
+		return u.Username
 	}
-	cmd.Flags().StringVar(&f.a.User, "user", name, "who is searching (recorded in the audit log)")
+	return ""
+}
+
+func (f *accessFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.a.User, "user", currentUser(), "who is acting (recorded in the audit log)")
 	cmd.Flags().StringVar(&f.a.Reason, "reason", "", "why: the investigative purpose (required)")
 	cmd.Flags().StringVar(&f.a.Case, "case", "", "case or incident number (required)")
 }

@@ -1,0 +1,320 @@
+package retention
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/internal/fsutil"
+)
+
+// EvidenceDir is where held images go, inside the image store, when their
+// day's folder is destroyed.
+const EvidenceDir = "evidence"
+
+// PurgeOptions configures a purge.
+type PurgeOptions struct {
+	Policy        Policy
+	PolicyVersion string // recorded in the destruction log
+	Actor         string // the job or user that runs it
+	Logger        *slog.Logger
+	// crashAfter, in tests, stops the purge after a day reaches this state,
+	// as a crash would; beforeSweep runs between the plan and the sweep.
+	crashAfter  string
+	beforeSweep func()
+}
+
+// PurgeReport is what a purge destroyed and kept.
+type PurgeReport struct {
+	RunID     string
+	Days      []string
+	Reads     int64
+	Hits      int64
+	Images    int64
+	Held      int64
+	Resumed   int // days an interrupted run had left half done
+	Remaining int // due days not reached (the context ended)
+}
+
+// errCrash stops a purge in tests.
+var errCrash = errors.New("simulated crash")
+
+// Purge destroys every record past its retention that no hold keeps, day
+// by day, marking then sweeping:
+//
+//  1. the day is marked in purge_marks;
+//  2. the images of held reads are copied to the evidence store;
+//  3. in one transaction: holds are read again, the day's unheld reads,
+//     their hits and the hits' dispositions are deleted, held reads point
+//     at their evidence copies, a destruction-log row per series records
+//     the counts and a SHA-256 over the destroyed ids, and the mark
+//     becomes "rows";
+//  4. the day's image folder is removed, and the mark becomes "done".
+//
+// A crash after 3 leaves images without rows, never rows without images;
+// the next run finds the "rows" mark and finishes the sweep.
+func Purge(ctx context.Context, st *analytics.Store, o PurgeOptions, now time.Time) (PurgeReport, error) {
+	rep := PurgeReport{RunID: uuid.Must(uuid.NewV7()).String()}
+	if err := o.Policy.Validate(); err != nil {
+		return rep, err
+	}
+	if o.Actor == "" || o.PolicyVersion == "" {
+		return rep, errors.New("purge: an actor and a policy version are required for the destruction log")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if err := resume(ctx, st, &rep, now); err != nil {
+		return rep, err
+	}
+	plan, err := DryRun(ctx, st, o.Policy, now)
+	if err != nil {
+		return rep, err
+	}
+	for i, dp := range plan.Days {
+		if !dp.Due || dp.Whole {
+			continue
+		}
+		if ctx.Err() != nil {
+			for _, d := range plan.Days[i:] {
+				if d.Due && !d.Whole {
+					rep.Remaining++
+				}
+			}
+			return rep, ctx.Err()
+		}
+		if err := purgeDay(ctx, st, o, rep.RunID, dp.Day.Day, now, &rep); err != nil {
+			return rep, fmt.Errorf("purge %s: %w", dp.Day.Day, err)
+		}
+	}
+	return rep, nil
+}
+
+func mark(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, run, day, state string, now time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO purge_marks (run_id, day, state, event_at) VALUES (?, ?, ?, ?)`, run, day, state, now)
+	return err
+}
+
+// resume finishes the sweep of days an interrupted run left at "rows".
+func resume(ctx context.Context, st *analytics.Store, rep *PurgeReport, now time.Time) error {
+	rows, err := st.DB().QueryContext(ctx, `SELECT run_id, strftime(day, '%Y-%m-%d') FROM purge_marks m
+		WHERE state = 'rows' AND NOT EXISTS (SELECT 1 FROM purge_marks d WHERE d.run_id = m.run_id AND d.day = m.day AND d.state = 'done')`)
+	if err != nil {
+		return fmt.Errorf("read purge marks: %w", err)
+	}
+	type rd struct{ run, day string }
+	var todo []rd
+	for rows.Next() {
+		var x rd
+		if err := rows.Scan(&x.run, &x.day); err != nil {
+			rows.Close()
+			return err
+		}
+		todo = append(todo, x)
+	}
+	rows.Close()
+	for _, x := range todo {
+		if err := os.RemoveAll(filepath.Join(st.ImageRoot(), x.day)); err != nil {
+			return fmt.Errorf("resume purge of %s: %w", x.day, err)
+		}
+		if err := mark(ctx, st.DB(), x.run, x.day, "done", now); err != nil {
+			return err
+		}
+		rep.Resumed++
+	}
+	return nil
+}
+
+func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day string, now time.Time, rep *PurgeReport) error {
+	if err := mark(ctx, st.DB(), run, day, "marked", now); err != nil {
+		return err
+	}
+	tz := st.TimeZone()
+	dayOf := func(col string) string {
+		return fmt.Sprintf("strftime(timezone('%s', %s), '%%Y-%%m-%%d') = ?", tz, col)
+	}
+	if o.beforeSweep != nil {
+		o.beforeSweep()
+	}
+	// Holds are read again now, at sweep time: one placed since the plan
+	// was made still keeps its records.
+	holds, err := LoadHolds(ctx, st)
+	if err != nil {
+		return err
+	}
+	heldCond, heldArgs := heldClause(holds, now)
+
+	// Copy held images to the evidence store before anything is removed.
+	evDir := filepath.Join(st.ImageRoot(), EvidenceDir)
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path FROM reads WHERE `+dayOf("captured_at")+
+		` AND crop_path IS NOT NULL AND NOT starts_with(crop_path, '`+EvidenceDir+`/') AND (`+heldCond+`)`, append([]any{day}, heldArgs...)...)
+	if err != nil {
+		return fmt.Errorf("find held images: %w", err)
+	}
+	type img struct{ id, path string }
+	var keep []img
+	for rows.Next() {
+		var x img
+		rows.Scan(&x.id, &x.path)
+		keep = append(keep, x)
+	}
+	rows.Close()
+	if len(keep) > 0 {
+		if err := os.MkdirAll(evDir, 0o750); err != nil {
+			return err
+		}
+	}
+	for _, x := range keep {
+		b, err := os.ReadFile(filepath.Join(st.ImageRoot(), x.path))
+		if err != nil {
+			return fmt.Errorf("held image of read %s: %w", x.id, err)
+		}
+		if err := fsutil.WriteFile(filepath.Join(evDir, filepath.Base(x.path)), b); err != nil {
+			return err
+		}
+	}
+
+	tx, err := st.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ids := func(q string, args ...any) ([]string, error) {
+		r, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		var out []string
+		for r.Next() {
+			var s string
+			r.Scan(&s)
+			out = append(out, s)
+		}
+		return out, r.Err()
+	}
+	readArgs := append([]any{day}, heldArgs...)
+	doomedReads, err := ids(`SELECT id FROM reads WHERE `+dayOf("captured_at")+` AND NOT (`+heldCond+`) ORDER BY id`, readArgs...)
+	if err != nil {
+		return fmt.Errorf("select reads: %w", err)
+	}
+	// A hit goes with its read; a hit whose read is held stays with it.
+	doomedHits, err := ids(`SELECT h.id FROM hits h WHERE `+dayOf("h.alerted_at")+`
+		AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.id = h.read_id AND (`+heldCond+`)) ORDER BY h.id`, readArgs...)
+	if err != nil {
+		return fmt.Errorf("select hits: %w", err)
+	}
+	var doomedDisps []string
+	if len(doomedHits) > 0 {
+		if doomedDisps, err = ids(`SELECT id FROM dispositions WHERE hit_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY id`, doomedHits); err != nil {
+			return fmt.Errorf("select dispositions: %w", err)
+		}
+	}
+	var held int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reads WHERE `+dayOf("captured_at")+` AND (`+heldCond+`)`, readArgs...).Scan(&held); err != nil {
+		return err
+	}
+	for _, del := range []struct {
+		table string
+		ids   []string
+	}{{"dispositions", doomedDisps}, {"hits", doomedHits}, {"reads", doomedReads}} {
+		if len(del.ids) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+del.table+` WHERE id IN (SELECT unnest(?::VARCHAR[]))`, del.ids); err != nil {
+			return fmt.Errorf("delete %s: %w", del.table, err)
+		}
+	}
+	if len(keep) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE reads SET crop_path = '`+EvidenceDir+`/' || id || '.jpg' WHERE `+dayOf("captured_at")+
+			` AND crop_path IS NOT NULL AND NOT starts_with(crop_path, '`+EvidenceDir+`/') AND (`+heldCond+`)`, readArgs...); err != nil {
+			return fmt.Errorf("point held reads at evidence: %w", err)
+		}
+	}
+	images, _ := countFiles(filepath.Join(st.ImageRoot(), day))
+	for _, s := range []struct {
+		series string
+		ids    []string
+		files  int64
+		held   int64
+	}{{"reads", doomedReads, images - int64(len(keep)), held}, {"hits", doomedHits, 0, 0}, {"dispositions", doomedDisps, 0, 0}} {
+		if len(s.ids) == 0 && s.held == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO destruction_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			uuid.Must(uuid.NewV7()).String(), run, now, s.series, day, len(s.ids), max(0, s.files), s.held, o.Actor, o.PolicyVersion, digest(s.ids)); err != nil {
+			return fmt.Errorf("destruction log: %w", err)
+		}
+	}
+	if err := mark(ctx, tx, run, day, "rows", now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit purge: %w", err)
+	}
+	if o.crashAfter == "rows" {
+		return errCrash
+	}
+	if err := os.RemoveAll(filepath.Join(st.ImageRoot(), day)); err != nil {
+		return fmt.Errorf("remove image day: %w", err)
+	}
+	if err := mark(ctx, st.DB(), run, day, "done", now); err != nil {
+		return err
+	}
+	rep.Days = append(rep.Days, day)
+	rep.Reads += int64(len(doomedReads))
+	rep.Hits += int64(len(doomedHits))
+	rep.Images += max(0, images-int64(len(keep)))
+	rep.Held += held
+	o.Logger.Info("destroyed", "day", day, "reads", len(doomedReads), "hits", len(doomedHits), "held", held)
+	return nil
+}
+
+// heldClause is a SQL condition on reads (columns plate, id, captured_at)
+// true for a read that an active hold keeps, with its arguments.
+func heldClause(holds []Hold, now time.Time) (string, []any) {
+	cond := "false"
+	var args []any
+	for _, h := range holds {
+		if !h.Active(now) {
+			continue
+		}
+		cond += " OR ((? = '' OR plate = ?) AND (? = '' OR id = ?) AND (? OR captured_at >= ?) AND (? OR captured_at < ?))"
+		args = append(args, h.Plate, h.Plate, h.ReadID, h.ReadID, h.From.IsZero(), h.From, h.To.IsZero(), h.To)
+	}
+	return cond, args
+}
+
+// digest is the SHA-256 over sorted ids, one per line: the certificate
+// that these records, and only these, were destroyed.
+func digest(ids []string) string {
+	s := append([]string(nil), ids...)
+	sort.Strings(s)
+	h := sha256.New()
+	for _, id := range s {
+		h.Write([]byte(id))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func countFiles(dir string) (int64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	return int64(len(ents)), nil
+}

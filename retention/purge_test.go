@@ -1,0 +1,180 @@
+package retention
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/ingest"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// shiftStore loads, through ingest, reads with crops on two days (March
+// 10 and November 20, Chicago), a hit on each read of AB1C2D, and a
+// disposition on each hit.
+func shiftStore(t *testing.T) *analytics.Store {
+	t.Helper()
+	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	dir := t.TempDir()
+	var reads []drive.Read
+	var hits []drive.Hit
+	var disps []drive.Disposition
+	for d, day := range []time.Time{time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC), time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)} {
+		for i, p := range []string{"AB1C2D", "AB1C2D", "XYZ123", "QRS456"} {
+			id := fmt.Sprintf("0000%d%03d-0000-7000-8000-000000000000", d, i)
+			at := day.Add(time.Duration(i) * time.Minute)
+			reads = append(reads, drive.Read{ID: id, CapturedAt: at, Plate: p, Camera: "front", Vehicle: "car7", Officer: "4127",
+				ShiftID: "s", CropJPEG: []byte("jpeg " + id), Candidates: []drive.Candidate{{Text: p, Confidence: 1}}})
+			if p == "AB1C2D" {
+				hid := fmt.Sprintf("0000%d%03d-0000-7000-8000-0000000000aa", d, i)
+				hits = append(hits, drive.Hit{ID: hid, ReadID: id, AlertedAt: at, Plate: p, MatchedPlate: p, MatchKind: "exact",
+					ListName: "NCIC", ListCode: "V", Priority: "medium", Reason: "Stolen vehicle"})
+				disps = append(disps, drive.Disposition{ID: fmt.Sprintf("0000%d%03d-0000-7000-8000-0000000000dd", d, i), HitID: hid,
+					At: at.Add(time.Minute), Step: "disposition", Code: "misread"})
+			}
+		}
+	}
+	drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, reads)
+	drive.WriteRecords(filepath.Join(dir, "hits-car7-a-000002"+drive.FileExt), drive.KindHits, hits)
+	drive.WriteRecords(filepath.Join(dir, "dispositions-car7-a-000003"+drive.FileExt), drive.KindDispositions, disps)
+	io := ingest.DefaultOptions()
+	io.Logger = quiet()
+	if _, err := ingest.Drive(context.Background(), st, dir, io); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func count(t *testing.T, st *analytics.Store, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := st.DB().QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func purgeOpts(t *testing.T) PurgeOptions {
+	p, _ := DefaultPolicy()
+	return PurgeOptions{Policy: p, PolicyVersion: "default-v1", Actor: "test", Logger: quiet()}
+}
+
+func TestPurgeKeepsHeldRecordsAndLogsDestruction(t *testing.T) {
+	st := shiftStore(t)
+	ctx := context.Background()
+	if _, err := st.DB().Exec(`INSERT INTO holds (id, case_number, plate, requester, reason, created_at, created_by)
+		VALUES ('h1', '26-77', 'AB1C2D', 'det.smith', 'robbery evidence', now(), 'clerk')`); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	rep, err := Purge(ctx, st, purgeOpts(t), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Reads != 2 || rep.Held != 2 || rep.Hits != 0 || len(rep.Days) != 1 || rep.Days[0] != "2026-03-10" {
+		t.Fatalf("report %+v", rep)
+	}
+	if n := count(t, st, "SELECT count(*) FROM reads"); n != 6 {
+		t.Fatalf("%d reads left, want the 4 recent and the 2 held", n)
+	}
+	if n := count(t, st, "SELECT count(*) FROM hits"); n != 4 {
+		t.Fatalf("%d hits left: the held reads' hits must stay", n)
+	}
+	// Held reads point at their evidence copies; the day folder is gone.
+	rows, _ := st.DB().Query("SELECT crop_path FROM reads WHERE plate = 'AB1C2D'")
+	for rows.Next() {
+		var p string
+		rows.Scan(&p)
+		if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
+			t.Errorf("held read's image %s: %v", p, err)
+		}
+	}
+	rows.Close()
+	if _, err := os.Stat(filepath.Join(st.ImageRoot(), "2026-03-10")); !os.IsNotExist(err) {
+		t.Fatalf("day folder still there: %v", err)
+	}
+	var sha string
+	var destroyed int
+	st.DB().QueryRow("SELECT ids_sha256, rows_destroyed FROM destruction_log WHERE series = 'reads'").Scan(&sha, &destroyed)
+	if want := digest([]string{"00000002-0000-7000-8000-000000000000", "00000003-0000-7000-8000-000000000000"}); sha != want || destroyed != 2 {
+		t.Fatalf("destruction log %s %d, want %s 2", sha, destroyed, want)
+	}
+}
+
+func TestHoldPlacedDuringPurgeIsHonoured(t *testing.T) {
+	st := shiftStore(t)
+	o := purgeOpts(t)
+	o.beforeSweep = func() {
+		st.DB().Exec(`INSERT INTO holds (id, case_number, plate, requester, reason, created_at, created_by)
+			VALUES ('late', '26-99', 'XYZ123', 'det.jones', 'placed while the purge ran', now(), 'clerk')`)
+	}
+	if _, err := Purge(context.Background(), st, o, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, st, "SELECT count(*) FROM reads WHERE plate = 'XYZ123'"); n != 2 {
+		t.Fatalf("the late hold's reads: %d left, want both", n)
+	}
+}
+
+func TestCrashMidPurgeIsResumed(t *testing.T) {
+	st := shiftStore(t)
+	o := purgeOpts(t)
+	o.crashAfter = "rows"
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := Purge(context.Background(), st, o, now); err == nil {
+		t.Fatal("the simulated crash did not stop the purge")
+	}
+	// After the crash: rows gone, images still there (never the other way).
+	if n := count(t, st, "SELECT count(*) FROM reads WHERE captured_at < '2026-06-01'"); n != 0 {
+		t.Fatalf("%d old reads after the crash", n)
+	}
+	if _, err := os.Stat(filepath.Join(st.ImageRoot(), "2026-03-10")); err != nil {
+		t.Fatalf("the crash should leave the image folder: %v", err)
+	}
+	rep, err := Purge(context.Background(), st, purgeOpts(t), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Resumed != 1 {
+		t.Fatalf("resumed %d days, want 1", rep.Resumed)
+	}
+	if _, err := os.Stat(filepath.Join(st.ImageRoot(), "2026-03-10")); !os.IsNotExist(err) {
+		t.Fatalf("image folder not removed by the resumed run: %v", err)
+	}
+	if n := count(t, st, "SELECT count(*) FROM destruction_log WHERE series = 'reads'"); n != 1 {
+		t.Fatalf("%d destruction log rows for reads, want one", n)
+	}
+}
+
+func TestPurgeWithoutHoldsTakesHitsAndDispositions(t *testing.T) {
+	st := shiftStore(t)
+	rep, err := Purge(context.Background(), st, purgeOpts(t), time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Reads != 4 || rep.Hits != 2 || rep.Images != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	for table, want := range map[string]int{"reads": 4, "hits": 2, "dispositions": 2} {
+		if n := count(t, st, "SELECT count(*) FROM "+table); n != want {
+			t.Errorf("%s: %d left, want %d (the recent day's)", table, n, want)
+		}
+	}
+	// A second run the same night destroys nothing more.
+	rep, err = Purge(context.Background(), st, purgeOpts(t), time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))
+	if err != nil || rep.Reads != 0 || len(rep.Days) != 0 {
+		t.Fatalf("second run: %+v %v", rep, err)
+	}
+}
