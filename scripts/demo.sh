@@ -46,3 +46,6 @@ echo "== retention: what is due for destruction today (dry run), then the nightl
 "$alpr" retention run --store "$demo/store" --actor demo-nightly-job
 echo "== search: the held plate's reads survived, with their images"
 "$alpr" search plate "$held" --store "$demo/store" --user demo --reason "robbery investigation" --case 26-001187
+
+echo "== audit: IT verifies the hash chain of every access"
+"$alpr" audit verify --store "$demo/store"

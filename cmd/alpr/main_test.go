@@ -85,6 +85,10 @@ func TestSpine(t *testing.T) {
 	if !strings.Contains(out, "0 reads of "+hot) {
 		t.Fatalf("a destroyed read was found: %s", out)
 	}
+	out = mustRun(t, "audit", "verify", "--store", store)
+	if !strings.Contains(out, "all 2 entries verify") {
+		t.Fatalf("audit verify: %s", out)
+	}
 }
 
 func TestNotYetCommandsSayso(t *testing.T) {
