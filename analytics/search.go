@@ -2,24 +2,44 @@ package analytics
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/plate"
 )
 
-// PlateQuery asks for every read of one plate in a time window.
-type PlateQuery struct {
-	Plate string    // normalised before use
-	From  time.Time // inclusive; zero for no bound
-	To    time.Time // exclusive; zero for no bound
-	Limit int       // 0 for DefaultLimit
-}
-
 // DefaultLimit bounds a search's rows unless the query asks otherwise.
 const DefaultLimit = 1000
+
+// Window is a time window of a search; zero ends are open.
+type Window struct {
+	From time.Time // inclusive
+	To   time.Time // exclusive
+}
+
+func (w Window) bounds() (time.Time, time.Time) {
+	from, to := w.From, w.To
+	if from.IsZero() {
+		from = time.Unix(0, 0)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return from, to
+}
+
+// PlateQuery asks for every read of one plate in a time window.
+type PlateQuery struct {
+	Plate string // normalised before use
+	From  time.Time
+	To    time.Time
+	Limit int // 0 for DefaultLimit
+}
 
 // ReadRow is one read as searches return it.
 type ReadRow struct {
@@ -35,55 +55,32 @@ type ReadRow struct {
 	Lat, Lon   float64
 	CropPath   string // relative to the image store
 	Hits       []string
+	DistanceM  float64 // stakeout only: metres from the centre
 }
 
-// PlateReads returns every read of q.Plate, newest first, and records the
-// access in the audit log in the same transaction: no audit, no answer.
-func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time.Time) ([]ReadRow, error) {
-	if err := a.Validate(); err != nil {
-		return nil, err
-	}
-	q.Plate = plate.Normalize(q.Plate)
-	if q.Plate == "" {
-		return nil, errors.New("plate search: no plate given")
-	}
-	if q.Limit <= 0 {
-		q.Limit = DefaultLimit
-	}
-	from, to := q.From, q.To
-	if from.IsZero() {
-		from = time.Unix(0, 0)
-	}
-	if to.IsZero() {
-		to = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	s.auditMu.Lock()
-	defer s.auditMu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `
-		SELECT r.id, r.captured_at, r.plate, r.confidence, coalesce(r.state, ''), r.camera, r.vehicle, r.officer,
-		       r.gps_fix, coalesce(r.lat, 0), coalesce(r.lon, 0), coalesce(r.crop_path, ''),
-		       coalesce(list(h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')' ORDER BY h.priority), [])
+// readSelect is the select list every read search shares; cond is the
+// WHERE condition on reads r, and extra a column appended (or "0").
+func readSelect(cond, extra string) string {
+	return `SELECT r.id, r.captured_at, r.plate, r.confidence, coalesce(r.state, ''), coalesce(r.camera, ''),
+		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
+		       coalesce(r.crop_path, ''),
+		       coalesce(list(h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')' ORDER BY h.priority) FILTER (WHERE h.id IS NOT NULL), []),
+		       ` + extra + `
 		FROM reads r LEFT JOIN hits h ON h.read_id = r.id
-		WHERE r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?
+		WHERE ` + cond + `
 		GROUP BY ALL
 		ORDER BY r.captured_at DESC
-		LIMIT ?`, q.Plate, from, to, q.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("plate search: %w", err)
-	}
+		LIMIT ?`
+}
+
+func scanReads(rows *sql.Rows) ([]ReadRow, error) {
 	var out []ReadRow
 	for rows.Next() {
 		var r ReadRow
 		var hits []any
 		if err := rows.Scan(&r.ID, &r.CapturedAt, &r.Plate, &r.Confidence, &r.State, &r.Camera, &r.Vehicle, &r.Officer,
-			&r.HasFix, &r.Lat, &r.Lon, &r.CropPath, &hits); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("plate search: %w", err)
+			&r.HasFix, &r.Lat, &r.Lon, &r.CropPath, &hits, &r.DistanceM); err != nil {
+			return nil, err
 		}
 		for _, h := range hits {
 			if s, ok := h.(string); ok {
@@ -92,16 +89,184 @@ func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time
 		}
 		out = append(out, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("plate search: %w", err)
+	return out, rows.Err()
+}
+
+// audited runs a query inside a transaction that also appends its audit
+// entry: no audit, no answer. params describe the search for the log; run
+// returns how many rows the answer has.
+func (s *Store) audited(ctx context.Context, a Access, action string, params map[string]any, now time.Time,
+	run func(tx *sql.Tx) (int, error)) error {
+	if err := a.Validate(); err != nil {
+		return err
 	}
-	rows.Close()
-	detail, _ := json.Marshal(map[string]any{"plate": q.Plate, "from": q.From, "to": q.To, "limit": q.Limit, "rows": len(out)})
-	if err := appendAudit(ctx, tx, now, a, "search.plate", string(detail)); err != nil {
-		return nil, err
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	n, err := run(tx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", action, err)
+	}
+	params["rows"] = n
+	detail, _ := json.Marshal(params)
+	if err := appendAudit(ctx, tx, now, a, action, string(detail)); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("plate search: commit audit: %w", err)
+		return fmt.Errorf("%s: commit audit: %w", action, err)
 	}
-	return out, nil
+	return nil
+}
+
+// searchReads is the audited form of every read search. extraArgs bind
+// the extra column, args the condition and the limit.
+func (s *Store) searchReads(ctx context.Context, a Access, action string, params map[string]any, now time.Time,
+	cond, extra string, extraArgs []any, args ...any) ([]ReadRow, error) {
+	var out []ReadRow
+	err := s.audited(ctx, a, action, params, now, func(tx *sql.Tx) (int, error) {
+		rows, err := tx.QueryContext(ctx, readSelect(cond, extra), append(extraArgs, args...)...)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		out, err = scanReads(rows)
+		return len(out), err
+	})
+	return out, err
+}
+
+func limitOr(n int) int {
+	if n <= 0 {
+		return DefaultLimit
+	}
+	return n
+}
+
+// PlateReads returns every read of q.Plate, newest first.
+func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time.Time) ([]ReadRow, error) {
+	p := plate.Normalize(q.Plate)
+	if p == "" {
+		return nil, errors.New("plate search: no plate given")
+	}
+	from, to := Window{q.From, q.To}.bounds()
+	return s.searchReads(ctx, a, "search.plate", map[string]any{"plate": p, "from": q.From, "to": q.To}, now,
+		"r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?", "0", nil, p, from, to, limitOr(q.Limit))
+}
+
+// PartialReads returns the reads whose plate fits a pattern: '?' one
+// character, '*' any run ("AB?C*" for a witness's partial plate).
+func (s *Store) PartialReads(ctx context.Context, a Access, pattern string, w Window, limit int, now time.Time) ([]ReadRow, error) {
+	p := plate.NormalizePattern(pattern)
+	if len(strings.Trim(p, "?*")) < 2 {
+		return nil, errors.New("partial search: give at least two known characters")
+	}
+	like := strings.NewReplacer("?", "_", "*", "%").Replace(p)
+	from, to := w.bounds()
+	return s.searchReads(ctx, a, "search.partial", map[string]any{"pattern": p, "from": w.From, "to": w.To}, now,
+		"r.plate LIKE ? AND r.captured_at >= ? AND r.captured_at < ?", "0", nil, like, from, to, limitOr(limit))
+}
+
+// MisreadReads returns the reads that may be this plate misread: the same
+// up to look-alike characters (O/0, B/8, …) or one character off.
+func (s *Store) MisreadReads(ctx context.Context, a Access, plateText string, w Window, limit int, now time.Time) ([]ReadRow, error) {
+	p := plate.Normalize(plateText)
+	if len(p) < 3 {
+		return nil, errors.New("misread search: give at least three characters")
+	}
+	key := plate.NewCanonicalizer().Canonical(p)
+	from, to := w.bounds()
+	return s.searchReads(ctx, a, "search.misread", map[string]any{"plate": p, "from": w.From, "to": w.To}, now,
+		`r.captured_at >= ? AND r.captured_at < ? AND length(r.plate_key) BETWEEN ? AND ?
+		 AND (r.plate_key = ? OR levenshtein(r.plate_key, ?) <= 1)`, "0", nil,
+		from, to, len(key)-1, len(key)+1, key, key, limitOr(limit))
+}
+
+// StakeoutQuery asks for every read within RadiusM metres of a point.
+type StakeoutQuery struct {
+	Lat, Lon float64
+	RadiusM  float64
+	Window   Window
+	Pattern  string // optional plate pattern ('?', '*')
+	Limit    int
+}
+
+// earthRadiusM is the mean Earth radius used by the haversine distance.
+const earthRadiusM = 6371008.8
+
+// haversineSQL is the great-circle distance in metres from (?, ?) to the
+// read; plain SQL, as no spatial extension can be installed here.
+const haversineSQL = `2 * 6371008.8 * asin(sqrt(pow(sin(radians(r.lat - ?) / 2), 2) +
+	cos(radians(?)) * cos(radians(r.lat)) * pow(sin(radians(r.lon - ?) / 2), 2)))`
+
+// Stakeout returns the reads near a place in a window, nearest last.
+func (s *Store) Stakeout(ctx context.Context, a Access, q StakeoutQuery, now time.Time) ([]ReadRow, error) {
+	if q.RadiusM <= 0 || q.RadiusM > 50_000 || math.Abs(q.Lat) > 90 || math.Abs(q.Lon) > 180 {
+		return nil, errors.New("stakeout: radius must be 1 m to 50 km around a valid position")
+	}
+	// A bounding box first, so most rows never reach the trigonometry.
+	dLat := q.RadiusM / earthRadiusM * 180 / math.Pi
+	dLon := dLat / math.Max(0.01, math.Cos(q.Lat*math.Pi/180))
+	from, to := q.Window.bounds()
+	cond := `r.gps_fix AND r.captured_at >= ? AND r.captured_at < ? AND r.lat BETWEEN ? AND ? AND r.lon BETWEEN ? AND ?
+		AND ` + haversineSQL + ` <= ?`
+	args := []any{from, to, q.Lat - dLat, q.Lat + dLat, q.Lon - dLon, q.Lon + dLon, q.Lat, q.Lat, q.Lon, q.RadiusM}
+	if q.Pattern != "" {
+		cond += " AND r.plate LIKE ?"
+		args = append(args, strings.NewReplacer("?", "_", "*", "%").Replace(plate.NormalizePattern(q.Pattern)))
+	}
+	return s.searchReads(ctx, a, "search.stakeout", map[string]any{"lat": q.Lat, "lon": q.Lon, "radius_m": q.RadiusM,
+		"from": q.Window.From, "to": q.Window.To, "pattern": q.Pattern}, now, cond, haversineSQL, []any{q.Lat, q.Lat, q.Lon},
+		append(args, limitOr(q.Limit))...)
+}
+
+// HitRow is a hit as the hit audit lists it.
+type HitRow struct {
+	ID, Plate, MatchedPlate, MatchKind, Reason, Priority string
+	Officer, Vehicle, ShiftID, Camera                    string
+	AlertedAt                                            time.Time
+	Steps                                                []string // "confirm=match", …, in order
+}
+
+// HitsWithoutDisposition lists the hits that have no disposition (order
+// C.2b: a disposition for every hit), oldest first, optionally of one
+// officer or car.
+func (s *Store) HitsWithoutDisposition(ctx context.Context, a Access, w Window, officer, vehicle string, now time.Time) ([]HitRow, error) {
+	from, to := w.bounds()
+	var out []HitRow
+	err := s.audited(ctx, a, "audit.hits-without-disposition", map[string]any{"from": w.From, "to": w.To, "officer": officer, "vehicle": vehicle}, now,
+		func(tx *sql.Tx) (int, error) {
+			rows, err := tx.QueryContext(ctx, `
+				SELECT h.id, h.plate, h.matched_plate, h.match_kind, h.reason, h.priority, coalesce(h.officer, ''),
+				       coalesce(h.vehicle, ''), coalesce(h.shift_id, ''), coalesce(h.camera, ''), h.alerted_at,
+				       coalesce(list(d.step || '=' || d.code ORDER BY d.event_at) FILTER (WHERE d.id IS NOT NULL), [])
+				FROM hits h LEFT JOIN dispositions d ON d.hit_id = h.id
+				WHERE h.alerted_at >= ? AND h.alerted_at < ? AND (? = '' OR h.officer = ?) AND (? = '' OR h.vehicle = ?)
+				GROUP BY ALL
+				HAVING NOT bool_or(coalesce(d.step = 'disposition', false))
+				ORDER BY h.alerted_at`, from, to, officer, officer, vehicle, vehicle)
+			if err != nil {
+				return 0, err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var h HitRow
+				var steps []any
+				if err := rows.Scan(&h.ID, &h.Plate, &h.MatchedPlate, &h.MatchKind, &h.Reason, &h.Priority, &h.Officer,
+					&h.Vehicle, &h.ShiftID, &h.Camera, &h.AlertedAt, &steps); err != nil {
+					return 0, err
+				}
+				for _, st := range steps {
+					if v, ok := st.(string); ok {
+						h.Steps = append(h.Steps, v)
+					}
+				}
+				out = append(out, h)
+			}
+			return len(out), rows.Err()
+		})
+	return out, err
 }

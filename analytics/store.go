@@ -27,6 +27,10 @@ type Options struct {
 	Dir      string // holds alpr.duckdb and images/
 	TimeZone string // the department's zone: image days and retention are counted in it
 	Threads  int    // DuckDB worker threads; 0 for DuckDB's default
+	// AllowFiles lets SQL read and write files outside the store (read_csv,
+	// COPY). Off for the back office: an analyst's SELECT must not read the
+	// server's files. Benchmarks that load CSV turn it on.
+	AllowFiles bool
 }
 
 // DefaultOptions returns a store in dir for a department in America/Chicago.
@@ -78,6 +82,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
 		if o.Threads > 0 {
 			if _, err := ex.ExecContext(ctx, fmt.Sprintf("SET threads = %d", o.Threads), nil); err != nil {
+				return err
+			}
+		}
+		if !o.AllowFiles {
+			if _, err := ex.ExecContext(ctx, "SET enable_external_access = false", nil); err != nil {
 				return err
 			}
 		}

@@ -172,7 +172,7 @@ func appendReads(ctx context.Context, dir string, files []drive.FileInfo, id age
 					}
 					err := app.AppendRow(r.ID, r.CapturedAt, r.Plate, r.RawText, r.Confidence, cands, confs, r.State,
 						r.Camera, r.Vehicle, r.Officer, r.ShiftID, r.Position.Fix, r.Position.Lat, r.Position.Lon,
-						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now())
+						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now(), r.Plate)
 					if err != nil {
 						f.Release()
 						return err
@@ -218,7 +218,9 @@ func writeCSVRow(w io.Writer, r drive.Read, file string) {
 }
 
 func loadCSV(ctx context.Context, dir, csvPath string) (float64, error) {
-	st, err := analytics.Open(ctx, analytics.DefaultOptions(dir))
+	so := analytics.DefaultOptions(dir)
+	so.AllowFiles = true
+	st, err := analytics.Open(ctx, so)
 	if err != nil {
 		return 0, err
 	}
@@ -226,7 +228,7 @@ func loadCSV(ctx context.Context, dir, csvPath string) (float64, error) {
 	t0 := time.Now()
 	_, err = st.DB().ExecContext(ctx, `INSERT INTO reads
 		SELECT id, captured_at, plate, raw_text, confidence, [plate], [confidence], state, camera, vehicle, officer, shift_id,
-		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now()
+		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now(), plate
 		FROM read_csv(?, header = false, columns = {
 			'id': 'VARCHAR', 'captured_at': 'TIMESTAMPTZ', 'plate': 'VARCHAR', 'raw_text': 'VARCHAR', 'confidence': 'FLOAT',
 			'state': 'VARCHAR', 'camera': 'VARCHAR', 'vehicle': 'VARCHAR', 'officer': 'VARCHAR', 'shift_id': 'VARCHAR',

@@ -20,6 +20,7 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/plate"
 	"github.com/plateward/alpr/internal/fsutil"
 )
 
@@ -73,7 +74,7 @@ func insertSQL(k drive.Kind) string {
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
 			CASE WHEN octet_length(crop_jpeg) = 0 THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg' END,
 			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
-			$2, $3 FROM drive_batch v` + dedupe("reads", "captured_at", 4)
+			$2, $3, translate(plate, $6, $7) FROM drive_batch v` + dedupe("reads", "captured_at", 4)
 	case drive.KindHits:
 		return `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
 			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
@@ -145,7 +146,9 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 	lo, hi := timeWindow(f)
 	args := []any{f.Info.Name, now, lo, hi}
 	if f.Kind == drive.KindReads {
+		from, to := plate.TranslateArgs()
 		args = append([]any{l.st.TimeZone()}, args...)
+		args = append(args, from, to)
 	}
 	res, err := l.conn.ExecContext(ctx, insertSQL(f.Kind), args...)
 	if err != nil {

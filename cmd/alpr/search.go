@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os/user"
 	"strings"
 	"text/tabwriter"
@@ -17,8 +20,253 @@ func newSearchCmd() *cobra.Command {
 		Use:   "search",
 		Short: "Investigative searches (every search needs a reason and a case number, and is audited)",
 	}
-	cmd.AddCommand(newSearchPlateCmd())
+	cmd.AddCommand(newSearchPlateCmd(), newSearchPartialCmd(), newSearchMisreadCmd(), newSearchStakeoutCmd(),
+		newSearchHitsCmd(), newSearchSQLCmd())
 	return cmd
+}
+
+// searchFlags are what every search shares: the store, who and why, and
+// the time window.
+type searchFlags struct {
+	sf       storeFlags
+	af       accessFlags
+	from, to string
+	limit    int
+}
+
+func (f *searchFlags) add(cmd *cobra.Command) {
+	f.sf.add(cmd)
+	f.af.add(cmd)
+	cmd.Flags().StringVar(&f.from, "from", "", "earliest capture time, RFC 3339 or YYYY-MM-DD (department time)")
+	cmd.Flags().StringVar(&f.to, "to", "", "latest capture time (exclusive), RFC 3339 or YYYY-MM-DD")
+	cmd.Flags().IntVar(&f.limit, "limit", analytics.DefaultLimit, "most rows to return")
+}
+
+// open checks who and why before anything is opened, and reads the window.
+func (f *searchFlags) open(cmd *cobra.Command) (*analytics.Store, analytics.Window, error) {
+	var w analytics.Window
+	if err := f.af.a.Validate(); err != nil {
+		return nil, w, err
+	}
+	var err error
+	if w.From, err = parseTimeFlag("from", f.from, f.sf.timeZone); err != nil {
+		return nil, w, err
+	}
+	if w.To, err = parseTimeFlag("to", f.to, f.sf.timeZone); err != nil {
+		return nil, w, err
+	}
+	st, err := f.sf.open(cmd.Context())
+	return st, w, err
+}
+
+// printReads prints a search's reads as a table.
+func printReads(cmd *cobra.Command, st *analytics.Store, what string, caseNo string, rows []analytics.ReadRow, distance bool) error {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%d reads %s (case %s; this search is in the audit log)\n", len(rows), what, caseNo)
+	if len(rows) == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	head := "TIME (local)\tPLATE\tCONF\tCAMERA\tVEHICLE\tOFFICER\tPOSITION\tHITS\tCROP"
+	if distance {
+		head += "\tDISTANCE"
+	}
+	fmt.Fprintln(tw, head)
+	for _, r := range rows {
+		pos := "no fix"
+		if r.HasFix {
+			pos = fmt.Sprintf("%.5f,%.5f", r.Lat, r.Lon)
+		}
+		line := fmt.Sprintf("%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s", r.CapturedAt.In(st.Location()).Format("2006-01-02 15:04:05 MST"),
+			r.Plate, r.Confidence, r.Camera, r.Vehicle, r.Officer, pos, strings.Join(r.Hits, "; "), r.CropPath)
+		if distance {
+			line += fmt.Sprintf("\t%.0f m", r.DistanceM)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	return tw.Flush()
+}
+
+func newSearchPartialCmd() *cobra.Command {
+	var f searchFlags
+	cmd := &cobra.Command{
+		Use:   "partial PATTERN --reason TEXT --case NUMBER",
+		Short: "Reads of a partial plate: ? one character, * any run (quote it: 'AB?C*')",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.PartialReads(cmd.Context(), f.af.a, args[0], w, f.limit, time.Now())
+			if err != nil {
+				return err
+			}
+			return printReads(cmd, st, "matching "+args[0], f.af.a.Case, rows, false)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func newSearchMisreadCmd() *cobra.Command {
+	var f searchFlags
+	cmd := &cobra.Command{
+		Use:   "misread PLATE --reason TEXT --case NUMBER",
+		Short: "Reads that may be this plate misread: look-alike characters (0/O/D, 8/B, …) or one character off",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.MisreadReads(cmd.Context(), f.af.a, args[0], w, f.limit, time.Now())
+			if err != nil {
+				return err
+			}
+			return printReads(cmd, st, "that may be "+strings.ToUpper(args[0]), f.af.a.Case, rows, false)
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func newSearchStakeoutCmd() *cobra.Command {
+	var f searchFlags
+	var q analytics.StakeoutQuery
+	cmd := &cobra.Command{
+		Use:   "stakeout --lat LAT --lon LON --radius METRES --from T --to T --reason TEXT --case NUMBER",
+		Short: "Every read within a radius of a place in a time window",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			q.Window, q.Limit = w, f.limit
+			rows, err := st.Stakeout(cmd.Context(), f.af.a, q, time.Now())
+			if err != nil {
+				return err
+			}
+			return printReads(cmd, st, fmt.Sprintf("within %.0f m of %.5f,%.5f", q.RadiusM, q.Lat, q.Lon), f.af.a.Case, rows, true)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().Float64Var(&q.Lat, "lat", 0, "latitude of the place")
+	cmd.Flags().Float64Var(&q.Lon, "lon", 0, "longitude of the place")
+	cmd.Flags().Float64Var(&q.RadiusM, "radius", 500, "radius in metres")
+	cmd.Flags().StringVar(&q.Pattern, "plate", "", "only plates matching this pattern (? and *)")
+	cmd.MarkFlagRequired("lat")
+	cmd.MarkFlagRequired("lon")
+	return cmd
+}
+
+func newSearchHitsCmd() *cobra.Command {
+	var f searchFlags
+	var officer, vehicle string
+	cmd := &cobra.Command{
+		Use:   "hits-without-disposition --reason TEXT --case NUMBER",
+		Short: "Hit audit (order C.2b): hits that have no disposition, oldest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			hs, err := st.HitsWithoutDisposition(cmd.Context(), f.af.a, w, officer, vehicle, time.Now())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%d hits without a disposition\n", len(hs))
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			if len(hs) > 0 {
+				fmt.Fprintln(tw, "ALERTED (local)\tPLATE\tLISTED\tMATCH\tREASON\tPRIORITY\tOFFICER\tCAR\tSTEPS TAKEN")
+			}
+			for _, h := range hs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", h.AlertedAt.In(st.Location()).Format("2006-01-02 15:04 MST"),
+					h.Plate, h.MatchedPlate, h.MatchKind, h.Reason, h.Priority, h.Officer, h.Vehicle, strings.Join(h.Steps, ", "))
+			}
+			return tw.Flush()
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&officer, "officer", "", "only this officer's hits")
+	cmd.Flags().StringVar(&vehicle, "vehicle", "", "only this car's hits")
+	return cmd
+}
+
+func newSearchSQLCmd() *cobra.Command {
+	var f searchFlags
+	var format string
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "sql 'SELECT ...' --reason TEXT --case NUMBER",
+		Short: "An analyst's read-only SQL: one SELECT, bounded rows and time, audited",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, _, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := st.SQL(cmd.Context(), f.af.a, args[0], f.limit, timeout, time.Now())
+			if err != nil {
+				return err
+			}
+			return printSQL(cmd.OutOrStdout(), res, format)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&format, "format", "table", "table, csv or json")
+	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "stop the query after this long")
+	return cmd
+}
+
+func printSQL(w io.Writer, res analytics.SQLResult, format string) error {
+	switch format {
+	case "json":
+		var rows []map[string]any
+		for _, r := range res.Rows {
+			m := map[string]any{}
+			for i, c := range res.Columns {
+				m[c] = r[i]
+			}
+			rows = append(rows, m)
+		}
+		return json.NewEncoder(w).Encode(map[string]any{"columns": res.Columns, "rows": rows, "truncated": res.Truncated})
+	case "csv":
+		cw := csv.NewWriter(w)
+		cw.Write(res.Columns)
+		for _, r := range res.Rows {
+			rec := make([]string, len(r))
+			for i, v := range r {
+				rec[i] = fmt.Sprint(v)
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	case "table":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(res.Columns, "\t"))
+		for _, r := range res.Rows {
+			rec := make([]string, len(r))
+			for i, v := range r {
+				rec[i] = fmt.Sprint(v)
+			}
+			fmt.Fprintln(tw, strings.Join(rec, "\t"))
+		}
+		if res.Truncated {
+			fmt.Fprintln(tw, "(more rows: raise --limit)")
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("--format %q: want table, csv or json", format)
 }
 
 // accessFlags are the who and why every search must give.
@@ -39,58 +287,25 @@ func (f *accessFlags) add(cmd *cobra.Command) {
 }
 
 func newSearchPlateCmd() *cobra.Command {
-	var sf storeFlags
-	var af accessFlags
-	var from, to string
-	var limit int
+	var f searchFlags
 	cmd := &cobra.Command{
 		Use:   "plate PLATE --reason TEXT --case NUMBER",
 		Short: "Every read of a plate, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := analytics.PlateQuery{Plate: args[0], Limit: limit}
-			var err error
-			if q.From, err = parseTimeFlag("from", from, sf.timeZone); err != nil {
-				return err
-			}
-			if q.To, err = parseTimeFlag("to", to, sf.timeZone); err != nil {
-				return err
-			}
-			if err := af.a.Validate(); err != nil {
-				return err
-			}
-			st, err := sf.open(cmd.Context())
+			st, w, err := f.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			rows, err := st.PlateReads(cmd.Context(), af.a, q, time.Now())
+			rows, err := st.PlateReads(cmd.Context(), f.af.a, analytics.PlateQuery{Plate: args[0], From: w.From, To: w.To, Limit: f.limit}, time.Now())
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "%d reads of %s (case %s; this search is in the audit log)\n", len(rows), strings.ToUpper(args[0]), af.a.Case)
-			if len(rows) == 0 {
-				return nil
-			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "TIME (local)\tPLATE\tCONF\tCAMERA\tVEHICLE\tOFFICER\tPOSITION\tHITS\tCROP")
-			for _, r := range rows {
-				pos := "no fix"
-				if r.HasFix {
-					pos = fmt.Sprintf("%.5f,%.5f", r.Lat, r.Lon)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\n", r.CapturedAt.In(st.Location()).Format("2006-01-02 15:04:05 MST"),
-					r.Plate, r.Confidence, r.Camera, r.Vehicle, r.Officer, pos, strings.Join(r.Hits, "; "), r.CropPath)
-			}
-			return tw.Flush()
+			return printReads(cmd, st, "of "+strings.ToUpper(args[0]), f.af.a.Case, rows, false)
 		},
 	}
-	sf.add(cmd)
-	af.add(cmd)
-	cmd.Flags().StringVar(&from, "from", "", "earliest capture time, RFC 3339 or YYYY-MM-DD (department time)")
-	cmd.Flags().StringVar(&to, "to", "", "latest capture time (exclusive), RFC 3339 or YYYY-MM-DD")
-	cmd.Flags().IntVar(&limit, "limit", analytics.DefaultLimit, "most rows to return")
+	f.add(cmd)
 	return cmd
 }
 

@@ -152,6 +152,19 @@ func (c *Canonicalizer) Equivalent(a, b string) bool {
 	return true
 }
 
+// TranslateArgs returns the from and to strings of a SQL translate() that
+// maps plate text to its canonical form, as Canonical does.
+func TranslateArgs() (from, to string) {
+	var f, t strings.Builder
+	for _, cls := range ConfusionClasses() {
+		for j := 1; j < len(cls); j++ {
+			f.WriteByte(cls[j])
+			t.WriteByte(cls[0])
+		}
+	}
+	return f.String(), t.String()
+}
+
 // Alternatives returns the other members of ch's confusion class.
 func Alternatives(ch byte) string {
 	for _, cls := range ConfusionClasses() {

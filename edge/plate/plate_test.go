@@ -64,3 +64,12 @@ func TestGlob(t *testing.T) {
 		t.Errorf("NormalizePattern: %q", got)
 	}
 }
+
+// TestTranslateArgsMatchTheStore: migration 0003 of the store writes these
+// strings literally.
+func TestTranslateArgsMatchTheStore(t *testing.T) {
+	from, to := TranslateArgs()
+	if from != "ODQILZSBG" || to != "000112586" {
+		t.Fatalf("TranslateArgs = %q %q: update analytics/migrations/0003_plate_key.sql too", from, to)
+	}
+}

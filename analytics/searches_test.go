@@ -1,0 +1,179 @@
+package analytics
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// fixedStore holds a few reads around downtown St. Louis, two hits and one
+// disposition.
+func fixedStore(t *testing.T) *Store {
+	t.Helper()
+	s := openStore(t, t.TempDir())
+	base := time.Date(2026, 5, 1, 17, 0, 0, 0, time.UTC)
+	// 0.0044966° of latitude is 500 m.
+	for i, r := range []struct {
+		plate    string
+		lat, lon float64
+		min      int
+	}{
+		{"AB1C2D", 38.6270, -90.1994, 0},
+		{"A81C2D", 38.6270 + 0.0044966, -90.1994, 5},
+		{"AB1C2", 38.6400, -90.2500, 10},
+		{"XYZ123", 38.6270 + 0.0179864, -90.1994, 15},
+		{"ABXC2D", 38.7000, -90.3000, 20},
+		{"QRS456", 0, 0, 25},
+	} {
+		fix := r.lat != 0
+		if _, err := s.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer, gps_fix, lat, lon, source_file, loaded_at)
+			VALUES (?, ?, ?, translate(?, 'ODQILZSBG', '000112586'), 0.9, 'front', 'car7', '4127', ?, ?, ?, 'f', now())`,
+			fmt.Sprintf("r%d", i), base.Add(time.Duration(r.min)*time.Minute), r.plate, r.plate, fix, nullIf(fix, r.lat), nullIf(fix, r.lon)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.DB().Exec(`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code, priority, reason, covert, officer, vehicle, source_file, loaded_at) VALUES
+		('h0', 'r0', ?, 'AB1C2D', 'AB1C2D', 'exact', 'NCIC', 'V', 'medium', 'Stolen vehicle', false, '4127', 'car7', 'f', now()),
+		('h1', 'r3', ?, 'XYZ123', 'XYZ123', 'exact', 'NCIC', 'W', 'high', 'Wanted person', false, '4127', 'car7', 'f', now())`, base, base.Add(15*time.Minute))
+	s.DB().Exec(`INSERT INTO dispositions (id, hit_id, event_at, step, code, officer, source_file, loaded_at) VALUES
+		('d0', 'h0', ?, 'confirm', 'match', '4127', 'f', now()), ('d1', 'h0', ?, 'disposition', 'confirmed-stop', '4127', 'f', now()),
+		('d2', 'h1', ?, 'confirm', 'misread', '4127', 'f', now())`, base, base, base)
+	return s
+}
+
+func nullIf(ok bool, v float64) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+var detective = Access{User: "det.smith", Reason: "robbery", Case: "26-000123"}
+
+func plates(rs []ReadRow) string {
+	var p []string
+	for _, r := range rs {
+		p = append(p, r.Plate)
+	}
+	return strings.Join(p, " ")
+}
+
+// TestSearchesGolden runs every search on the fixed store and compares the
+// answers with testdata/searches.golden.
+func TestSearchesGolden(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC)
+	var b bytes.Buffer
+	must := func(name string, rs []ReadRow, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		fmt.Fprintf(&b, "%s: %s\n", name, plates(rs))
+	}
+	rs, err := s.PlateReads(ctx, detective, PlateQuery{Plate: "ab-1c2d"}, now)
+	must("plate AB1C2D", rs, err)
+	rs, err = s.PartialReads(ctx, detective, "AB?C*", Window{}, 0, now)
+	must("partial AB?C*", rs, err)
+	rs, err = s.PartialReads(ctx, detective, "*C2D", Window{}, 0, now)
+	must("partial *C2D", rs, err)
+	rs, err = s.MisreadReads(ctx, detective, "AB1C2D", Window{}, 0, now)
+	must("misread AB1C2D", rs, err)
+	rs, err = s.Stakeout(ctx, detective, StakeoutQuery{Lat: 38.6270, Lon: -90.1994, RadiusM: 1000}, now)
+	must("stakeout 1 km", rs, err)
+	for _, r := range rs {
+		fmt.Fprintf(&b, "  %s at %.0f m\n", r.Plate, r.DistanceM)
+	}
+	rs, err = s.Stakeout(ctx, detective, StakeoutQuery{Lat: 38.6270, Lon: -90.1994, RadiusM: 2500, Pattern: "XYZ*"}, now)
+	must("stakeout 2.5 km XYZ*", rs, err)
+	hs, err := s.HitsWithoutDisposition(ctx, detective, Window{}, "", "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		fmt.Fprintf(&b, "hit without disposition: %s %s steps %v\n", h.ID, h.Plate, h.Steps)
+	}
+	golden := filepath.Join("testdata", "searches.golden")
+	if *update {
+		os.WriteFile(golden, b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(want, b.Bytes()) {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
+	var n int
+	s.DB().QueryRow("SELECT count(*) FROM audit_log").Scan(&n)
+	if n != 7 {
+		t.Fatalf("%d audit entries for 7 searches", n)
+	}
+}
+
+func TestStakeoutDistanceIsHaversine(t *testing.T) {
+	s := fixedStore(t)
+	rs, err := s.Stakeout(context.Background(), detective, StakeoutQuery{Lat: 38.6270, Lon: -90.1994, RadiusM: 600}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.Plate == "A81C2D" && math.Abs(r.DistanceM-500) > 1 {
+			t.Fatalf("500 m north measured as %.1f m", r.DistanceM)
+		}
+	}
+	if len(rs) != 2 {
+		t.Fatalf("stakeout 600 m: %s", plates(rs))
+	}
+}
+
+func TestAdHocSQLIsReadOnly(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	res, err := s.SQL(ctx, detective, "SELECT plate, count(*) AS n FROM reads GROUP BY plate ORDER BY plate;", 3, time.Second, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 3 || !res.Truncated || res.Columns[0] != "plate" {
+		t.Fatalf("result %+v", res)
+	}
+	cases := []struct{ name, q string }{
+		{"insert", "INSERT INTO reads (id, captured_at, plate, source_file, loaded_at) VALUES ('x', now(), 'X', 'f', now())"},
+		{"delete", "DELETE FROM audit_log"},
+		{"two statements", "SELECT 1; DROP TABLE reads"},
+		{"set", "SET enable_external_access = true"},
+		{"copy out", "COPY reads TO '/tmp/leak.csv'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.SQL(ctx, detective, tc.q, 10, time.Second, time.Now()); !errors.Is(err, ErrNotReadOnly) {
+				t.Fatalf("err %v, want ErrNotReadOnly", err)
+			}
+		})
+	}
+	t.Run("a SELECT that reads a server file", func(t *testing.T) {
+		if _, err := s.SQL(ctx, detective, "SELECT * FROM read_csv('/etc/passwd')", 10, time.Second, time.Now()); err == nil {
+			t.Fatal("read a file outside the store")
+		}
+	})
+	var refused int
+	s.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'sql.refused'").Scan(&refused)
+	if refused != len(cases) {
+		t.Fatalf("%d refusals audited, want %d", refused, len(cases))
+	}
+	var reads int
+	s.DB().QueryRow("SELECT count(*) FROM reads").Scan(&reads)
+	if reads != 6 {
+		t.Fatalf("reads changed: %d", reads)
+	}
+}

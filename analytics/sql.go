@@ -1,0 +1,99 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotReadOnly is an ad-hoc statement that is not one SELECT.
+var ErrNotReadOnly = errors.New("only one SELECT statement is allowed")
+
+// SQLResult is an ad-hoc query's answer.
+type SQLResult struct {
+	Columns   []string
+	Rows      [][]any
+	Truncated bool // more rows than the limit
+}
+
+// SQL runs an analyst's ad-hoc query, read-only: DuckDB's own parser must
+// see exactly one SELECT (json_serialize_sql serialises nothing else), the
+// query runs in a transaction that is always rolled back, the store has no
+// access to outside files, and limit and timeout bound it. A refused
+// statement is audited as refused.
+func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, timeout time.Duration, now time.Time) (SQLResult, error) {
+	var res SQLResult
+	if err := a.Validate(); err != nil {
+		return res, err
+	}
+	query = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(query), ";"))
+	if err := s.checkSelect(ctx, query); err != nil {
+		s.Audit(ctx, now, a, "sql.refused", fmt.Sprintf("%v: %s", err, query))
+		return res, err
+	}
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	err := s.audited(ctx, a, "sql", map[string]any{"query": query, "limit": limit}, now, func(tx *sql.Tx) (int, error) {
+		qctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		rows, err := tx.QueryContext(qctx, fmt.Sprintf("SELECT * FROM (%s) LIMIT %d", query, limit+1))
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		if res.Columns, err = rows.Columns(); err != nil {
+			return 0, err
+		}
+		for rows.Next() {
+			vals := make([]any, len(res.Columns))
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return 0, err
+			}
+			if len(res.Rows) == limit {
+				res.Truncated = true
+				break
+			}
+			res.Rows = append(res.Rows, vals)
+		}
+		return len(res.Rows), rows.Err()
+	})
+	return res, err
+}
+
+// checkSelect asks DuckDB's parser whether query is exactly one SELECT.
+func (s *Store) checkSelect(ctx context.Context, query string) error {
+	if query == "" {
+		return fmt.Errorf("%w: empty", ErrNotReadOnly)
+	}
+	var js string
+	if err := s.db.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", query).Scan(&js); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+	}
+	var parsed struct {
+		Error      bool              `json:"error"`
+		Message    string            `json:"error_message"`
+		Statements []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
+		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+	}
+	if parsed.Error {
+		return fmt.Errorf("%w: %s", ErrNotReadOnly, parsed.Message)
+	}
+	if len(parsed.Statements) != 1 {
+		return fmt.Errorf("%w: %d statements", ErrNotReadOnly, len(parsed.Statements))
+	}
+	return nil
+}
