@@ -96,6 +96,30 @@ func TestSearchesGolden(t *testing.T) {
 	}
 	rs, err = s.Stakeout(ctx, detective, StakeoutQuery{Lat: 38.6270, Lon: -90.1994, RadiusM: 2500, Pattern: "XYZ*"}, now)
 	must("stakeout 2.5 km XYZ*", rs, err)
+	// A target and a car that follows it: convoy and locate.
+	base := time.Date(2026, 5, 1, 17, 0, 0, 0, time.UTC)
+	for i, r := range []struct {
+		plate string
+		sec   int
+	}{{"TGT111", 6000}, {"FOL222", 6020}, {"TGT111", 12000}, {"FOL222", 12030}, {"ONE333", 12040}, {"TGT111", 18000}, {"FOL222", 17990}} {
+		s.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, vehicle, gps_fix, lat, lon, source_file, loaded_at)
+			VALUES (?, ?, ?, ?, 'car9', true, 38.6270, -90.1994, 'f', now())`, fmt.Sprintf("c%d", i), base.Add(time.Duration(r.sec)*time.Second), r.plate, r.plate)
+	}
+	as, err := s.Convoy(ctx, detective, ConvoyQuery{Plate: "TGT111", Within: time.Minute, MinTimes: 2}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range as {
+		fmt.Fprintf(&b, "convoy TGT111: %s seen near %d of its reads\n", x.Plate, x.Times)
+	}
+	loc, err := s.Locate(ctx, detective, "TGT111", Window{}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(&b, "locate TGT111: %d reads, %d places, first %s, last %s, by hour %v\n", loc.Reads, len(loc.Places),
+		loc.First.Format(time.RFC3339), loc.Last.Format(time.RFC3339), loc.ByHour)
+	rs, err = s.RetroHits(ctx, detective, []string{"AB1C2D", "QRS4S6"}, Window{}, 0, now)
+	must("retro hits AB1C2D QRS4S6", rs, err)
 	hs, err := s.HitsWithoutDisposition(ctx, detective, Window{}, "", "", now)
 	if err != nil {
 		t.Fatal(err)
@@ -116,8 +140,8 @@ func TestSearchesGolden(t *testing.T) {
 	}
 	var n int
 	s.DB().QueryRow("SELECT count(*) FROM audit_log").Scan(&n)
-	if n != 7 {
-		t.Fatalf("%d audit entries for 7 searches", n)
+	if n != 10 {
+		t.Fatalf("%d audit entries for 10 searches", n)
 	}
 }
 

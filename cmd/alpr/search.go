@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/user"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/hotlist"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -21,7 +23,7 @@ func newSearchCmd() *cobra.Command {
 		Short: "Investigative searches (every search needs a reason and a case number, and is audited)",
 	}
 	cmd.AddCommand(newSearchPlateCmd(), newSearchPartialCmd(), newSearchMisreadCmd(), newSearchStakeoutCmd(),
-		newSearchHitsCmd(), newSearchSQLCmd())
+		newSearchHitsCmd(), newSearchSQLCmd(), newSearchLocateCmd(), newSearchConvoyCmd(), newSearchRetroCmd())
 	return cmd
 }
 
@@ -326,4 +328,130 @@ func parseTimeFlag(name, v, tz string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("--%s %q: want RFC 3339 (2026-05-01T13:00:00Z) or YYYY-MM-DD", name, v)
+}
+
+func newSearchLocateCmd() *cobra.Command {
+	var f searchFlags
+	cmd := &cobra.Command{
+		Use:   "locate PLATE --reason TEXT --case NUMBER",
+		Short: "Where and when a plate is seen: places, first and last seen, hours and days",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			l, err := st.Locate(cmd.Context(), f.af.a, args[0], w, time.Now())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			loc := st.Location()
+			fmt.Fprintf(out, "%s: %d reads", l.Plate, l.Reads)
+			if l.Reads > 0 {
+				fmt.Fprintf(out, ", first %s, last %s", l.First.In(loc).Format("2006-01-02 15:04 MST"), l.Last.In(loc).Format("2006-01-02 15:04 MST"))
+			}
+			fmt.Fprintln(out)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			if len(l.Places) > 0 {
+				fmt.Fprintln(tw, "PLACE (about 100 m)\tREADS\tFIRST\tLAST")
+			}
+			for _, p := range l.Places {
+				fmt.Fprintf(tw, "%.5f,%.5f\t%d\t%s\t%s\n", p.Lat, p.Lon, p.Reads, p.First.In(loc).Format("2006-01-02 15:04"), p.Last.In(loc).Format("2006-01-02 15:04"))
+			}
+			tw.Flush()
+			days := []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+			var hours, wd []string
+			for h, n := range l.ByHour {
+				if n > 0 {
+					hours = append(hours, fmt.Sprintf("%02d:00 %d", h, n))
+				}
+			}
+			for d, n := range l.ByWeekday {
+				if n > 0 {
+					wd = append(wd, fmt.Sprintf("%s %d", days[d], n))
+				}
+			}
+			fmt.Fprintf(out, "by hour: %s\nby day: %s\n", strings.Join(hours, ", "), strings.Join(wd, ", "))
+			return nil
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func newSearchConvoyCmd() *cobra.Command {
+	var f searchFlags
+	q := analytics.ConvoyQuery{Within: time.Minute, MinTimes: 2}
+	cmd := &cobra.Command{
+		Use:   "convoy PLATE --reason TEXT --case NUMBER",
+		Short: "Plates the same car read close in time to the target's reads, again and again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			q.Plate, q.Window, q.Limit = args[0], w, f.limit
+			as, err := st.Convoy(cmd.Context(), f.af.a, q, time.Now())
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "%d plates seen within %s of %s's reads at least %d times\n", len(as), q.Within, strings.ToUpper(args[0]), q.MinTimes)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			if len(as) > 0 {
+				fmt.Fprintln(tw, "PLATE\tTIMES\tREADS\tCARS")
+			}
+			for _, x := range as {
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", x.Plate, x.Times, x.Reads, x.Vehicles)
+			}
+			return tw.Flush()
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().DurationVar(&q.Within, "within", q.Within, "seen by the same car within this of a target read")
+	cmd.Flags().IntVar(&q.MinTimes, "min-times", q.MinTimes, "near at least this many of the target's reads")
+	return cmd
+}
+
+func newSearchRetroCmd() *cobra.Command {
+	var f searchFlags
+	var listPath string
+	cmd := &cobra.Command{
+		Use:   "retro [PLATE ...] [--hotlist NCIC_FILE] --reason TEXT --case NUMBER",
+		Short: "Earlier reads of plates just put on a hot list (exact or look-alike)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			plates := args
+			if listPath != "" {
+				fh, err := os.Open(listPath)
+				if err != nil {
+					return err
+				}
+				l, err := hotlist.ParseNCIC(fh, "NCIC", listPath, time.Now())
+				fh.Close()
+				if err != nil {
+					return err
+				}
+				for _, e := range l.Entries {
+					plates = append(plates, e.Plate)
+				}
+			}
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.RetroHits(cmd.Context(), f.af.a, plates, w, f.limit, time.Now())
+			if err != nil {
+				return err
+			}
+			return printReads(cmd, st, fmt.Sprintf("of %d listed plates", len(plates)), f.af.a.Case, rows, false)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&listPath, "hotlist", "", "an NCIC extract whose plates to look for")
+	return cmd
 }
