@@ -47,5 +47,10 @@ echo "== retention: what is due for destruction today (dry run), then the nightl
 echo "== search: the held plate's reads survived, with their images"
 "$alpr" search plate "$held" --store "$demo/store" --user demo --reason "robbery investigation" --case 26-001187
 
+echo "== evidence: the clerk packages case 26-001187 for the prosecutor, and the package verifies"
+"$alpr" evidence export --store "$demo/store" --case 26-001187 --recipient "St. Louis Circuit Attorney" \
+  --purpose "prosecution of case 26-001187" --authorisation investigation --user clerk --out "$demo/evidence"
+"$alpr" evidence verify "$demo"/evidence/case-26-001187-*
+
 echo "== audit: IT verifies the hash chain of every access"
 "$alpr" audit verify --store "$demo/store"

@@ -53,6 +53,6 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
 	root.AddCommand(newEdgeCmd(), newIngestCmd(), newServeCmd(), newSearchCmd(), newRetentionCmd(),
-		newFixturesCmd(), newBenchCmd(), newModelsCmd(), newKeysCmd(), newAuditCmd(), newVersionCmd())
+		newFixturesCmd(), newBenchCmd(), newModelsCmd(), newKeysCmd(), newAuditCmd(), newEvidenceCmd(), newVersionCmd())
 	return root
 }
