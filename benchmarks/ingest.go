@@ -172,7 +172,8 @@ func appendReads(ctx context.Context, dir string, files []drive.FileInfo, id age
 					}
 					err := app.AppendRow(r.ID, r.CapturedAt, r.Plate, r.RawText, r.Confidence, cands, confs, r.State,
 						r.Camera, r.Vehicle, r.Officer, r.ShiftID, r.Position.Fix, r.Position.Lat, r.Position.Lon,
-						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now(), r.Plate)
+						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now(), r.Plate,
+						r.Position.Quality, r.Position.SpeedMps, r.Position.HeadingDeg)
 					if err != nil {
 						f.Release()
 						return err
@@ -228,7 +229,7 @@ func loadCSV(ctx context.Context, dir, csvPath string) (float64, error) {
 	t0 := time.Now()
 	_, err = st.DB().ExecContext(ctx, `INSERT INTO reads
 		SELECT id, captured_at, plate, raw_text, confidence, [plate], [confidence], state, camera, vehicle, officer, shift_id,
-		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now(), plate
+		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now(), plate, NULL, NULL, NULL
 		FROM read_csv(?, header = false, columns = {
 			'id': 'VARCHAR', 'captured_at': 'TIMESTAMPTZ', 'plate': 'VARCHAR', 'raw_text': 'VARCHAR', 'confidence': 'FLOAT',
 			'state': 'VARCHAR', 'camera': 'VARCHAR', 'vehicle': 'VARCHAR', 'officer': 'VARCHAR', 'shift_id': 'VARCHAR',

@@ -35,7 +35,8 @@ type Options struct {
 	Vehicle        string
 	Officer        string
 	Hotlists       []shift.HotlistConfig
-	GPSTrack       string // recorded track (CSV); empty for none
+	GPSTrack       string // recorded track for replays: CSV (time,lat,lon,...) or an NMEA log (.nmea); empty for none
+	GPSLive        string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
 	GPSMaxAge      time.Duration
 	Detect         detect.Options
 	OCR            ocr.Options
@@ -136,11 +137,9 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		return st, err
 	}
 	st.Hotlist = version
-	var gpsTrack *gps.Track
-	if o.GPSTrack != "" {
-		if gpsTrack, err = gps.ReadTrackFile(o.GPSTrack, o.GPSMaxAge); err != nil {
-			return st, err
-		}
+	locator, err := openGPS(ctx, o)
+	if err != nil {
+		return st, err
 	}
 	dopts := o.Drive
 	dopts.Dir, dopts.Vehicle, dopts.Logger = o.DriveDir, o.Vehicle, o.Logger
@@ -198,7 +197,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		done <- g.Wait()
 		close(items)
 	}()
-	rw := recordWriter{o: o, ix: ix, gps: gpsTrack, rec: rec, shift: st.ShiftID, last: loginAt}
+	rw := recordWriter{o: o, ix: ix, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt}
 	var loggedOut <-chan struct{}
 	if o.Shift != nil {
 		loggedOut = o.Shift.LoggedOut()
@@ -312,4 +311,50 @@ func loadHotlist(h shift.HotlistConfig, now time.Time) (*hotlist.List, error) {
 		return hotlist.ParseCSV(f, m, h.Path, now)
 	}
 	return nil, fmt.Errorf("hot list %s: unknown format %q", h.Path, h.Format)
+}
+
+// openGPS returns where positions come from: a recorded track, a live
+// receiver (started here, stopped with ctx), or nothing.
+func openGPS(ctx context.Context, o Options) (gps.Locator, error) {
+	switch {
+	case o.GPSTrack != "" && o.GPSLive != "":
+		return nil, errors.New("edge: a recorded GPS track or a live GPS, not both")
+	case strings.HasSuffix(o.GPSTrack, ".nmea"):
+		t, bad, err := gps.ReadNMEATrack(o.GPSTrack, o.GPSMaxAge)
+		if bad > 0 {
+			o.Logger.Warn("bad NMEA sentences skipped", "file", o.GPSTrack, "count", bad)
+		}
+		return t, err
+	case o.GPSTrack != "":
+		return gps.ReadTrackFile(o.GPSTrack, o.GPSMaxAge)
+	case strings.HasPrefix(o.GPSLive, "gpsd:"):
+		r := gps.NewReceiver(o.GPSMaxAge)
+		addr := strings.TrimPrefix(o.GPSLive, "gpsd:")
+		go func() {
+			for ctx.Err() == nil {
+				if err := r.ReadGPSD(ctx, addr); err != nil && ctx.Err() == nil {
+					o.Logger.Warn("gpsd connection lost; retrying", "addr", addr, "error", err)
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(2 * time.Second):
+				}
+			}
+		}()
+		return r, nil
+	case o.GPSLive != "":
+		f, err := os.Open(o.GPSLive)
+		if err != nil {
+			return nil, fmt.Errorf("open GPS device: %w", err)
+		}
+		r := gps.NewReceiver(o.GPSMaxAge)
+		go func() {
+			defer f.Close()
+			if err := r.ReadNMEA(ctx, f); err != nil && ctx.Err() == nil {
+				o.Logger.Error("GPS device stopped", "device", o.GPSLive, "error", err)
+			}
+		}()
+		return r, nil
+	}
+	return nil, nil
 }

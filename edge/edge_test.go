@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,7 +87,7 @@ func TestReplayShift(t *testing.T) {
 	o.DriveDir = t.TempDir()
 	o.Vehicle, o.Officer = "car7", "4127"
 	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
-	o.GPSTrack = filepath.Join(s.Dir, fixtures.GPSFile)
+	o.GPSTrack = filepath.Join(s.Dir, fixtures.NMEAFile) // the route as NMEA: fix quality, speed, heading
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := Run(context.Background(), o)
 	if err != nil {
@@ -109,7 +110,7 @@ func TestReplayShift(t *testing.T) {
 	perPlate := map[string]int{}
 	for _, r := range reads {
 		perPlate[r.Plate]++
-		if !r.Position.Fix || r.ShiftID != st.ShiftID || len(r.CropJPEG) < 100 || r.Officer != "4127" {
+		if !r.Position.Fix || r.Position.Quality != 1 || r.Position.SpeedMps < 10 || r.ShiftID != st.ShiftID || len(r.CropJPEG) < 100 || r.Officer != "4127" {
 			t.Errorf("read %s incomplete: fix %v shift %q crop %d bytes", r.Plate, r.Position.Fix, r.ShiftID, len(r.CropJPEG))
 		}
 	}
@@ -157,5 +158,45 @@ func TestReplayShift(t *testing.T) {
 	login, logout := shifts[0], shifts[len(shifts)-1]
 	if !login.At.Equal(fo.Start) || logout.At.Before(login.At) || logout.At.After(s.End.Add(time.Second)) {
 		t.Fatalf("replay times: login %s logout %s (shift %s–%s)", login.At, logout.At, fo.Start, s.End)
+	}
+}
+
+// TestLostFixIsRecorded: the GPS log stops two seconds into the shift; the
+// reads after it carry no position and the loss is a shift event.
+func TestLostFixIsRecorded(t *testing.T) {
+	s, fo := smallShift(t)
+	nmea, err := os.ReadFile(filepath.Join(s.Dir, fixtures.NMEAFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(nmea), "\n")
+	// 1 minute before the start, two sentences a second: keep 62 s.
+	cut := filepath.Join(t.TempDir(), "short.nmea")
+	os.WriteFile(cut, []byte(strings.Join(lines[:2*62], "")), 0o644)
+	o := DefaultOptions()
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
+	o.GPSTrack, o.GPSMaxAge = cut, time.Second
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	dc := readDrive(t, o.DriveDir)
+	var events []string
+	for _, e := range dc.shifts {
+		if e.Event == "gps" {
+			events = append(events, e.Detail)
+		}
+	}
+	if len(events) != 1 || !strings.HasPrefix(events[0], "GPS fix lost") {
+		t.Fatalf("gps events %q", events)
+	}
+	for _, r := range dc.reads {
+		if late := r.CapturedAt.After(fo.Start.Add(3 * time.Second)); late == r.Position.Fix {
+			t.Errorf("read at %s: fix %v", r.CapturedAt.Sub(fo.Start), r.Position.Fix)
+		}
 	}
 }

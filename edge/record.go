@@ -14,7 +14,8 @@ import (
 type recordWriter struct {
 	o     Options
 	ix    *hotlist.Index
-	gps   *gps.Track
+	gps   gps.Locator
+	fix   int // last fix state: 0 unknown, 1 fix, -1 none
 	rec   *drive.Recorder
 	shift string
 	last  time.Time // latest time a read ended, the replay's clock
@@ -43,8 +44,13 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 		texts[i] = c.Text
 	}
 	if w.gps != nil {
-		if f, ok := w.gps.At(b.At); ok {
-			r.Position = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At}
+		f, ok := w.gps.At(b.At)
+		if ok {
+			r.Position = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At, Quality: int32(f.Quality),
+				SpeedMps: float32(f.SpeedMps), HeadingDeg: float32(f.HeadingDeg)}
+		}
+		if err := w.fixState(ok, b.At); err != nil {
+			return err
 		}
 	}
 	// The officer is alerted first; the drive is written after, so a slow
@@ -98,4 +104,31 @@ func (w *recordWriter) selfCheck(c shift.CameraCheck) error {
 	}
 	return w.rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: w.shift, At: w.last, Event: "selfcheck", Officer: w.o.Officer,
 		Vehicle: w.o.Vehicle, Cameras: []string{c.Camera}, SelfCheckOK: c.OK(), Detail: c.String()})
+}
+
+// fixState records the loss and the recovery of the GPS fix on the drive,
+// and shows it to the officer: reads without a fix carry no position.
+func (w *recordWriter) fixState(ok bool, at time.Time) error {
+	state := -1
+	if ok {
+		state = 1
+	}
+	if state == w.fix {
+		return nil
+	}
+	first := w.fix == 0
+	w.fix = state
+	if first && ok {
+		return nil
+	}
+	detail, status := "GPS fix regained", ""
+	if !ok {
+		detail, status = "GPS fix lost: reads carry no position", "NO GPS FIX: reads carry no position"
+	}
+	if w.o.Alerter != nil {
+		w.o.Alerter.Status("gps", status)
+	}
+	w.o.Logger.Warn(detail)
+	return w.rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: w.shift, At: at, Event: "gps", Officer: w.o.Officer,
+		Vehicle: w.o.Vehicle, Detail: detail})
 }

@@ -67,14 +67,19 @@ func (l *loader) loaded(ctx context.Context, sha string) (bool, error) {
 // the source file, load time and the file's time window as parameters ($1
 // to $4; for reads the time zone comes first). The image paths are computed in SQL by the same day
 // rule as images(): the capture day in the department's zone.
-func insertSQL(k drive.Kind) string {
+func insertSQL(k drive.Kind, schema *arrow.Schema) string {
 	switch k {
 	case drive.KindReads:
+		// Format 1.0 files have no motion columns.
+		motion := "NULL, NULL, NULL"
+		if schema.HasField("gps_quality") {
+			motion = "gps_quality, gps_speed_mps, gps_heading_deg"
+		}
 		return `INSERT INTO reads SELECT id, captured_at, plate, raw_text, confidence, candidates, candidate_confidences,
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
 			CASE WHEN octet_length(crop_jpeg) = 0 THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg' END,
 			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
-			$2, $3, translate(plate, $6, $7) FROM drive_batch v` + dedupe("reads", "captured_at", 4)
+			$2, $3, translate(plate, $6, $7), ` + motion + ` FROM drive_batch v` + dedupe("reads", "captured_at", 4)
 	case drive.KindHits:
 		return `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
 			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
@@ -150,7 +155,7 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 		args = append([]any{l.st.TimeZone()}, args...)
 		args = append(args, from, to)
 	}
-	res, err := l.conn.ExecContext(ctx, insertSQL(f.Kind), args...)
+	res, err := l.conn.ExecContext(ctx, insertSQL(f.Kind, f.Schema), args...)
 	if err != nil {
 		return fmt.Errorf("insert %s: %w", f.Kind, err)
 	}

@@ -64,6 +64,11 @@ func DecodeReads(rec arrow.RecordBatch) []Read {
 		r.ShiftID = col[*array.String](rec, 11).Value(i)
 		if col[*array.Boolean](rec, 12).Value(i) {
 			r.Position = Position{Fix: true, Lat: lat.Value(i), Lon: lon.Value(i), At: tm(col[*array.Timestamp](rec, 15), i)}
+			if rec.NumCols() > 24 { // format 1.1
+				r.Position.Quality = col[*array.Int32](rec, 22).Value(i)
+				r.Position.SpeedMps = col[*array.Float32](rec, 23).Value(i)
+				r.Position.HeadingDeg = col[*array.Float32](rec, 24).Value(i)
+			}
 		}
 		r.Box = Box{
 			X: col[*array.Int32](rec, 16).Value(i), Y: col[*array.Int32](rec, 17).Value(i),

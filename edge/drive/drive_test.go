@@ -27,7 +27,7 @@ func sampleRead(i int) Read {
 		ID: fmt.Sprintf("r%03d", i), CapturedAt: at, Plate: "AB1C2D", RawText: "AB1C2D.", Confidence: 0.9,
 		Candidates: []Candidate{{"AB1C2D", 0.9}, {"A81C2D", 0.05}}, State: "MO",
 		Camera: "front", Vehicle: "car7", Officer: "1234", ShiftID: "s1",
-		Position: Position{Fix: true, Lat: 38.6, Lon: -90.2, At: at.Add(-time.Second)},
+		Position: Position{Fix: true, Lat: 38.6, Lon: -90.2, At: at.Add(-time.Second), Quality: 1, SpeedMps: 11, HeadingDeg: 270},
 		Box:      Box{10, 20, 120, 60}, CropJPEG: []byte{0xff, 0xd8, byte(i)},
 	}
 }
@@ -249,5 +249,20 @@ func TestSchemaGolden(t *testing.T) {
 	}
 	if !bytes.Equal(want, b.Bytes()) {
 		t.Fatalf("drive schema changed; format version 1 is frozen.\n got:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
+}
+
+// TestReadsVersion10FileStillReads: a drive written before the motion
+// columns (format 1.0) is read, with no motion.
+func TestReadsVersion10FileStillReads(t *testing.T) {
+	s, _ := Schema(KindReads)
+	md := arrow.NewMetadata([]string{MetaFormat, MetaVersion, MetaKind}, []string{FormatName, "1.0", "reads"})
+	old := arrow.NewSchema(s.Fields()[:22], &md)
+	if k, err := CheckSchema(old); err != nil || k != KindReads {
+		t.Fatalf("1.0 schema: %v %v", k, err)
+	}
+	md11 := arrow.NewMetadata([]string{MetaFormat, MetaVersion, MetaKind}, []string{FormatName, "1.1", "reads"})
+	if _, err := CheckSchema(arrow.NewSchema(s.Fields()[:22], &md11)); !errors.Is(err, ErrSchemaMismatch) {
+		t.Fatalf("a 1.1 file without the 1.1 columns: %v", err)
 	}
 }

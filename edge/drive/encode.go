@@ -81,6 +81,16 @@ func (r Read) appendTo(b *array.RecordBuilder) {
 	} else {
 		ob.Append(r.OverviewJPEG)
 	}
+	q, sp, hd := b.Field(22).(*array.Int32Builder), b.Field(23).(*array.Float32Builder), b.Field(24).(*array.Float32Builder)
+	if r.Position.Fix {
+		q.Append(r.Position.Quality)
+		sp.Append(r.Position.SpeedMps)
+		hd.Append(r.Position.HeadingDeg)
+	} else {
+		q.AppendNull()
+		sp.AppendNull()
+		hd.AppendNull()
+	}
 }
 
 func (h Hit) appendTo(b *array.RecordBuilder) {

@@ -15,10 +15,13 @@ type Candidate struct {
 // Position is a GPS fix. A zero Position (Fix false) means no fix: the
 // read says so rather than carrying a made-up place.
 type Position struct {
-	Fix bool
-	Lat float64
-	Lon float64
-	At  time.Time // time of the fix itself, UTC
+	Fix        bool
+	Lat        float64
+	Lon        float64
+	At         time.Time // time of the fix itself, UTC
+	Quality    int32     // 1 GPS, 2 DGPS, …; 0 unknown
+	SpeedMps   float32
+	HeadingDeg float32
 }
 
 // Box is a plate's bounding box in frame pixels.

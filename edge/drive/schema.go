@@ -30,7 +30,7 @@ const (
 
 	FormatName   = "drive"
 	VersionMajor = 1
-	VersionMinor = 0
+	VersionMinor = 1
 )
 
 // FileExt is the extension of a drive stream file and EncExt of an
@@ -96,6 +96,10 @@ func readFields() []arrow.Field {
 		f("box_h", i32, false),
 		f("crop_jpeg", arrow.BinaryTypes.Binary, false),
 		f("overview_jpeg", arrow.BinaryTypes.Binary, true),
+		// Added in 1.1: the fix's quality and the car's motion.
+		f("gps_quality", i32, true),
+		f("gps_speed_mps", f32, true),
+		f("gps_heading_deg", f32, true),
 	}
 }
 
@@ -154,6 +158,15 @@ func shiftFields() []arrow.Field {
 	}
 }
 
+// addedIn returns how many columns minor version m added to kind k. Part
+// of the format.
+func addedIn(k Kind, m int) int {
+	if k == KindReads && m == 1 {
+		return 3 // gps_quality, gps_speed_mps, gps_heading_deg
+	}
+	return 0
+}
+
 // CheckSchema verifies that a schema read from a file is a drive schema
 // this package can read and returns its kind. An unknown major version is
 // ErrUnknownVersion with the version named.
@@ -163,8 +176,9 @@ func CheckSchema(s *arrow.Schema) (Kind, error) {
 		return "", fmt.Errorf("%w: metadata %s=%q", ErrNotDrive, MetaFormat, v)
 	}
 	ver, _ := md.GetValue(MetaVersion)
-	major, _, _ := strings.Cut(ver, ".")
-	if m, err := strconv.Atoi(major); err != nil || m != VersionMajor {
+	major, minorS, _ := strings.Cut(ver, ".")
+	minor, merr := strconv.Atoi(minorS)
+	if m, err := strconv.Atoi(major); err != nil || m != VersionMajor || merr != nil || minor < 0 {
 		return "", fmt.Errorf("%w: file is version %q, this reader knows %d.x", ErrUnknownVersion, ver, VersionMajor)
 	}
 	k, _ := md.GetValue(MetaKind)
@@ -172,8 +186,12 @@ func CheckSchema(s *arrow.Schema) (Kind, error) {
 	if err != nil {
 		return "", err
 	}
-	// Minor versions only add columns at the end: the known prefix must match.
+	// Minor versions only add columns at the end: the columns of the
+	// file's own minor version must all be there, in order.
 	wf := want.Fields()
+	for m := VersionMinor; m > minor; m-- {
+		wf = wf[:len(wf)-addedIn(Kind(k), m)]
+	}
 	if s.NumFields() < len(wf) {
 		return "", fmt.Errorf("%w: %s has %d columns, want at least %d", ErrSchemaMismatch, k, s.NumFields(), len(wf))
 	}

@@ -5,6 +5,7 @@
 package gps
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -17,8 +18,17 @@ import (
 
 // Fix is a position at a time.
 type Fix struct {
-	At       time.Time
-	Lat, Lon float64
+	At         time.Time // the fix's own time, UTC
+	Lat, Lon   float64
+	Quality    int     // 1 GPS, 2 DGPS, …; 0 unknown
+	SpeedMps   float64 // ground speed
+	HeadingDeg float64 // true course
+}
+
+// Locator gives the position at a time: a recorded track (replays) or a
+// live receiver. ok is false when there is no fix, or only a stale one.
+type Locator interface {
+	At(t time.Time) (Fix, bool)
 }
 
 // Track is a recorded sequence of fixes, in time order.
@@ -62,7 +72,12 @@ func ReadTrackFile(path string, maxAge time.Duration) (*Track, error) {
 		if lat < -90 || lat > 90 || lon < -180 || lon > 180 {
 			return nil, fmt.Errorf("%s:%d: position %g,%g out of range", path, line, lat, lon)
 		}
-		t.fixes = append(t.fixes, Fix{At: at.UTC(), Lat: lat, Lon: lon})
+		fix := Fix{At: at.UTC(), Lat: lat, Lon: lon, Quality: 1}
+		if len(rec) >= 5 {
+			fix.SpeedMps, _ = strconv.ParseFloat(rec[3], 64)
+			fix.HeadingDeg, _ = strconv.ParseFloat(rec[4], 64)
+		}
+		t.fixes = append(t.fixes, fix)
 	}
 	sort.SliceStable(t.fixes, func(i, j int) bool { return t.fixes[i].At.Before(t.fixes[j].At) })
 	return t, nil
@@ -83,3 +98,39 @@ func (t *Track) At(at time.Time) (Fix, bool) {
 
 // Len returns the number of fixes.
 func (t *Track) Len() int { return len(t.fixes) }
+
+// ReadNMEATrack reads a recorded NMEA log (a file, not a live device) as a
+// track of its valid fixes. Bad sentences are counted, not fatal.
+func ReadNMEATrack(path string, maxAge time.Duration) (*Track, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("open nmea log: %w", err)
+	}
+	defer f.Close()
+	t := &Track{maxAge: maxAge}
+	r := NewReceiver(maxAge)
+	sc := bufio.NewScanner(f)
+	var bad int64
+	for sc.Scan() {
+		s, err := ParseNMEA(sc.Text())
+		if err != nil {
+			bad++
+			continue
+		}
+		r.Apply(s)
+		if s.Type != "RMC" && s.Type != "GGA" || !r.valid {
+			continue
+		}
+		// GGA and RMC of one second describe one fix: the later one wins.
+		if n := len(t.fixes); n > 0 && t.fixes[n-1].At.Equal(r.fix.At) {
+			t.fixes[n-1] = r.fix
+		} else {
+			t.fixes = append(t.fixes, r.fix)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, bad, fmt.Errorf("read nmea log %s: %w", path, err)
+	}
+	sort.SliceStable(t.fixes, func(i, j int) bool { return t.fixes[i].At.Before(t.fixes[j].At) })
+	return t, bad, nil
+}

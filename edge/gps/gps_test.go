@@ -1,6 +1,7 @@
 package gps
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,5 +44,25 @@ func TestBadLineNamesFileAndLine(t *testing.T) {
 	_, err := ReadTrackFile(p, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "gps.csv:3") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestNMEALogAsTrack(t *testing.T) {
+	var b strings.Builder
+	at := time.Date(2026, 5, 1, 13, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		f := Fix{At: at.Add(time.Duration(i) * time.Second), Lat: 38.6270, Lon: -90.1994 - float64(i)*0.0001, SpeedMps: 11, HeadingDeg: 270}
+		b.WriteString(FormatGGA(f) + "\r\n" + FormatRMC(f) + "\r\n")
+	}
+	b.WriteString("$GPRMC,cut off\r\n")
+	p := filepath.Join(t.TempDir(), "route.nmea")
+	os.WriteFile(p, []byte(b.String()), 0o644)
+	tr, bad, err := ReadNMEATrack(p, 5*time.Second)
+	if err != nil || bad != 1 || tr.Len() != 10 {
+		t.Fatalf("track of %d fixes, %d bad, %v", tr.Len(), bad, err)
+	}
+	f, ok := tr.At(at.Add(4500 * time.Millisecond))
+	if !ok || math.Abs(f.Lon-(-90.1998)) > 1e-6 || f.Quality != 1 {
+		t.Fatalf("fix %+v %v", f, ok)
 	}
 }
