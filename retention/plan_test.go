@@ -1,9 +1,12 @@
 package retention
 
 import (
+	"flag"
 	"testing"
 	"time"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestPlanSixCalendarMonthsInDepartmentZone(t *testing.T) {
 	p, err := DefaultPolicy()

@@ -52,5 +52,10 @@ echo "== evidence: the clerk packages case 26-001187 for the prosecutor, and the
   --purpose "prosecution of case 26-001187" --authorisation investigation --user clerk --out "$demo/evidence"
 "$alpr" evidence verify "$demo"/evidence/case-26-001187-*
 
+echo "== report: the records clerk's retention schedule report for this year (CSV; --format pdf for the signed copy)"
+"$alpr" retention report --store "$demo/store" --from "$(date +%Y)-01-01" --to "$(( $(date +%Y) + 1 ))-01-01"
+"$alpr" retention report --store "$demo/store" --from "$(date +%Y)-01-01" --to "$(( $(date +%Y) + 1 ))-01-01" \
+  --format pdf --out "$demo/retention-report.pdf"
+
 echo "== audit: IT verifies the hash chain of every access"
 "$alpr" audit verify --store "$demo/store"

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,68 @@ func newRetentionCmd() *cobra.Command {
 	run.Flags().BoolVar(&dry, "dry-run", false, "only report what would be destroyed")
 	run.Flags().StringVar(&at, "now", "", "plan as of this time instead of now (RFC 3339 or YYYY-MM-DD)")
 	run.Flags().StringVar(&actor, "actor", "cli:"+currentUser(), "who runs it, for the destruction log")
-	cmd.AddCommand(run, newHoldCmd())
+	cmd.AddCommand(run, newHoldCmd(), newRetentionReportCmd())
+	return cmd
+}
+
+func newRetentionReportCmd() *cobra.Command {
+	var sf storeFlags
+	var from, to, format, out, dept string
+	cmd := &cobra.Command{
+		Use:   "report --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|pdf] [--out FILE]",
+		Short: "The records clerk's retention schedule report: created, destroyed, held and overdue, per series",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := retention.DefaultPolicy()
+			if err != nil {
+				return err
+			}
+			f, err := parseTimeFlag("from", from, sf.timeZone)
+			if err != nil {
+				return err
+			}
+			t, err := parseTimeFlag("to", to, sf.timeZone)
+			if err != nil {
+				return err
+			}
+			if f.IsZero() || !t.After(f) {
+				return fmt.Errorf("report: give a period with --from and --to")
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rep, err := retention.BuildScheduleReport(cmd.Context(), st, p, policyVersion, f, t, time.Now())
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if out != "" {
+				fh, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer fh.Close()
+				w = fh
+			}
+			switch format {
+			case "csv":
+				return rep.WriteCSV(w)
+			case "pdf":
+				if out == "" {
+					return fmt.Errorf("report: a PDF needs --out FILE")
+				}
+				return rep.WritePDF(w, dept)
+			}
+			return fmt.Errorf("--format %q: want csv or pdf", format)
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&from, "from", "", "first day of the period")
+	cmd.Flags().StringVar(&to, "to", "", "day after the period")
+	cmd.Flags().StringVar(&format, "format", "csv", "csv or pdf")
+	cmd.Flags().StringVar(&out, "out", "", "write to this file (required for pdf)")
+	cmd.Flags().StringVar(&dept, "department", "St. Louis Metropolitan Police Department", "the department named on the report")
 	return cmd
 }

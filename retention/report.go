@@ -1,0 +1,149 @@
+package retention
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// SeriesLine is one record series in the retention schedule report.
+type SeriesLine struct {
+	Series    string
+	Created   int64 // records created in the period (still kept or since destroyed)
+	Destroyed int64 // records of the period destroyed so far
+	Held      int64 // records of the period a hold keeps
+	Overdue   int64 // records past their retention, held by nothing, not yet destroyed: should be 0
+	Runs      int   // destruction-log entries for the period
+}
+
+// ScheduleReport is the records clerk's retention report for a period
+// (order D.2): per series, what was created, destroyed, held and overdue.
+type ScheduleReport struct {
+	From, To      time.Time // the period, department time
+	Now           time.Time
+	PolicyVersion string
+	Lines         []SeriesLine
+	ActiveHolds   []Hold
+}
+
+// BuildScheduleReport gathers the report for [from, to).
+func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, policyVersion string, from, to, now time.Time) (ScheduleReport, error) {
+	rep := ScheduleReport{From: from, To: to, Now: now, PolicyVersion: policyVersion}
+	holds, err := LoadHolds(ctx, st)
+	if err != nil {
+		return rep, err
+	}
+	for _, h := range holds {
+		if h.Active(now) {
+			rep.ActiveHolds = append(rep.ActiveHolds, h)
+		}
+	}
+	cond, args := heldClause(holds, now)
+	// The last instant a record may have been created and still be kept.
+	cutoff := now.In(p.Zone).AddDate(0, -p.ReadsMonths, 0)
+	cutoffDay := time.Date(cutoff.Year(), cutoff.Month(), cutoff.Day(), 0, 0, 0, 0, p.Zone)
+	db := st.DB()
+	for _, s := range []struct{ series, table, col, heldCond string }{
+		{"reads", "reads", "captured_at", cond},
+		{"hits", "hits", "alerted_at", "EXISTS (SELECT 1 FROM reads WHERE reads.id = hits.read_id AND (" + cond + "))"},
+	} {
+		var line SeriesLine
+		line.Series = s.series
+		q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %[3]s),
+			count(*) FILTER (WHERE %[2]s < ? AND NOT (%[3]s)) FROM %[1]s WHERE %[2]s >= ? AND %[2]s < ?`, s.table, s.col, s.heldCond)
+		// Arguments in order: the held filter, the overdue cutoff and its
+		// held filter, the period.
+		qa := append(append(append([]any{}, args...), cutoffDay), args...)
+		qa = append(qa, from, to)
+		var kept int64
+		if err := db.QueryRowContext(ctx, q, qa...).Scan(&kept, &line.Held, &line.Overdue); err != nil {
+			return rep, fmt.Errorf("report %s: %w", s.series, err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT coalesce(sum(rows_destroyed), 0), count(*) FROM destruction_log
+			WHERE series = ? AND day >= ? AND day < ?`, s.series, from.Format("2006-01-02"), to.Format("2006-01-02")).Scan(&line.Destroyed, &line.Runs); err != nil {
+			return rep, fmt.Errorf("report %s: %w", s.series, err)
+		}
+		line.Created = kept + line.Destroyed
+		rep.Lines = append(rep.Lines, line)
+	}
+	return rep, nil
+}
+
+// WriteCSV writes the report as CSV, one row per series.
+func (r ScheduleReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"period_from", "period_to", "series", "created", "destroyed", "held", "overdue", "destruction_log_entries", "policy"})
+	for _, l := range r.Lines {
+		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Series, i64(l.Created), i64(l.Destroyed),
+			i64(l.Held), i64(l.Overdue), strconv.Itoa(l.Runs), r.PolicyVersion})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// WritePDF writes the report as a one-page PDF with the custodian's
+// sign-off line.
+func (r ScheduleReport) WritePDF(w io.Writer, department string) error {
+	pdf := fpdf.New("P", "mm", "Letter", "")
+	pdf.SetTitle("ALPR retention schedule report", false)
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 16)
+	pdf.Cell(0, 10, department+": ALPR records retention report")
+	pdf.Ln(12)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Cell(0, 6, fmt.Sprintf("Period: %s to %s (Missouri Police Clerks' Retention Schedule; policy %s)",
+		r.From.Format("January 2, 2006"), r.To.AddDate(0, 0, -1).Format("January 2, 2006"), r.PolicyVersion))
+	pdf.Ln(6)
+	pdf.Cell(0, 6, "Prepared "+r.Now.Format("January 2, 2006 15:04 MST"))
+	pdf.Ln(10)
+	pdf.SetFont("Helvetica", "B", 11)
+	widths := []float64{40, 28, 28, 28, 28, 34}
+	for i, h := range []string{"Series", "Created", "Destroyed", "Held", "Overdue", "Log entries"} {
+		pdf.CellFormat(widths[i], 8, h, "1", 0, "C", false, 0, "")
+	}
+	pdf.Ln(-1)
+	pdf.SetFont("Helvetica", "", 11)
+	for _, l := range r.Lines {
+		for i, v := range []string{l.Series, i64(l.Created), i64(l.Destroyed), i64(l.Held), i64(l.Overdue), strconv.Itoa(l.Runs)} {
+			align := "R"
+			if i == 0 {
+				align = "L"
+			}
+			pdf.CellFormat(widths[i], 8, v, "1", 0, align, false, 0, "")
+		}
+		pdf.Ln(-1)
+	}
+	pdf.Ln(6)
+	pdf.Cell(0, 6, fmt.Sprintf("Active holds (evidence or retention requests): %d", len(r.ActiveHolds)))
+	pdf.Ln(6)
+	for _, h := range r.ActiveHolds {
+		what := "plate " + h.Plate
+		if h.Plate == "" {
+			what = "records in a time range"
+		}
+		pdf.Cell(0, 6, fmt.Sprintf("  case %s: %s", h.Case, what))
+		pdf.Ln(6)
+	}
+	overdue := int64(0)
+	for _, l := range r.Lines {
+		overdue += l.Overdue
+	}
+	pdf.Ln(4)
+	if overdue == 0 {
+		pdf.Cell(0, 6, "No record is overdue for destruction.")
+	} else {
+		pdf.Cell(0, 6, fmt.Sprintf("%d records are overdue for destruction: run the retention job and explain the delay.", overdue))
+	}
+	pdf.Ln(20)
+	pdf.Cell(0, 6, "Custodian of records: ______________________________   Date: ______________")
+	return pdf.Output(w)
+}
