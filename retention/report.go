@@ -100,10 +100,11 @@ func (r ScheduleReport) WritePDF(w io.Writer, department string) error {
 	pdf.Cell(0, 10, department+": ALPR records retention report")
 	pdf.Ln(12)
 	pdf.SetFont("Helvetica", "", 11)
-	pdf.Cell(0, 6, fmt.Sprintf("Period: %s to %s (Missouri Police Clerks' Retention Schedule; policy %s)",
-		r.From.Format("January 2, 2006"), r.To.AddDate(0, 0, -1).Format("January 2, 2006"), r.PolicyVersion))
+	pdf.Cell(0, 6, fmt.Sprintf("Period: %s to %s", r.From.Format("January 2, 2006"), r.To.AddDate(0, 0, -1).Format("January 2, 2006")))
 	pdf.Ln(6)
-	pdf.Cell(0, 6, "Prepared "+r.Now.Format("January 2, 2006 15:04 MST"))
+	pdf.Cell(0, 6, "Missouri Police Clerks' Retention Schedule; policy "+r.PolicyVersion)
+	pdf.Ln(6)
+	pdf.Cell(0, 6, "Prepared "+r.Now.In(r.From.Location()).Format("January 2, 2006 15:04 MST"))
 	pdf.Ln(10)
 	pdf.SetFont("Helvetica", "B", 11)
 	widths := []float64{40, 28, 28, 28, 28, 34}
