@@ -161,4 +161,3 @@ func (s *Store) RetroHits(ctx context.Context, a Access, plates []string, w Wind
 		"r.plate_key IN (SELECT unnest(?::VARCHAR[])) AND r.captured_at >= ? AND r.captured_at < ?", "0", nil,
 		keys, from, to, limitOr(limit))
 }
-

@@ -81,13 +81,23 @@ func (f *File) Release() {
 // its complete batches and reports the torn remainder in File.Tail. An
 // encrypted file needs the identity of one of its recipients; one whose
 // authentication fails is ErrDecrypt.
-func ReadFile(info FileInfo, ids ...age.Identity) (*File, error) {
+func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
+	// The Arrow reader panics on some malformed input; a drive file is
+	// outside input, so that is a corrupt file, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				f.Release()
+			}
+			f, err = nil, fmt.Errorf("%s: %w: %v", info.Name, ErrCorrupt, r)
+		}
+	}()
 	data, err := os.ReadFile(info.Path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", info.Path, err)
 	}
 	sum := sha256.Sum256(data)
-	f := &File{Info: info, SHA256: hex.EncodeToString(sum[:])}
+	f = &File{Info: info, SHA256: hex.EncodeToString(sum[:])}
 	if info.Sealed {
 		want, err := readSeal(info.Path + SealExt)
 		if err != nil {
@@ -112,6 +122,14 @@ func ReadFile(info FileInfo, ids ...age.Identity) (*File, error) {
 		plain, decErr = io.ReadAll(r)
 		if decErr != nil && info.Sealed {
 			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, decErr)
+		}
+	}
+	// The reader trusts the lengths a stream declares; check them first.
+	if good, err := checkStream(plain); err != nil {
+		if !info.Sealed && good > 0 {
+			plain = plain[:good] // keep the complete messages before the damage
+		} else {
+			return nil, fmt.Errorf("%s: %w", info.Name, err)
 		}
 	}
 	cr := &countReader{r: bytes.NewReader(plain)}
@@ -173,6 +191,6 @@ func (c *countReader) Read(p []byte) (int, error) {
 // IsQuarantine reports whether err means a file must be set aside rather
 // than loaded: tampered, of an unknown version, or not a drive file.
 func IsQuarantine(err error) bool {
-	return errors.Is(err, ErrChecksum) || errors.Is(err, ErrUnknownVersion) || errors.Is(err, ErrDecrypt) ||
+	return errors.Is(err, ErrChecksum) || errors.Is(err, ErrUnknownVersion) || errors.Is(err, ErrDecrypt) || errors.Is(err, ErrCorrupt) ||
 		errors.Is(err, ErrNotDrive) || errors.Is(err, ErrSchemaMismatch) || errors.Is(err, ErrUnknownKind)
 }
