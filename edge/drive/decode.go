@@ -53,9 +53,13 @@ func DecodeReads(rec arrow.RecordBatch) []Read {
 		r.RawText = col[*array.String](rec, 3).Value(i)
 		r.Confidence = col[*array.Float32](rec, 4).Value(i)
 		texts := strList(cands, i)
-		cs, _ := confs.ValueOffsets(i)
+		cs, ce := confs.ValueOffsets(i)
 		for j, t := range texts {
-			r.Candidates = append(r.Candidates, Candidate{Text: t, Confidence: confVals.Value(int(cs) + j)})
+			var c float32
+			if int(cs)+j < int(ce) { // the two lists are written together; a damaged file may disagree
+				c = confVals.Value(int(cs) + j)
+			}
+			r.Candidates = append(r.Candidates, Candidate{Text: t, Confidence: c})
 		}
 		r.State = optStr(col[*array.String](rec, 7), i)
 		r.Camera = col[*array.String](rec, 8).Value(i)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	flatbuffers "github.com/google/flatbuffers/go"
 )
 
@@ -168,4 +170,75 @@ func checkFields(t table, slot, depth int) error {
 		}
 	}
 	return nil
+}
+
+// validateBatch checks that every column of a batch is as long as the
+// batch and that its buffers hold what its offsets and lengths say. The
+// Arrow reader does not: a damaged file would otherwise make the decoders,
+// or DuckDB reading the batch through the C data interface, read past a
+// buffer.
+func validateBatch(rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	for i, c := range rec.Columns() {
+		if c.Len() != n {
+			return fmt.Errorf("%w: column %d has %d rows, the batch %d", ErrCorrupt, i, c.Len(), n)
+		}
+		if err := validateArray(c); err != nil {
+			return fmt.Errorf("column %s: %w", rec.ColumnName(i), err)
+		}
+	}
+	return nil
+}
+
+func validateArray(a arrow.Array) error {
+	d := a.Data()
+	need := func(buf int, bytes int) error {
+		bs := d.Buffers()
+		if buf >= len(bs) || bs[buf] == nil {
+			if bytes == 0 || (buf == 0) {
+				return nil // no validity bitmap: no nulls
+			}
+			return fmt.Errorf("%w: buffer %d missing", ErrCorrupt, buf)
+		}
+		if bs[buf].Len() < bytes {
+			return fmt.Errorf("%w: buffer %d holds %d bytes, needs %d", ErrCorrupt, buf, bs[buf].Len(), bytes)
+		}
+		return nil
+	}
+	end := d.Offset() + d.Len()
+	if d.Offset() < 0 || d.Len() < 0 {
+		return fmt.Errorf("%w: negative offset or length", ErrCorrupt)
+	}
+	if err := need(0, (end+7)/8); d.NullN() > 0 && err != nil {
+		return err
+	}
+	var err error
+	switch t := a.(type) {
+	case *array.String:
+		if err = need(1, 4*(end+1)); err == nil {
+			err = t.ValidateFull()
+		}
+	case *array.Binary:
+		if err = need(1, 4*(end+1)); err == nil {
+			err = t.ValidateFull()
+		}
+	case *array.List:
+		if err = need(1, 4*(end+1)); err == nil {
+			if err = t.ValidateFull(); err == nil {
+				err = validateArray(t.ListValues())
+			}
+		}
+	case *array.Boolean:
+		err = need(1, (end+7)/8)
+	default:
+		fw, ok := a.DataType().(arrow.FixedWidthDataType)
+		if !ok {
+			return fmt.Errorf("%w: unexpected column type %s", ErrCorrupt, a.DataType())
+		}
+		err = need(1, end*fw.BitWidth()/8)
+	}
+	if err != nil && !errors.Is(err, ErrCorrupt) {
+		err = fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return err
 }

@@ -124,13 +124,21 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, decErr)
 		}
 	}
-	// The reader trusts the lengths a stream declares; check them first.
-	if good, err := checkStream(plain); err != nil {
-		if !info.Sealed && good > 0 {
-			plain = plain[:good] // keep the complete messages before the damage
-		} else {
-			return nil, fmt.Errorf("%s: %w", info.Name, err)
+	// The reader trusts the lengths a stream declares; check them first,
+	// and give it only the complete messages.
+	complete, cerr := checkStream(plain)
+	var cut error
+	switch {
+	case cerr != nil && (info.Sealed || complete == 0):
+		return nil, fmt.Errorf("%s: %w", info.Name, cerr)
+	case complete < len(plain) && info.Sealed:
+		return nil, fmt.Errorf("%s: %w: sealed stream ends inside a message at byte %d of %d", info.Name, ErrCorrupt, complete, len(plain))
+	case complete < len(plain):
+		cut = fmt.Errorf("%s: %w: complete messages end at byte %d of %d", info.Name, ErrTornTail, complete, len(plain))
+		if cerr != nil {
+			cut = fmt.Errorf("%w (%v)", cut, cerr)
 		}
+		plain = plain[:complete]
 	}
 	cr := &countReader{r: bytes.NewReader(plain)}
 	rd, err := ipc.NewReader(cr, ipc.WithAllocator(memory.DefaultAllocator))
@@ -146,12 +154,24 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 		return nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
 	var good int64 = cr.n
+	var bad error
 	for rd.Next() {
 		b := rd.RecordBatch()
+		if bad = validateBatch(b); bad != nil {
+			break
+		}
 		b.Retain()
 		f.Batches = append(f.Batches, b)
 		f.Rows += b.NumRows()
 		good = cr.n
+	}
+	if bad != nil {
+		if info.Sealed {
+			f.Release()
+			return nil, fmt.Errorf("%s: batch %d: %w", info.Name, len(f.Batches)+1, bad)
+		}
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d: %v", info.Name, ErrTornTail, len(f.Batches), good, bad)
+		return f, nil
 	}
 	if err := rd.Err(); err != nil {
 		if info.Sealed {
@@ -161,6 +181,8 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d of %d: %v", info.Name, ErrTornTail, len(f.Batches), good, len(plain), err)
 	} else if decErr != nil {
 		f.Tail = fmt.Errorf("%s: %w after %d complete batches: %v", info.Name, ErrTornTail, len(f.Batches), decErr)
+	} else if cut != nil {
+		f.Tail = cut
 	}
 	return f, nil
 }
