@@ -25,8 +25,9 @@ type camCounts struct {
 // Recognizer finds and reads the plates of one frame. It holds a detector
 // and a Tesseract client: one per worker.
 type Recognizer struct {
-	det *detect.Detector
-	ocr *ocr.Reader
+	det       *detect.Detector
+	ocr       *ocr.Reader
+	readState bool
 }
 
 // RecognizerOptions configures a Recognizer.
@@ -51,7 +52,7 @@ func NewRecognizer(o RecognizerOptions) (*Recognizer, error) {
 		det.Close()
 		return nil, err
 	}
-	return &Recognizer{det: det, ocr: rd}, nil
+	return &Recognizer{det: det, ocr: rd, readState: o.OCR.ReadState}, nil
 }
 
 // Close frees the recognizer.
@@ -72,6 +73,20 @@ func (r *Recognizer) Recognize(frame gocv.Mat) ([]Plate, error) {
 	out, err := r.recognize(frame)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Likelihood() > out[j].Likelihood() })
 	return out, err
+}
+
+// StateOf reads the state from a plate crop (JPEG): once a read, from its
+// best frame, not on every frame.
+func (r *Recognizer) StateOf(cropJPEG []byte) string {
+	if !r.readState || len(cropJPEG) == 0 {
+		return ""
+	}
+	m, err := gocv.IMDecode(cropJPEG, gocv.IMReadColor)
+	if err != nil {
+		return ""
+	}
+	defer m.Close()
+	return r.ocr.ReadState(m, image.Rect(0, 0, m.Cols(), m.Rows())).Code
 }
 
 // Likelihood ranks plates read in one frame: the reader's confidence,
@@ -123,6 +138,9 @@ func (r *Recognizer) RecognizeCrop(crop gocv.Mat) ([]Plate, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.readState {
+		res.State = r.ocr.ReadState(crop, whole)
+	}
 	return []Plate{{Region: detect.Region{Chars: whole, Plate: whole, Score: 1}, Result: res}}, nil
 }
 
@@ -163,6 +181,7 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 	}
 	emit := func(rs []track.Read) error {
 		for i := range rs {
+			rs[i].State = rz.StateOf(rs[i].Best.Crop)
 			if err := send(camItem{read: &rs[i]}); err != nil {
 				return err
 			}

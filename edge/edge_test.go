@@ -123,7 +123,27 @@ func TestReplayShift(t *testing.T) {
 			t.Errorf("plate %s read %d times: the tracker split it", p, perPlate[p])
 		}
 	}
-	t.Logf("%d of %d plates read exactly; %d reads; %d hits", found, len(truth), len(reads), len(hits))
+	stateOf := map[string]string{}
+	for _, tr := range s.Truth {
+		stateOf[tr.Plate.Text] = tr.Plate.State
+	}
+	// The state, on the reads whose plate was read right.
+	states, right := 0, 0
+	for _, r := range reads {
+		if stateOf[r.Plate] == "" {
+			continue
+		}
+		right++
+		if r.State == stateOf[r.Plate] {
+			states++
+		} else {
+			t.Logf("read %s: state %q, plate's %q", r.Plate, r.State, stateOf[r.Plate])
+		}
+	}
+	t.Logf("%d of %d plates read exactly; %d reads, %d of %d right ones with the right state; %d hits", found, len(truth), len(reads), states, right, len(hits))
+	if states*10 < right*7 {
+		t.Fatalf("the state read right on %d of %d reads", states, right)
+	}
 	if found*10 < len(truth)*7 {
 		t.Fatalf("only %d of %d plates read exactly (reads %v)", found, len(truth), perPlate)
 	}

@@ -34,7 +34,7 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 	}
 	r := drive.Read{
 		ID: newID(), CapturedAt: b.At, Plate: tr.Plate, RawText: b.Candidates[0].Text, Confidence: tr.Confidence,
-		Camera: tr.Camera, Vehicle: w.o.Vehicle, Officer: w.o.Officer, ShiftID: w.shift,
+		State: tr.State, Camera: tr.Camera, Vehicle: w.o.Vehicle, Officer: w.o.Officer, ShiftID: w.shift,
 		Box:      drive.Box{X: int32(b.Box.Min.X), Y: int32(b.Box.Min.Y), W: int32(b.Box.Dx()), H: int32(b.Box.Dy())},
 		CropJPEG: b.Crop,
 	}

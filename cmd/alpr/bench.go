@@ -79,7 +79,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 						crop = base + "_" + out.Sample.Plate + "_" + out.Best + ".png"
 						gocv.IMWrite(filepath.Join(errDir, crop), *out.Crop)
 					}
-					return w.Write([]string{filepath.Base(out.Sample.Path), out.Sample.Plate, out.Best,
+					return w.Write([]string{filepath.Base(out.Sample.Path), out.Sample.Plate + "/" + out.Sample.State, out.Best + "/" + out.State,
 						fmt.Sprint(out.Detected), strings.Join(out.Candidates, " "), crop})
 				}
 			}
@@ -98,6 +98,9 @@ func newBenchAccuracyCmd() *cobra.Command {
 			fmt.Fprintf(tw, "top-10\t%.1f %%\n", 100*res.TopN)
 			fmt.Fprintf(tw, "detection (IoU > 0.4)\t%.1f %%\n", 100*res.Detection)
 			fmt.Fprintf(tw, "character accuracy\t%.1f %%\n", 100*res.CharAccuracy)
+			if res.StateSamples > 0 {
+				fmt.Fprintf(tw, "state (name band)\t%.1f %% of %d\n", 100*res.StateAccuracy, res.StateSamples)
+			}
 			fmt.Fprintf(tw, "latency p50 / p95\t%.1f / %.1f ms\n", res.LatencyP50, res.LatencyP95)
 			fmt.Fprintf(tw, "wall\t%.1f s\n", res.WallS)
 			return tw.Flush()

@@ -45,6 +45,7 @@ type Options struct {
 	MaxCandidates int     // readings returned per plate, best first
 	BandCutPct    int     // % of the plate's height cut off top and bottom before the DNN reads it
 	FormatPrior   bool    // put the reading that fits a state format first (see formats.go)
+	ReadState     bool    // read the state name band (see ReadState)
 }
 
 // DefaultOptions returns options for US plates.
@@ -52,7 +53,7 @@ func DefaultOptions() Options {
 	return Options{
 		Engine: EngineDNN, ModelsDir: "var/models",
 		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18,
+		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18, ReadState: true,
 	}
 }
 
@@ -87,8 +88,9 @@ type Candidate struct {
 
 // Result is what the reader made of one region.
 type Result struct {
-	Raw        string      // Tesseract's text before normalisation
+	Raw        string      // the engine's text before normalisation
 	Candidates []Candidate // best first; Candidates[0] is the reading
+	State      State       // the state, when the name band was read
 }
 
 // Best returns the best reading.
@@ -103,7 +105,8 @@ type Reader struct {
 	labels, stats, cents  gocv.Mat
 	color                 gocv.Mat
 	pgm                   []byte
-	rec                   *recogniser // nil for EngineTesseract
+	rec                   *recogniser       // nil for EngineTesseract
+	state                 *gosseract.Client // reads the state name band with the Tesseract engine
 }
 
 // NewReader starts a Tesseract client.
@@ -141,6 +144,12 @@ func NewReader(opts Options) (*Reader, error) {
 			return nil, err
 		}
 	}
+	if opts.ReadState && opts.Engine == EngineTesseract {
+		if r.state, err = newStateClient(opts.Language); err != nil {
+			r.Close()
+			return nil, fmt.Errorf("tesseract for the state band: %w", err)
+		}
+	}
 	return r, nil
 }
 
@@ -151,6 +160,9 @@ func (r *Reader) Close() error {
 	}
 	if r.rec != nil {
 		r.rec.close()
+	}
+	if r.state != nil {
+		r.state.Close()
 	}
 	return r.tess.Close()
 }

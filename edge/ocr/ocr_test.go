@@ -134,3 +134,19 @@ func TestFormatPrior(t *testing.T) {
 		})
 	}
 }
+
+func TestMatchState(t *testing.T) {
+	cases := []struct{ text, code string }{
+		{"MISSOURI", "MO"}, {"SHOWMESTATEMISSOUR", "MO"}, {"ILLIN0IS", "MO"[:0] + "IL"}, {"NEWYORK", "NY"},
+		{"WESTVIRGINIA", "WV"}, {"XQZ", ""},
+	}
+	for _, tc := range cases {
+		s := matchState(lettersOnly(tc.text))
+		if s.Score < 0.6 {
+			s.Code = ""
+		}
+		if s.Code != tc.code {
+			t.Errorf("matchState(%q) = %s (%.2f), want %q", tc.text, s.Code, s.Score, tc.code)
+		}
+	}
+}

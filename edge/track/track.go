@@ -60,6 +60,7 @@ type Read struct {
 	Plate      string
 	Confidence float32
 	Candidates []Candidate
+	State      string // postal code, when read (set by the caller)
 }
 
 type trk struct {
