@@ -18,6 +18,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/edge/plate"
 	"github.com/plateward/alpr/internal/cvthreads"
 )
 
@@ -270,27 +271,7 @@ func charAccuracy(got, want string) float64 {
 	if len(want) == 0 {
 		return 0
 	}
-	return max(0, 1-float64(levenshtein(got, want))/float64(len(want)))
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return max(0, 1-float64(plate.Levenshtein(got, want))/float64(len(want)))
 }
 
 func percentile(xs []float64, p float64) float64 {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/plate"
+	"github.com/plateward/alpr/internal/strictjson"
 )
 
 // ReadMapping describes another agency's export of reads as CSV: who sent
@@ -40,14 +40,8 @@ var ErrImport = errors.New("cannot import")
 // LoadReadMapping reads and checks a read mapping.
 func LoadReadMapping(path string) (ReadMapping, error) {
 	var m ReadMapping
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return m, fmt.Errorf("read mapping: %w", err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return m, fmt.Errorf("%s: %w: %v", path, ErrImport, err)
+	if err := strictjson.ReadFile(path, &m); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrImport, err)
 	}
 	switch {
 	case strings.TrimSpace(m.Agency) == "":

@@ -4,15 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/plate"
+	"github.com/plateward/alpr/internal/strictjson"
 )
 
 // Mapping describes a state or local hot list delivered as CSV (MULES,
@@ -83,14 +82,8 @@ func (m Mapping) Validate() error {
 // LoadMapping reads a mapping file.
 func LoadMapping(path string) (Mapping, error) {
 	var m Mapping
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return m, fmt.Errorf("read mapping: %w", err)
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return m, fmt.Errorf("%s: %w: %v", path, ErrMapping, err)
+	if err := strictjson.ReadFile(path, &m); err != nil {
+		return m, fmt.Errorf("%w: %v", ErrMapping, err)
 	}
 	if m.MaxWildcards == 0 {
 		m.MaxWildcards = 100

@@ -8,6 +8,8 @@ import (
 
 	"github.com/otiai10/gosseract/v2"
 	"gocv.io/x/gocv"
+
+	"github.com/plateward/alpr/edge/plate"
 )
 
 // stateNames are the names printed on US plates, by postal code.
@@ -128,7 +130,7 @@ func matchState(text string) State {
 		n := len(name)
 		for w := max(1, n-2); w <= n+2 && w <= len(text); w++ {
 			for i := 0; i+w <= len(text); i++ {
-				d := editDistance(name, text[i:i+w])
+				d := plate.Levenshtein(name, text[i:i+w])
 				// On a tie the longer name wins: WEST VIRGINIA holds VIRGINIA.
 				s := 1 - float64(d)/float64(n)
 				if s > best.Score || (s == best.Score && n > len(names[best.Code])) {
@@ -138,26 +140,6 @@ func matchState(text string) State {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // newStateClient is a second Tesseract client, set up for words of letters.
