@@ -69,3 +69,28 @@ func TestScheduleReport(t *testing.T) {
 		}
 	}
 }
+
+func TestUsageReport(t *testing.T) {
+	st := shiftStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now)
+	ExportCase(ctx, st, Export{Case: "26-77", Recipient: "St. Louis County PD", Purpose: "joint investigation", Authorisation: "investigation", User: "clerk"}, t.TempDir(), now)
+	rep, err := BuildUsageReport(ctx, st, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	rep.WriteCSV(&b)
+	golden := filepath.Join("testdata", "usage_report.golden.csv")
+	if *update {
+		os.WriteFile(golden, b.Bytes(), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(want, b.Bytes()) {
+		t.Fatalf("got:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
+}

@@ -84,7 +84,7 @@ func newRetentionCmd() *cobra.Command {
 	run.Flags().BoolVar(&dry, "dry-run", false, "only report what would be destroyed")
 	run.Flags().StringVar(&at, "now", "", "plan as of this time instead of now (RFC 3339 or YYYY-MM-DD)")
 	run.Flags().StringVar(&actor, "actor", "cli:"+currentUser(), "who runs it, for the destruction log")
-	cmd.AddCommand(run, newHoldCmd(), newRetentionReportCmd())
+	cmd.AddCommand(run, newHoldCmd(), newRetentionReportCmd(), newUsageReportCmd())
 	return cmd
 }
 
@@ -147,5 +147,42 @@ func newRetentionReportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or pdf")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (required for pdf)")
 	cmd.Flags().StringVar(&dept, "department", "St. Louis Metropolitan Police Department", "the department named on the report")
+	return cmd
+}
+
+func newUsageReportCmd() *cobra.Command {
+	var sf storeFlags
+	var from, to string
+	cmd := &cobra.Command{
+		Use:   "usage --from YYYY-MM-DD --to YYYY-MM-DD",
+		Short: "The usage and transparency report (CSV): reads, hits by list, dispositions, searches by reason, exports by recipient",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := parseTimeFlag("from", from, sf.timeZone)
+			if err != nil {
+				return err
+			}
+			t, err := parseTimeFlag("to", to, sf.timeZone)
+			if err != nil {
+				return err
+			}
+			if f.IsZero() || !t.After(f) {
+				return fmt.Errorf("usage report: give a period with --from and --to")
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rep, err := retention.BuildUsageReport(cmd.Context(), st, f, t)
+			if err != nil {
+				return err
+			}
+			return rep.WriteCSV(cmd.OutOrStdout())
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&from, "from", "", "first day of the period")
+	cmd.Flags().StringVar(&to, "to", "", "day after the period")
 	return cmd
 }

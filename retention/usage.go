@@ -1,0 +1,72 @@
+package retention
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// UsageLine is one figure of the usage and transparency report.
+type UsageLine struct {
+	Section string // "reads", "hits by list", "dispositions", "searches by reason", "exports"
+	Key     string
+	Count   int64
+}
+
+// UsageReport is what a department publishes about its ALPR use in a
+// period: reads, hits by list, dispositions by code, searches by reason and
+// exports by recipient agency.
+type UsageReport struct {
+	From, To time.Time
+	Lines    []UsageLine
+}
+
+// BuildUsageReport gathers the figures for [from, to).
+func BuildUsageReport(ctx context.Context, st *analytics.Store, from, to time.Time) (UsageReport, error) {
+	rep := UsageReport{From: from, To: to}
+	queries := []struct{ section, q string }{
+		{"reads", `SELECT 'all', count(*) FROM reads WHERE captured_at >= ? AND captured_at < ?`},
+		{"reads by car", `SELECT vehicle, count(*) FROM reads WHERE captured_at >= ? AND captured_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"hits by list", `SELECT list_name || ' ' || list_code || ' ' || reason, count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"hits by match", `SELECT match_kind, count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"dispositions", `SELECT code, count(*) FROM dispositions WHERE step = 'disposition' AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"hits without disposition", `SELECT 'all', count(*) FROM hits h WHERE alerted_at >= ? AND alerted_at < ?
+			AND NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.hit_id = h.id AND d.step = 'disposition')`},
+		{"searches by reason", `SELECT coalesce(reason, ''), count(*) FROM audit_log WHERE (action LIKE 'search.%' OR action = 'sql')
+			AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"exports by recipient", `SELECT regexp_extract(detail, 'to "([^"]*)"', 1), count(*) FROM audit_log WHERE action = 'evidence.export'
+			AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
+	}
+	for _, q := range queries {
+		rows, err := st.DB().QueryContext(ctx, q.q, from, to)
+		if err != nil {
+			return rep, fmt.Errorf("usage report %s: %w", q.section, err)
+		}
+		for rows.Next() {
+			l := UsageLine{Section: q.section}
+			if err := rows.Scan(&l.Key, &l.Count); err != nil {
+				rows.Close()
+				return rep, err
+			}
+			rep.Lines = append(rep.Lines, l)
+		}
+		rows.Close()
+	}
+	return rep, nil
+}
+
+// WriteCSV writes the report as CSV: section, key, count.
+func (r UsageReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"period_from", "period_to", "section", "key", "count"})
+	for _, l := range r.Lines {
+		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Section, l.Key, strconv.FormatInt(l.Count, 10)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
