@@ -201,3 +201,27 @@ func TestAdHocSQLIsReadOnly(t *testing.T) {
 		t.Fatalf("reads changed: %d", reads)
 	}
 }
+
+func TestGeofence(t *testing.T) {
+	s := fixedStore(t)
+	// A triangle around the first two reads (38.6270 and 38.6315 north of
+	// the centre) that leaves out the others.
+	tri := []Point{{38.6250, -90.2020}, {38.6250, -90.1960}, {38.6330, -90.1990}}
+	rs, err := s.Geofence(context.Background(), detective, tri, Window{}, "", 0, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plates(rs); got != "A81C2D AB1C2D" {
+		t.Fatalf("inside the triangle: %s", got)
+	}
+	// An L whose bounding box holds the two reads but whose notch leaves
+	// them out: the inside test, not the box, decides.
+	ell := []Point{{38.620, -90.21}, {38.640, -90.21}, {38.640, -90.205}, {38.625, -90.205}, {38.625, -90.19}, {38.620, -90.19}}
+	rs, _ = s.Geofence(context.Background(), detective, ell, Window{}, "", 0, time.Now())
+	if len(rs) != 0 {
+		t.Fatalf("in the L's notch but returned: %s", plates(rs))
+	}
+	if _, err := s.Geofence(context.Background(), detective, tri[:2], Window{}, "", 0, time.Now()); err == nil {
+		t.Fatal("a two-point polygon was accepted")
+	}
+}

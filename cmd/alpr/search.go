@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,7 +24,7 @@ func newSearchCmd() *cobra.Command {
 		Short: "Investigative searches (every search needs a reason and a case number, and is audited)",
 	}
 	cmd.AddCommand(newSearchPlateCmd(), newSearchPartialCmd(), newSearchMisreadCmd(), newSearchStakeoutCmd(),
-		newSearchHitsCmd(), newSearchSQLCmd(), newSearchLocateCmd(), newSearchConvoyCmd(), newSearchRetroCmd())
+		newSearchHitsCmd(), newSearchSQLCmd(), newSearchLocateCmd(), newSearchConvoyCmd(), newSearchRetroCmd(), newSearchGeofenceCmd())
 	return cmd
 }
 
@@ -453,5 +454,42 @@ func newSearchRetroCmd() *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().StringVar(&listPath, "hotlist", "", "an NCIC extract whose plates to look for")
+	return cmd
+}
+
+func newSearchGeofenceCmd() *cobra.Command {
+	var f searchFlags
+	var polygon, pattern string
+	cmd := &cobra.Command{
+		Use:   `geofence --polygon "LAT,LON;LAT,LON;LAT,LON;..." --reason TEXT --case NUMBER`,
+		Short: "Every read inside a polygon (a rectangle is four corners) in a time window",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var poly []analytics.Point
+			for _, pt := range strings.Split(polygon, ";") {
+				la, lo, ok := strings.Cut(strings.TrimSpace(pt), ",")
+				lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+				lon, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+				if !ok || err1 != nil || err2 != nil {
+					return fmt.Errorf("--polygon: %q is not LAT,LON", pt)
+				}
+				poly = append(poly, analytics.Point{Lat: lat, Lon: lon})
+			}
+			st, w, err := f.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.Geofence(cmd.Context(), f.af.a, poly, w, pattern, f.limit, time.Now())
+			if err != nil {
+				return err
+			}
+			return printReads(cmd, st, fmt.Sprintf("inside a %d-point polygon", len(poly)), f.af.a.Case, rows, false)
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().StringVar(&polygon, "polygon", "", "the corners, LAT,LON separated by ';'")
+	cmd.Flags().StringVar(&pattern, "plate", "", "only plates matching this pattern (? and *)")
+	cmd.MarkFlagRequired("polygon")
 	return cmd
 }
