@@ -30,7 +30,7 @@ func newBenchCmd() *cobra.Command {
 	} {
 		cmd.AddCommand(&cobra.Command{
 			Use:   b.name,
-			Short: "Measure " + b.what,
+			Short: "Measure " + b.what + " (not yet available)",
 			RunE: func(*cobra.Command, []string) error {
 				return fmt.Errorf("bench %s: %w", b.name, errNotYet)
 			},
