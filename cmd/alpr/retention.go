@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/retention"
 )
 
@@ -88,9 +89,38 @@ func newRetentionCmd() *cobra.Command {
 	return cmd
 }
 
+// periodFlags are a report's store and period.
+type periodFlags struct {
+	sf       storeFlags
+	from, to string
+}
+
+func (p *periodFlags) add(cmd *cobra.Command) {
+	p.sf.add(cmd)
+	cmd.Flags().StringVar(&p.from, "from", "", "first day of the period")
+	cmd.Flags().StringVar(&p.to, "to", "", "day after the period")
+}
+
+// open reads the period and opens the store.
+func (p *periodFlags) open(cmd *cobra.Command) (*analytics.Store, time.Time, time.Time, error) {
+	f, err := parseTimeFlag("from", p.from, p.sf.timeZone)
+	if err != nil {
+		return nil, f, f, err
+	}
+	t, err := parseTimeFlag("to", p.to, p.sf.timeZone)
+	if err != nil {
+		return nil, f, t, err
+	}
+	if f.IsZero() || !t.After(f) {
+		return nil, f, t, fmt.Errorf("give a period with --from and --to")
+	}
+	st, err := p.sf.open(cmd.Context())
+	return st, f, t, err
+}
+
 func newRetentionReportCmd() *cobra.Command {
-	var sf storeFlags
-	var from, to, format, out, dept string
+	var pf periodFlags
+	var format, out, dept string
 	cmd := &cobra.Command{
 		Use:   "report --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|pdf] [--out FILE]",
 		Short: "The records clerk's retention schedule report: created, destroyed, held and overdue, per series",
@@ -100,18 +130,7 @@ func newRetentionReportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			f, err := parseTimeFlag("from", from, sf.timeZone)
-			if err != nil {
-				return err
-			}
-			t, err := parseTimeFlag("to", to, sf.timeZone)
-			if err != nil {
-				return err
-			}
-			if f.IsZero() || !t.After(f) {
-				return fmt.Errorf("report: give a period with --from and --to")
-			}
-			st, err := sf.open(cmd.Context())
+			st, f, t, err := pf.open(cmd)
 			if err != nil {
 				return err
 			}
@@ -141,9 +160,7 @@ func newRetentionReportCmd() *cobra.Command {
 			return fmt.Errorf("--format %q: want csv or pdf", format)
 		},
 	}
-	sf.add(cmd)
-	cmd.Flags().StringVar(&from, "from", "", "first day of the period")
-	cmd.Flags().StringVar(&to, "to", "", "day after the period")
+	pf.add(cmd)
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or pdf")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (required for pdf)")
 	cmd.Flags().StringVar(&dept, "department", "St. Louis Metropolitan Police Department", "the department named on the report")
@@ -151,25 +168,13 @@ func newRetentionReportCmd() *cobra.Command {
 }
 
 func newUsageReportCmd() *cobra.Command {
-	var sf storeFlags
-	var from, to string
+	var pf periodFlags
 	cmd := &cobra.Command{
 		Use:   "usage --from YYYY-MM-DD --to YYYY-MM-DD",
 		Short: "The usage and transparency report (CSV): reads, hits by list, dispositions, searches by reason, exports by recipient",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := parseTimeFlag("from", from, sf.timeZone)
-			if err != nil {
-				return err
-			}
-			t, err := parseTimeFlag("to", to, sf.timeZone)
-			if err != nil {
-				return err
-			}
-			if f.IsZero() || !t.After(f) {
-				return fmt.Errorf("usage report: give a period with --from and --to")
-			}
-			st, err := sf.open(cmd.Context())
+			st, f, t, err := pf.open(cmd)
 			if err != nil {
 				return err
 			}
@@ -181,8 +186,6 @@ func newUsageReportCmd() *cobra.Command {
 			return rep.WriteCSV(cmd.OutOrStdout())
 		},
 	}
-	sf.add(cmd)
-	cmd.Flags().StringVar(&from, "from", "", "first day of the period")
-	cmd.Flags().StringVar(&to, "to", "", "day after the period")
+	pf.add(cmd)
 	return cmd
 }
