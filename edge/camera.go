@@ -19,7 +19,7 @@ import (
 )
 
 type camCounts struct {
-	frames, observations int64
+	frames, observations, dropped int64
 }
 
 // Recognizer finds and reads the plates of one frame. It holds a detector
@@ -157,9 +157,18 @@ func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
 }
 
 func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camItem, n *camCounts) error {
+	var src capture.Source
 	src, err := capture.Open(sp, capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now})
 	if err != nil {
 		return err
+	}
+	// A live camera, or a replay in real time, never waits for the
+	// recogniser: it keeps the newest frame and counts what was skipped.
+	live := sp.Kind == capture.KindDevice || sp.Kind == capture.KindRTSP
+	if live || o.Realtime {
+		lt := capture.NewLatest(ctx, src, !live, o.Now)
+		defer func() { atomic.StoreInt64(&n.dropped, lt.Dropped()) }()
+		src = lt
 	}
 	defer src.Close()
 	rz, err := NewRecognizer(RecognizerOptions{Detect: o.Detect, OCR: o.OCR})

@@ -31,6 +31,7 @@ type Options struct {
 	Sources        []capture.Spec
 	Start          time.Time     // time of a replay's first frame
 	FolderInterval time.Duration // time between images of a folder source
+	Realtime       bool          // replay files at their frame rate, dropping what the recogniser cannot keep up with, as live cameras do
 	DriveDir       string
 	Vehicle        string
 	Officer        string
@@ -107,6 +108,7 @@ func (o Options) Validate() error {
 // Stats counts what a run did.
 type Stats struct {
 	Frames       int64
+	Dropped      int64 // frames skipped because the recogniser was busy (live or real-time only)
 	Observations int64
 	Reads        int64
 	Hits         int64
@@ -252,6 +254,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	for _, c := range counts {
 		st.Frames += c.frames
 		st.Observations += c.observations
+		st.Dropped += c.dropped
 	}
 	logoutAt := o.Now()
 	if !o.Start.IsZero() {

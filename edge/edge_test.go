@@ -220,3 +220,27 @@ func TestLostFixIsRecorded(t *testing.T) {
 		}
 	}
 }
+
+// TestRealtimeReplayNeverWaits replays the video at its own frame rate:
+// every frame is either recognised or counted as skipped, and plates are
+// still read.
+func TestRealtimeReplayNeverWaits(t *testing.T) {
+	s, fo := smallShift(t)
+	o := DefaultOptions()
+	var err error
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o.Start, o.DriveDir, o.Vehicle, o.Officer, o.Realtime = fo.Start, t.TempDir(), "car7", "4127", true
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(fo.VideoCars * (fo.FramesPerCar + fo.GapFrames))
+	t.Logf("%d frames recognised, %d skipped, %d reads", st.Frames, st.Dropped, st.Reads)
+	if st.Frames+st.Dropped != total || st.Reads == 0 {
+		t.Fatalf("%d recognised + %d skipped of %d frames; %d reads", st.Frames, st.Dropped, total, st.Reads)
+	}
+}

@@ -143,8 +143,8 @@ are stamped from --start, so a replay gives the same records every time.`,
 				o.Alerter, o.Steps, o.Shift = srv, steps, srv
 			}
 			st, err := edge.Run(cmd.Context(), o)
-			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames, %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
-				st.ShiftID, st.Frames, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
+			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames (%d skipped while busy), %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
+				st.ShiftID, st.Frames, st.Dropped, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
 			return err
 		},
 	}
@@ -164,6 +164,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.DurationVar(&o.GPSMaxAge, "gps-max-age", o.GPSMaxAge, "a fix older than this is no fix")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
+	f.BoolVar(&o.Realtime, "realtime", false, "replay at the files' frame rate and skip what the reader cannot keep up with, as live cameras do")
 	f.StringVar(&o.OCR.ModelsDir, "models", o.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.OCR.Engine, "ocr", o.OCR.Engine, "character reader: dnn or tesseract")
 	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -95,4 +96,44 @@ func TestBadSources(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+}
+
+// TestLatestDropsWhatASlowConsumerCannotTake plays a video at its frame
+// rate to a consumer four times too slow: capture never waits, and what
+// was skipped is counted.
+func TestLatestDropsWhatASlowConsumerCannotTake(t *testing.T) {
+	o := fixtures.DefaultOptions()
+	o.Scenes, o.VideoCars, o.HotEntries = 1, 2, 0
+	dir := t.TempDir()
+	if _, err := fixtures.GenerateShift(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(Spec{Camera: "front", Kind: KindVideo, Target: filepath.Join(dir, fixtures.VideoFile)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := NewLatest(context.Background(), src, true, time.Now)
+	defer l.Close()
+	total := o.VideoCars * (o.FramesPerCar + o.GapFrames)
+	taken := 0
+	var last int64 = -1
+	var f Frame
+	for {
+		err := l.Next(&f)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Seq <= last || f.Mat.Empty() {
+			t.Fatalf("frame %d after %d (empty %v)", f.Seq, last, f.Mat.Empty())
+		}
+		last = f.Seq
+		taken++
+		time.Sleep(4 * time.Second / 15) // four frame times
+	}
+	if d := l.Dropped(); int(d)+taken != total || d < int64(total/2) {
+		t.Fatalf("took %d, dropped %d, of %d frames", taken, d, total)
+	}
 }
