@@ -249,7 +249,14 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 				cands[i] = track.Candidate{Text: c.Text, Confidence: c.Confidence}
 			}
 			atomic.AddInt64(&n.observations, 1)
-			if err := emit(tr.Observe(track.Observation{At: f.At, Frame: f.Seq, Box: p.Region.Plate, Candidates: cands, Crop: crop})); err != nil {
+			ob := track.Observation{At: f.At, Frame: f.Seq, Box: p.Region.Plate, Candidates: cands, Crop: crop}
+			done, id := tr.ObserveTrack(ob)
+			if err := emit(done); err != nil {
+				return err
+			}
+			// Each sighting goes to the matcher at once: a hit alerts on
+			// the first frame that reads it, not when its track ends.
+			if err := send(camItem{sighting: &sighting{track: id, camera: sp.Camera, obs: ob}}); err != nil {
 				return err
 			}
 		}

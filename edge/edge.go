@@ -28,28 +28,29 @@ import (
 
 // Options configures a run of the reader.
 type Options struct {
-	Sources        []capture.Spec
-	Start          time.Time     // time of a replay's first frame
-	FolderInterval time.Duration // time between images of a folder source
-	Realtime       bool          // replay files at their frame rate, dropping what the recogniser cannot keep up with, as live cameras do
-	DriveDir       string
-	Vehicle        string
-	Officer        string
-	Hotlists       []shift.HotlistConfig
-	GPSTrack       string // recorded track for replays: CSV (time,lat,lon,...) or an NMEA log (.nmea); empty for none
-	GPSLive        string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
-	GPSMaxAge      time.Duration
-	Detect         detect.Options
-	OCR            ocr.Options
-	Track          track.Options
-	Drive          drive.Options // Dir and Vehicle are taken from above
-	SelfCheck      shift.CheckOptions
-	ShiftID        string // empty: a new one
-	Alerter        Alerter
-	Steps          <-chan drive.Record // the officer's steps from the alert page, for the drive
-	Shift          ShiftEnd            // when set, the run lasts until the officer logs out
-	Now            func() time.Time
-	Logger         *slog.Logger
+	Sources         []capture.Spec
+	Start           time.Time     // time of a replay's first frame
+	FolderInterval  time.Duration // time between images of a folder source
+	Realtime        bool          // replay files at their frame rate, dropping what the recogniser cannot keep up with, as live cameras do
+	DriveDir        string
+	Vehicle         string
+	Officer         string
+	Hotlists        []shift.HotlistConfig
+	GPSTrack        string // recorded track for replays: CSV (time,lat,lon,...) or an NMEA log (.nmea); empty for none
+	GPSLive         string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
+	GPSMaxAge       time.Duration
+	Detect          detect.Options
+	OCR             ocr.Options
+	Track           track.Options
+	AlertConfidence float32       // a single frame's reading alerts at once from this confidence; weaker ones wait for the track
+	Drive           drive.Options // Dir and Vehicle are taken from above
+	SelfCheck       shift.CheckOptions
+	ShiftID         string // empty: a new one
+	Alerter         Alerter
+	Steps           <-chan drive.Record // the officer's steps from the alert page, for the drive
+	Shift           ShiftEnd            // when set, the run lasts until the officer logs out
+	Now             func() time.Time
+	Logger          *slog.Logger
 }
 
 // Alerter shows reads and hits to the officer. Its methods must not block:
@@ -69,15 +70,16 @@ type ShiftEnd interface {
 // DefaultOptions returns options with every stage's defaults.
 func DefaultOptions() Options {
 	return Options{
-		FolderInterval: time.Second,
-		GPSMaxAge:      5 * time.Second,
-		Detect:         detect.DefaultOptions(),
-		OCR:            ocr.DefaultOptions(),
-		Track:          track.DefaultOptions(),
-		Drive:          drive.DefaultOptions("", ""),
-		SelfCheck:      shift.DefaultCheckOptions(),
-		Now:            time.Now,
-		Logger:         slog.Default(),
+		FolderInterval:  time.Second,
+		GPSMaxAge:       5 * time.Second,
+		Detect:          detect.DefaultOptions(),
+		OCR:             ocr.DefaultOptions(),
+		Track:           track.DefaultOptions(),
+		AlertConfidence: 0.8,
+		Drive:           drive.DefaultOptions("", ""),
+		SelfCheck:       shift.DefaultCheckOptions(),
+		Now:             time.Now,
+		Logger:          slog.Default(),
 	}
 }
 
@@ -121,9 +123,17 @@ type Stats struct {
 // camItem is what a camera sends to the recorder: a finished track, or
 // the camera's self-check.
 type camItem struct {
-	read  *track.Read
-	check *shift.CameraCheck
-	ended string // the camera's source ended (end of a replay, or a lost camera)
+	read     *track.Read
+	sighting *sighting
+	check    *shift.CameraCheck
+	ended    string // the camera's source ended (end of a replay, or a lost camera)
+}
+
+// sighting is one frame's reading of a plate, in the track it joined.
+type sighting struct {
+	track  string
+	camera string
+	obs    track.Observation
 }
 
 // Run reads every source to its end (replay) or until ctx is done (live).
@@ -199,7 +209,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		done <- g.Wait()
 		close(items)
 	}()
-	rw := recordWriter{o: o, ix: ix, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt}
+	rw := recordWriter{o: o, ix: ix, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt, alerted: map[string][]drive.Hit{}}
 	var loggedOut <-chan struct{}
 	if o.Shift != nil {
 		loggedOut = o.Shift.LoggedOut()
@@ -224,6 +234,8 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 				}
 			case it.check != nil:
 				werr = rw.selfCheck(*it.check)
+			case it.sighting != nil:
+				werr = rw.sight(*it.sighting, &st)
 			default:
 				werr = rw.write(*it.read, &st)
 			}

@@ -244,3 +244,66 @@ func TestRealtimeReplayNeverWaits(t *testing.T) {
 		t.Fatalf("%d recognised + %d skipped of %d frames; %d reads", st.Frames, st.Dropped, total, st.Reads)
 	}
 }
+
+// orderAlerter records the order in which the reader shows reads and hits.
+type orderAlerter struct{ events []string }
+
+func (a *orderAlerter) Read(r drive.Read) { a.events = append(a.events, "read "+r.ID) }
+func (a *orderAlerter) Hit(h drive.Hit, _ []byte) error {
+	a.events = append(a.events, "hit "+h.ReadID)
+	return nil
+}
+func (a *orderAlerter) Status(string, string) {}
+
+// TestHitAlertsBeforeItsTrackEnds: a confident frame that matches a hot
+// list alerts at once; the read, under the same id, follows when the
+// track ends.
+func TestHitAlertsBeforeItsTrackEnds(t *testing.T) {
+	s, fo := smallShift(t)
+	o := DefaultOptions()
+	var err error
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
+	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	al := &orderAlerter{}
+	o.Alerter = al
+	if _, err := Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	pos := map[string]int{}
+	for i, e := range al.events {
+		pos[e] = i
+	}
+	early := 0
+	for i, e := range al.events {
+		id, isHit := strings.CutPrefix(e, "hit ")
+		if !isHit {
+			continue
+		}
+		r, ok := pos["read "+id]
+		if !ok {
+			t.Fatalf("hit on read %s, which never came", id)
+		}
+		if i < r {
+			early++
+		}
+	}
+	t.Logf("events %v", al.events)
+	if early == 0 {
+		t.Fatal("no hit alerted before its track ended")
+	}
+	dc := readDrive(t, o.DriveDir)
+	ids := map[string]bool{}
+	for _, r := range dc.reads {
+		ids[r.ID] = true
+	}
+	for _, h := range dc.hits {
+		if !ids[h.ReadID] {
+			t.Fatalf("hit %s on the drive points at no read", h.ID)
+		}
+	}
+}

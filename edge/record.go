@@ -12,19 +12,90 @@ import (
 
 // recordWriter turns finished tracks into reads and hits on the drive.
 type recordWriter struct {
-	o     Options
-	ix    *hotlist.Index
-	gps   gps.Locator
-	fix   int // last fix state: 0 unknown, 1 fix, -1 none
-	rec   *drive.Recorder
-	shift string
-	last  time.Time // latest time a read ended, the replay's clock
+	o   Options
+	ix  *hotlist.Index
+	gps gps.Locator
+	fix int // last fix state: 0 unknown, 1 fix, -1 none
+	// alerted holds the hits raised on a track's sightings, by track id,
+	// until the track's read is written with them.
+	alerted map[string][]drive.Hit
+	rec     *drive.Recorder
+	shift   string
+	last    time.Time // latest time a read ended, the replay's clock
+}
+
+// hitFor makes the hit of a match of a read (or of a track's sighting).
+func (w *recordWriter) hitFor(m hotlist.Match, readID, plateText, camera string, at time.Time) drive.Hit {
+	e := m.Entry
+	return drive.Hit{
+		ID: newID(), ReadID: readID, AlertedAt: at, Plate: plateText, MatchedPlate: e.Plate,
+		MatchKind: string(m.Kind), ListName: e.List, ListCode: string(e.Code), NCICNumber: e.NIC,
+		Priority: e.Priority.String(), Reason: e.Reason, ListState: e.State, VehicleDesc: e.VehicleDesc(),
+		Covert: e.Covert, Camera: camera, Vehicle: w.o.Vehicle, Officer: w.o.Officer, ShiftID: w.shift,
+	}
+}
+
+// alert raises a hit for the officer, logs it, and counts it.
+func (w *recordWriter) alert(h drive.Hit, crop []byte, st *Stats) error {
+	if w.o.Alerter != nil {
+		if err := w.o.Alerter.Hit(h, crop); err != nil {
+			return err
+		}
+	}
+	st.Hits++
+	if !h.Covert {
+		st.Alerts++
+	}
+	w.o.Logger.Info("HIT", "plate", h.Plate, "matched", h.MatchedPlate, "match", h.MatchKind, "list", h.ListName,
+		"reason", h.Reason, "priority", h.Priority, "ncic", h.NCICNumber, "camera", h.Camera)
+	return nil
+}
+
+// sight checks one frame's confident reading against the hot lists and
+// alerts at once; the hit goes to the drive at once, its read (the same id
+// as the track) when the track ends.
+func (w *recordWriter) sight(s sighting, st *Stats) error {
+	if len(s.obs.Candidates) == 0 || s.obs.Candidates[0].Confidence < w.o.AlertConfidence {
+		return nil
+	}
+	texts := make([]string, len(s.obs.Candidates))
+	for i, c := range s.obs.Candidates {
+		texts[i] = c.Text
+	}
+	at := w.o.Now()
+	if !w.o.Start.IsZero() {
+		at = s.obs.At
+	}
+	for _, m := range w.ix.Match(texts) {
+		if alreadyAlerted(w.alerted[s.track], m.Entry) {
+			continue
+		}
+		h := w.hitFor(m, s.track, texts[0], s.camera, at)
+		if err := w.alert(h, s.obs.Crop, st); err != nil {
+			return err
+		}
+		w.alerted[s.track] = append(w.alerted[s.track], h)
+		// On the drive at once (fsynced): the read follows when the track ends.
+		if err := w.rec.Add(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func alreadyAlerted(hs []drive.Hit, e *hotlist.Entry) bool {
+	for _, h := range hs {
+		if h.NCICNumber == e.NIC && h.MatchedPlate == e.Plate && h.ListName == e.List {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *recordWriter) write(tr track.Read, st *Stats) error {
 	b := tr.Best
-	// The hit fires when the track ends: in a replay that is the time of
-	// its last frame, live it is now.
+	// A hit no single sighting raised fires when the track ends: in a
+	// replay that is the time of its last frame, live it is now.
 	alertAt := w.o.Now()
 	if !w.o.Start.IsZero() {
 		alertAt = tr.Last
@@ -33,7 +104,7 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 		w.last = tr.Last
 	}
 	r := drive.Read{
-		ID: newID(), CapturedAt: b.At, Plate: tr.Plate, RawText: b.Candidates[0].Text, Confidence: tr.Confidence,
+		ID: tr.ID, CapturedAt: b.At, Plate: tr.Plate, RawText: b.Candidates[0].Text, Confidence: tr.Confidence,
 		State: tr.State, Camera: tr.Camera, Vehicle: w.o.Vehicle, Officer: w.o.Officer, ShiftID: w.shift,
 		Box:      drive.Box{X: int32(b.Box.Min.X), Y: int32(b.Box.Min.Y), W: int32(b.Box.Dx()), H: int32(b.Box.Dy())},
 		CropJPEG: b.Crop,
@@ -54,29 +125,20 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 		}
 	}
 	// The officer is alerted first; the drive is written after, so a slow
-	// drive never delays an alert.
-	matches := w.ix.Match(texts)
-	hits := make([]drive.Hit, 0, len(matches))
-	for _, m := range matches {
-		e := m.Entry
-		h := drive.Hit{
-			ID: newID(), ReadID: r.ID, AlertedAt: alertAt, Plate: r.Plate, MatchedPlate: e.Plate,
-			MatchKind: string(m.Kind), ListName: e.List, ListCode: string(e.Code), NCICNumber: e.NIC,
-			Priority: e.Priority.String(), Reason: e.Reason, ListState: e.State, VehicleDesc: e.VehicleDesc(),
-			Covert: e.Covert, Camera: r.Camera, Vehicle: r.Vehicle, Officer: r.Officer, ShiftID: w.shift,
+	// drive never delays an alert. Hits raised on the track's sightings
+	// are kept; a match only the whole track shows alerts now.
+	early := w.alerted[tr.ID]
+	delete(w.alerted, tr.ID)
+	var hits []drive.Hit
+	for _, m := range w.ix.Match(texts) {
+		if alreadyAlerted(early, m.Entry) {
+			continue // raised, and written, on a sighting
+		}
+		h := w.hitFor(m, r.ID, r.Plate, r.Camera, alertAt)
+		if err := w.alert(h, r.CropJPEG, st); err != nil {
+			return err
 		}
 		hits = append(hits, h)
-		if w.o.Alerter != nil {
-			if err := w.o.Alerter.Hit(h, r.CropJPEG); err != nil {
-				return err
-			}
-		}
-		st.Hits++
-		if !e.Covert {
-			st.Alerts++
-		}
-		w.o.Logger.Info("HIT", "plate", r.Plate, "matched", e.Plate, "match", m.Kind, "list", e.List,
-			"reason", e.Reason, "priority", e.Priority.String(), "ncic", e.NIC, "camera", r.Camera)
 	}
 	if w.o.Alerter != nil {
 		w.o.Alerter.Read(r)

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/plateward/alpr/edge/plate"
 )
 
@@ -19,10 +21,13 @@ import (
 type Options struct {
 	Gap           time.Duration // a track ends when unseen this long
 	MaxCandidates int           // candidates kept per read
+	NewID         func() string // names a track; its read keeps the name
 }
 
 // DefaultOptions suits 15–30 fps cameras.
-func DefaultOptions() Options { return Options{Gap: 700 * time.Millisecond, MaxCandidates: 10} }
+func DefaultOptions() Options {
+	return Options{Gap: 700 * time.Millisecond, MaxCandidates: 10, NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
+}
 
 // Validate reports the first invalid option.
 func (o Options) Validate() error {
@@ -31,6 +36,9 @@ func (o Options) Validate() error {
 	}
 	if o.MaxCandidates < 1 {
 		return errors.New("track options: max candidates < 1")
+	}
+	if o.NewID == nil {
+		return errors.New("track options: no id function")
 	}
 	return nil
 }
@@ -52,6 +60,7 @@ type Observation struct {
 
 // Read is a finished track.
 type Read struct {
+	ID         string // the track's id, given when it began
 	Camera     string
 	First      time.Time
 	Last       time.Time
@@ -64,6 +73,7 @@ type Read struct {
 }
 
 type trk struct {
+	id    string
 	obs   []Observation
 	votes map[string]float32
 	last  time.Time
@@ -89,9 +99,17 @@ func New(camera string, o Options) (*Tracker, error) {
 
 // Observe adds an observation and returns the tracks that ended before it.
 func (t *Tracker) Observe(o Observation) []Read {
+	done, _ := t.ObserveTrack(o)
+	return done
+}
+
+// ObserveTrack is Observe that also names the track the observation
+// joined, so that a hit can be raised on the first frame, before the
+// track ends, and its read found later under the same id.
+func (t *Tracker) ObserveTrack(o Observation) ([]Read, string) {
 	done := t.Expire(o.At)
 	if len(o.Candidates) == 0 {
-		return done
+		return done, ""
 	}
 	text := o.Candidates[0].Text
 	var into *trk
@@ -102,7 +120,7 @@ func (t *Tracker) Observe(o Observation) []Read {
 		}
 	}
 	if into == nil {
-		into = &trk{votes: map[string]float32{}}
+		into = &trk{id: t.opts.NewID(), votes: map[string]float32{}}
 		t.open = append(t.open, into)
 	}
 	into.obs = append(into.obs, o)
@@ -115,7 +133,7 @@ func (t *Tracker) Observe(o Observation) []Read {
 		into.votes[c.Text] += w
 	}
 	into.lead = leader(into.votes)
-	return done
+	return done, into.id
 }
 
 // Expire ends the tracks unseen since now−Gap.
@@ -170,7 +188,7 @@ func (t *Tracker) finish(k *trk) Read {
 		}
 		return all[i].s < all[j].s
 	})
-	r := Read{Camera: t.camera, First: k.obs[0].At, Last: k.last, Frames: len(k.obs), Plate: all[0].s}
+	r := Read{ID: k.id, Camera: t.camera, First: k.obs[0].At, Last: k.last, Frames: len(k.obs), Plate: all[0].s}
 	for i, c := range all {
 		if i == t.opts.MaxCandidates {
 			break
