@@ -72,3 +72,20 @@ func TestAccuracyOnSyntheticScenes(t *testing.T) {
 		t.Fatalf("%d misses reported, top-1 says %d", misses, want)
 	}
 }
+
+// TestEdgeBenchmarkMeasures runs the real-time benchmark on a short video:
+// frames flow, plates are read, alerts are timed.
+func TestEdgeBenchmarkMeasures(t *testing.T) {
+	dir, err := models.FindDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Edge(context.Background(), EdgeOptions{Cameras: 1, Width: 1280, Height: 720, FPS: 15, Cars: 2, Models: dir, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	if res.FPSPerCore <= 0 || res.Recall <= 0 || res.AlertP50 <= 0 || res.AlertP99 < res.AlertP50 || res.RSSMB <= 0 {
+		t.Fatalf("result %+v", res)
+	}
+}

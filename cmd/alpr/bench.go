@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -24,18 +25,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd())
-	for _, b := range []struct{ name, what string }{
-		{"edge", "real-time throughput and frame-to-alert latency"},
-	} {
-		cmd.AddCommand(&cobra.Command{
-			Use:   b.name,
-			Short: "Measure " + b.what + " (not yet available)",
-			RunE: func(*cobra.Command, []string) error {
-				return fmt.Errorf("bench %s: %w", b.name, errNotYet)
-			},
-		})
-	}
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd())
 	return cmd
 }
 
@@ -183,5 +173,56 @@ func newBenchIngestCmd() *cobra.Command {
 	cmd.Flags().IntVar(&o.CropSize, "crop-bytes", o.CropSize, "plate crop bytes per read (3000 for real crops; 0: no images)")
 	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func newBenchEdgeCmd() *cobra.Command {
+	var asJSON bool
+	var models, configs string
+	var cars, fps int
+	cmd := &cobra.Command{
+		Use:   "edge [--configs 1x720,2x720,1x1080,2x1080] [--json]",
+		Short: "Real-time reading: cameras at once at their frame rate; throughput, skipped frames, recall, frame-to-alert latency, memory",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			if !asJSON {
+				fmt.Fprintln(tw, "CAMERAS\tRESOLUTION\tFPS/CORE\tSKIPPED\tRECALL\tALERT p50/p95/p99 ms\tPEAK RSS MB")
+			}
+			for _, c := range strings.Split(configs, ",") {
+				n, h, ok := strings.Cut(strings.TrimSpace(c), "x")
+				cams, err1 := strconv.Atoi(n)
+				height, err2 := strconv.Atoi(h)
+				if !ok || err1 != nil || err2 != nil || cams < 1 || (height != 720 && height != 1080) {
+					return fmt.Errorf("--configs %q: want CAMERASxHEIGHT, height 720 or 1080", c)
+				}
+				d, err := os.MkdirTemp("", "alpr-bench-edge-")
+				if err != nil {
+					return err
+				}
+				res, err := benchmarks.Edge(cmd.Context(), benchmarks.EdgeOptions{Cameras: cams, Width: height * 16 / 9, Height: height,
+					FPS: fps, Cars: cars, Models: models, Dir: d})
+				os.RemoveAll(d)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					if err := json.NewEncoder(out).Encode(res); err != nil {
+						return err
+					}
+					continue
+				}
+				fmt.Fprintf(tw, "%d\t%s\t%.1f\t%d\t%.2f\t%.0f / %.0f / %.0f\t%.0f\n", res.Cameras, res.Resolution, res.FPSPerCore,
+					res.Dropped, res.Recall, res.AlertP50, res.AlertP95, res.AlertP99, res.RSSMB)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&configs, "configs", "1x720,2x720,1x1080,2x1080", "configurations: CAMERASxHEIGHT, comma separated")
+	cmd.Flags().IntVar(&cars, "cars", 6, "cars in each camera's video")
+	cmd.Flags().IntVar(&fps, "fps", 15, "the videos' frame rate")
+	cmd.Flags().StringVar(&models, "models", "var/models", "prepared recognition models")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per configuration")
 	return cmd
 }

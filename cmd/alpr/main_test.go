@@ -92,7 +92,7 @@ func TestSpine(t *testing.T) {
 }
 
 func TestNotYetCommandsSayso(t *testing.T) {
-	for _, args := range [][]string{{"serve"}, {"bench", "edge"}} {
+	for _, args := range [][]string{{"serve"}} {
 		if _, err := run(t, args...); !errors.Is(err, errNotYet) {
 			t.Errorf("alpr %v: %v", args, err)
 		}

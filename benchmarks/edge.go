@@ -1,0 +1,147 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/shift"
+	"github.com/plateward/alpr/fixtures"
+)
+
+// EdgeResult is one configuration of the real-time benchmark; the JSON keys
+// are fixed by the benchmark's contract.
+type EdgeResult struct {
+	Cameras    int     `json:"cameras"`
+	Resolution string  `json:"resolution"`
+	FPSPerCore float64 `json:"fps_per_core"`
+	Dropped    int64   `json:"dropped"`
+	Recall     float64 `json:"recall"`
+	AlertP50   float64 `json:"alert_ms_p50"`
+	AlertP95   float64 `json:"alert_ms_p95"`
+	AlertP99   float64 `json:"alert_ms_p99"`
+	RSSMB      float64 `json:"rss_mb"`
+}
+
+// EdgeOptions sizes one configuration.
+type EdgeOptions struct {
+	Cameras       int
+	Width, Height int
+	FPS           int
+	Cars          int    // cars in each camera's video
+	Models        string // prepared models
+	Dir           string // scratch space
+}
+
+// latencyAlerter measures frame-to-alert latency: from a hit's capture
+// time (the frame's clock time in a real-time replay) to the moment the
+// alert reaches the page's side of the reader.
+type latencyAlerter struct {
+	mu   sync.Mutex
+	ms   []float64
+	read map[string]bool // camera + plate
+}
+
+func (a *latencyAlerter) Read(r drive.Read) {
+	a.mu.Lock()
+	a.read[r.Camera+" "+r.Plate] = true
+	a.mu.Unlock()
+}
+func (a *latencyAlerter) Status(string, string) {}
+func (a *latencyAlerter) Hit(h drive.Hit, _ []byte) error {
+	a.mu.Lock()
+	a.ms = append(a.ms, float64(time.Since(h.AlertedAt).Microseconds())/1000)
+	a.mu.Unlock()
+	return nil
+}
+
+// Edge replays a generated video from o.Cameras cameras at once, at its own
+// frame rate (frames the reader cannot keep up with are skipped and
+// counted), and measures throughput, recall, frame-to-alert latency and
+// memory. Every plate of the video is on the hot list, so every read plate
+// raises an alert.
+func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
+	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height)}
+	fo := fixtures.DefaultOptions()
+	fo.Scenes, fo.VideoCars, fo.Width, fo.Height, fo.FPS, fo.HotEntries, fo.Seed = 0, o.Cars, o.Width, o.Height, o.FPS, 1000, 7
+	shiftDir := filepath.Join(o.Dir, fmt.Sprintf("shift-%d", o.Height))
+	s, err := fixtures.GenerateShift(shiftDir, fo)
+	if err != nil {
+		return res, err
+	}
+	// A hot list with every plate of the video, so each read alerts.
+	var b strings.Builder
+	b.WriteString("NIC       ORI      DATE    LIC       LSLIY LTVYR VMA VMOVSVCO\n")
+	plates := map[string]bool{}
+	for _, tr := range s.Truth {
+		if !plates[tr.Plate.Text] {
+			plates[tr.Plate.Text] = true
+			fmt.Fprintf(&b, "%-10s%-9s%-8s%-10s%-2s\n", "V"+strconv.Itoa(100000000+len(plates)), "MO0640000", "20260101", tr.Plate.Text, "MO")
+		}
+	}
+	hot := filepath.Join(o.Dir, "bench-hot.ncic")
+	if err := os.WriteFile(hot, []byte(b.String()), 0o644); err != nil {
+		return res, err
+	}
+	eo := edge.DefaultOptions()
+	eo.OCR.ModelsDir, eo.Realtime = o.Models, true
+	for i := range o.Cameras {
+		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
+			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
+	}
+	eo.Start, eo.DriveDir, eo.Vehicle, eo.Officer = fo.Start, filepath.Join(o.Dir, "drive"), "bench", "bench"
+	eo.Hotlists = []shift.HotlistConfig{{Path: hot, Format: "ncic"}}
+	eo.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	al := &latencyAlerter{read: map[string]bool{}}
+	eo.Alerter = al
+	t0 := time.Now()
+	st, err := edge.Run(ctx, eo)
+	wall := time.Since(t0).Seconds()
+	if err != nil {
+		return res, err
+	}
+	os.RemoveAll(eo.DriveDir)
+	res.FPSPerCore = float64(st.Frames) / wall / float64(runtime.NumCPU())
+	res.Dropped = st.Dropped
+	// Recall: the plates each camera read right, over the plates it showed.
+	right := 0
+	for _, sp := range eo.Sources {
+		for p := range plates {
+			if al.read[sp.Camera+" "+p] {
+				right++
+			}
+		}
+	}
+	res.Recall = float64(right) / float64(len(plates)*o.Cameras)
+	sort.Float64s(al.ms)
+	res.AlertP50, res.AlertP95, res.AlertP99 = percentile(al.ms, 50), percentile(al.ms, 95), percentile(al.ms, 99)
+	res.RSSMB = peakRSSMB()
+	return res, nil
+}
+
+// peakRSSMB reads the process's peak resident memory from /proc.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
