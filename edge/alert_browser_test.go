@@ -18,46 +18,8 @@ import (
 	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/fixtures"
+	"github.com/plateward/alpr/internal/browsertest"
 )
-
-// browser starts Debian's headless Chromium for a test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
-		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900), // an in-car display
-	)
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	// The first run starts the browser; its context must carry no timeout.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// within runs steps with a time limit.
-func within(ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
-	c, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	return chromedp.Do(c, steps...)
-}
-
-func text(ctx context.Context, sel string) string {
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS(sel)))
-	return s
-}
 
 func eval(ctx context.Context, js string) string {
 	c, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -112,13 +74,13 @@ func TestAlertPageInBrowser(t *testing.T) {
 	done := make(chan result, 1)
 	go func() { st, err := Run(context.Background(), o); done <- result{st, err} }()
 
-	ctx := browser(t)
+	ctx := browsertest.Start(t)
 	url := fmt.Sprintf("http://%s/", ln.Addr())
-	if err := within(ctx, 120*time.Second, chromedp.Navigate(url),
+	if err := browsertest.Within(ctx, 120*time.Second, chromedp.Navigate(url),
 		// Both cameras have played their replay when the status bar says so.
 		chromedp.Poll[chromedp.Void](`document.getElementById("status").textContent.split("stopped").length > 2`,
 			chromedp.WithPollingTimeout(110*time.Second))); err != nil {
-		t.Fatalf("page: %v (status %q)", err, text(ctx, "#status"))
+		t.Fatalf("page: %v (status %q)", err, browsertest.Text(ctx, "#status"))
 	}
 	pending := len(srv.Pending())
 	if pending == 0 {
@@ -126,11 +88,11 @@ func TestAlertPageInBrowser(t *testing.T) {
 	}
 
 	// A hit is on the card, and its tone started.
-	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#card"))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#card"))); err != nil {
 		t.Fatalf("%v: card hidden=%s pending=%s html=%.600s", err, eval(ctx, `String(document.getElementById("card").hidden)`),
-			text(ctx, "#pending-count"), eval(ctx, `document.body.innerHTML`))
+			browsertest.Text(ctx, "#pending-count"), eval(ctx, `document.body.innerHTML`))
 	}
-	plate := text(ctx, "#card-plate")
+	plate := browsertest.Text(ctx, "#card-plate")
 	tones := eval(ctx, `document.body.dataset.tones`)
 	cardHidden := eval(ctx, `String(document.getElementById("card").hidden)`)
 	if tones == "" || tones == "0" || cardHidden != "false" || plate == "" {
@@ -138,18 +100,18 @@ func TestAlertPageInBrowser(t *testing.T) {
 	}
 
 	// Logout is refused while hits are pending.
-	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#card-later"))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#card-later"))); err != nil {
 		t.Fatalf("later: %v", err)
 	}
-	if err := within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#logout"))); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
-	if err := within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#override"))); err != nil {
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.WaitVisible(chromedp.CSS("#override"))); err != nil {
 		t.Fatalf("override: %v: open=%s msg=%q body=%.300s", err, eval(ctx, `String(document.getElementById("override").open)`),
-			text(ctx, "#override-msg"), eval(ctx, `document.body.innerText`))
+			browsertest.Text(ctx, "#override-msg"), eval(ctx, `document.body.innerText`))
 	}
-	msg := text(ctx, "#override-msg")
-	if err := within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS("#override-cancel"))); err != nil {
+	msg := browsertest.Text(ctx, "#override-msg")
+	if err := browsertest.Within(ctx, 5*time.Second, chromedp.Click(chromedp.CSS("#override-cancel"))); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(msg, "without a disposition") {
@@ -158,7 +120,7 @@ func TestAlertPageInBrowser(t *testing.T) {
 
 	// Work every hit: confirm, verify, dispose.
 	for i := 0; i < pending; i++ {
-		if err := within(ctx, 20*time.Second,
+		if err := browsertest.Within(ctx, 20*time.Second,
 			chromedp.Click(chromedp.CSS("#pending li")),
 			chromedp.WaitVisible(chromedp.CSS("#card")),
 			chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="match"]`)),
@@ -173,7 +135,7 @@ func TestAlertPageInBrowser(t *testing.T) {
 			t.Fatalf("hit %d of %d: %v", i+1, pending, err)
 		}
 	}
-	if err := within(ctx, 15*time.Second, chromedp.Click(chromedp.CSS("#logout")),
+	if err := browsertest.Within(ctx, 15*time.Second, chromedp.Click(chromedp.CSS("#logout")),
 		chromedp.Poll[chromedp.Void](`document.body.textContent.includes("Logged out")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatal(err)
 	}

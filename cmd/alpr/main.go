@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,9 +14,6 @@ import (
 
 	"github.com/spf13/cobra"
 )
-
-// errNotYet is returned by subcommands that later issues build.
-var errNotYet = errors.New("not yet available in this build")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

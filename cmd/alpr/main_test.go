@@ -91,14 +91,6 @@ func TestSpine(t *testing.T) {
 	}
 }
 
-func TestNotYetCommandsSayso(t *testing.T) {
-	for _, args := range [][]string{{"serve"}} {
-		if _, err := run(t, args...); !errors.Is(err, errNotYet) {
-			t.Errorf("alpr %v: %v", args, err)
-		}
-	}
-}
-
 func errAccessTest() error { return analytics.ErrAccess }
 
 func modelsDir(t *testing.T) string {

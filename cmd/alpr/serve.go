@@ -1,18 +1,92 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/plateward/alpr/analytics/boss"
 )
 
 func newServeCmd() *cobra.Command {
-	return &cobra.Command{
+	var sf storeFlags
+	var listen, cert, key string
+	o := boss.DefaultOptions()
+	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the back office (BOSS) web app and its scheduled jobs (not yet available)",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return fmt.Errorf("serve: %w (the back-office web app)", errNotYet)
+		Short: "Run the back office (BOSS) web app: searches, SQL console, audit log, user accounts",
+		Long: `Run the back office web app on the store. The first start creates the IT
+administrator "admin" and prints a one-time password once; it must be
+changed at first login. Serve TLS with --tls-cert and --tls-key whenever
+the app is reached from anything but this machine.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (cert == "") != (key == "") {
+				return errors.New("serve: give both --tls-cert and --tls-key, or neither")
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			users, err := boss.OpenUsers(st.Dir())
+			if err != nil {
+				return err
+			}
+			pw, created, err := boss.Bootstrap(users, time.Now())
+			if err != nil {
+				return fmt.Errorf("serve: create the first administrator: %w", err)
+			}
+			if created {
+				fmt.Fprintf(cmd.OutOrStdout(), "first start: created IT administrator \"admin\" with one-time password %s\n"+
+					"(shown once; it must be changed at first login)\n", pw)
+			}
+			o.SecureOnly = cert != ""
+			o.Log = slog.Default()
+			app, err := boss.New(st, users, o)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return fmt.Errorf("serve: %w", err)
+			}
+			scheme := "http"
+			if cert != "" {
+				scheme = "https"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "back office on %s://%s/ (store %s); Ctrl-C stops it\n", scheme, ln.Addr(), sf.dir)
+			srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+			done := make(chan error, 1)
+			go func() {
+				if cert != "" {
+					done <- srv.ServeTLS(ln, cert, key)
+				} else {
+					done <- srv.Serve(ln)
+				}
+			}()
+			select {
+			case err := <-done:
+				return fmt.Errorf("serve: %w", err)
+			case <-cmd.Context().Done():
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				return srv.Shutdown(ctx)
+			}
 		},
 	}
+	sf.add(cmd)
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM)")
+	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
+	cmd.Flags().DurationVar(&o.SessionIdle, "session-idle", o.SessionIdle, "log out after this long without a request")
+	cmd.Flags().IntVar(&o.MaxFailures, "max-failures", o.MaxFailures, "failed logins in a row that lock an account")
+	cmd.Flags().DurationVar(&o.LockoutFor, "lockout", o.LockoutFor, "how long a locked account stays locked")
+	return cmd
 }

@@ -1,0 +1,104 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AuditFilter narrows IT's view of the audit log; empty fields match all.
+type AuditFilter struct {
+	User   string
+	Action string // prefix, e.g. "search." or "login."
+	Case   string
+	From   time.Time
+	To     time.Time
+	Limit  int // 0 for DefaultLimit
+}
+
+// AuditLog returns audit entries, newest first. Reading the audit log is
+// not itself a records access; the back office limits it to IT and the
+// Chief.
+func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	from, to := Window{f.From, f.To}.bounds()
+	conds := []string{"event_at >= ?", "event_at < ?"}
+	args := []any{from, to}
+	if f.User != "" {
+		conds, args = append(conds, "user_name = ?"), append(args, f.User)
+	}
+	if f.Action != "" {
+		conds, args = append(conds, "starts_with(action, ?)"), append(args, f.Action)
+	}
+	if f.Case != "" {
+		conds, args = append(conds, "case_number = ?"), append(args, f.Case)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, event_at, user_name, action, coalesce(reason, ''), coalesce(case_number, ''),
+		coalesce(detail, ''), prev_hash, hash FROM audit_log WHERE `+strings.Join(conds, " AND ")+
+		` ORDER BY seq DESC LIMIT ?`, append(args, limitOr(f.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.User, &e.Action, &e.Reason, &e.Case, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DayCount is one day's reads and hits.
+type DayCount struct {
+	Day   string // YYYY-MM-DD in the department's zone
+	Reads int64
+	Hits  int64
+}
+
+// Daily returns reads and hits per day over the last days days up to
+// now, oldest first, with zero days included. Counts carry no plate, so
+// they are not a records access.
+func (s *Store) Daily(ctx context.Context, days int, now time.Time) ([]DayCount, error) {
+	if days <= 0 {
+		return nil, fmt.Errorf("daily counts: %d days", days)
+	}
+	end := now.In(s.loc)
+	start := time.Date(end.Year(), end.Month(), end.Day()-days+1, 0, 0, 0, 0, s.loc)
+	out := make([]DayCount, days)
+	idx := map[string]int{}
+	for i := range out {
+		out[i].Day = start.AddDate(0, 0, i).Format(time.DateOnly)
+		idx[out[i].Day] = i
+	}
+	for _, q := range []struct {
+		table, col string
+		set        func(*DayCount, int64)
+	}{
+		{"reads", "captured_at", func(d *DayCount, n int64) { d.Reads = n }},
+		{"hits", "alerted_at", func(d *DayCount, n int64) { d.Hits = n }},
+	} {
+		rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT strftime(timezone(?, %[1]s), '%%Y-%%m-%%d') AS d, count(*)
+			FROM %[2]s WHERE %[1]s >= ? GROUP BY d`, q.col, q.table), s.opts.TimeZone, start)
+		if err != nil {
+			return nil, fmt.Errorf("daily %s: %w", q.table, err)
+		}
+		for rows.Next() {
+			var d string
+			var n int64
+			if err := rows.Scan(&d, &n); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if i, ok := idx[d]; ok {
+				q.set(&out[i], n)
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,87 @@
+package boss
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+func (a *App) usersView(note, errText string) view {
+	return view{Note: note, Error: errText, Data: struct {
+		Users []User
+		Roles []Role
+	}{a.users.List(), Roles()}}
+}
+
+func (a *App) usersPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView("", ""))
+}
+
+func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
+	u := User{Name: r.PostFormValue("name"), Badge: strings.TrimSpace(r.PostFormValue("badge")),
+		Unit: strings.TrimSpace(r.PostFormValue("unit")), Role: Role(r.PostFormValue("role")),
+		TrainedOn: strings.TrimSpace(r.PostFormValue("trained_on"))}
+	pw, err := a.users.Create(u, a.opts.Now())
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView("", err.Error()))
+		return
+	}
+	a.audit(r.Context(), current(r).user, "user.create", fmt.Sprintf("%s role %s", strings.ToLower(strings.TrimSpace(u.Name)), u.Role))
+	a.render(w, r, http.StatusOK, "users", "Users",
+		a.usersView(fmt.Sprintf("Created %s. One-time password (shown once, give it in person): %s", strings.ToLower(strings.TrimSpace(u.Name)), pw), ""))
+}
+
+// userChange disables, enables or resets one account.
+func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	action := r.PostFormValue("action")
+	var note string
+	var err error
+	switch action {
+	case "disable", "enable":
+		if name == current(r).user && action == "disable" {
+			err = fmt.Errorf("you cannot disable your own account")
+			break
+		}
+		if err = a.users.SetDisabled(name, action == "disable"); err == nil {
+			a.sess.endUser(name)
+			note = fmt.Sprintf("%s: %sd", name, action)
+		}
+	case "reset":
+		var pw string
+		if pw, err = a.users.Reset(name); err == nil {
+			a.sess.endUser(name)
+			note = fmt.Sprintf("Reset %s. One-time password (shown once): %s", name, pw)
+		}
+	default:
+		err = fmt.Errorf("unknown account action %q", action)
+	}
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView("", err.Error()))
+		return
+	}
+	a.audit(r.Context(), current(r).user, "user."+action, name)
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(note, ""))
+}
+
+func (a *App) passwordPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "password", "Change password", view{})
+}
+
+func (a *App) passwordSet(w http.ResponseWriter, r *http.Request) {
+	s := current(r)
+	if _, err := a.users.Authenticate(s.user, r.PostFormValue("old"), a.opts.Now(), a.opts.MaxFailures, a.opts.LockoutFor); err != nil {
+		a.render(w, r, http.StatusBadRequest, "password", "Change password", view{Error: "the current password is wrong"})
+		return
+	}
+	if r.PostFormValue("new") != r.PostFormValue("again") {
+		a.render(w, r, http.StatusBadRequest, "password", "Change password", view{Error: "the two new passwords differ"})
+		return
+	}
+	if err := a.users.SetPassword(s.user, r.PostFormValue("new")); err != nil {
+		a.render(w, r, http.StatusBadRequest, "password", "Change password", view{Error: err.Error()})
+		return
+	}
+	a.audit(r.Context(), s.user, "user.password", s.user)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,85 @@
+package boss
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plateward/alpr/internal/browsertest"
+)
+
+// loginIn logs a fresh browser tab in through the login form.
+func loginIn(ctx context.Context, t *testing.T, base, user string) {
+	t.Helper()
+	if err := browsertest.Within(ctx, 30*time.Second,
+		chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(`input[name="user"]`, user),
+		chromedp.SendKeys(`input[name="password"]`, testPassword),
+		chromedp.Click("#login"),
+		chromedp.WaitVisible("#daily"),
+	); err != nil {
+		t.Fatalf("%s: log in: %v", user, err)
+	}
+}
+
+// TestBackOfficeInABrowser walks an analyst's plate search in Chromium
+// (reason and case, results), IT's audit log showing that search, and a
+// records clerk kept from the SQL console.
+func TestBackOfficeInABrowser(t *testing.T) {
+	f := newFixture(t)
+	at := time.Date(2026, 11, 19, 14, 30, 0, 0, time.UTC)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
+		gps_fix, lat, lon, source_file, loaded_at) VALUES ('r1', ?, 'ABC1234', 'ABC1234', 0.93, 'front', 'car7', '4127', true,
+		38.95, -92.33, 'f', now())`, at); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := browsertest.Start(t)
+	loginIn(ctx, t, f.srv.URL, "analyst1")
+	if err := browsertest.Within(ctx, 30*time.Second,
+		chromedp.Navigate(f.srv.URL+"/search"),
+		chromedp.SendKeys(`input[name="plate"]`, "ABC1234"),
+		chromedp.SendKeys(`input[name="reason"]`, "stolen vehicle follow-up"),
+		chromedp.SendKeys(`input[name="case"]`, "26-4471"),
+		chromedp.Click("#run"),
+		chromedp.WaitVisible("#results"),
+	); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	if got := browsertest.Text(ctx, "#count"); !strings.HasPrefix(got, "1 reads of ABC1234 (case 26-4471") {
+		t.Errorf("result count %q", got)
+	}
+	if got := browsertest.Text(ctx, "#results tbody tr"); !strings.Contains(got, "2026-11-19 08:30:00 CST") || !strings.Contains(got, "car7") {
+		t.Errorf("result row %q: want the read in the department's time", got)
+	}
+
+	it := browsertest.Start(t)
+	loginIn(it, t, f.srv.URL, "it1")
+	if err := browsertest.Within(it, 30*time.Second, chromedp.Navigate(f.srv.URL+"/audit?case=26-4471"), chromedp.WaitVisible("#audit")); err != nil {
+		t.Fatalf("audit page: %v", err)
+	}
+	if got := browsertest.Text(it, "#audit tbody tr"); !strings.Contains(got, "analyst1") || !strings.Contains(got, "search.plate") ||
+		!strings.Contains(got, "stolen vehicle follow-up") {
+		t.Errorf("audit row %q: want the analyst's search", got)
+	}
+	if got := browsertest.Text(it, "#chain"); !strings.Contains(got, "entries verify") {
+		t.Errorf("chain %q", got)
+	}
+
+	clerk := browsertest.Start(t)
+	loginIn(clerk, t, f.srv.URL, "clerk1")
+	nav := browsertest.Text(clerk, "header")
+	if strings.Contains(nav, "SQL console") || strings.Contains(nav, "Plate search") {
+		t.Errorf("clerk's menu offers %q", nav)
+	}
+	if err := browsertest.Within(clerk, 10*time.Second, chromedp.Navigate(f.srv.URL+"/sql")); err != nil {
+		t.Fatal(err)
+	}
+	body := browsertest.Text(clerk, "body")
+	if !strings.Contains(body, "a clerk may not use this page") {
+		t.Errorf("clerk at /sql saw %q", body)
+	}
+}

@@ -1,0 +1,226 @@
+package boss
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+const loginCookie = "alpr_login" // the login form's CSRF token, before a session exists
+
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(webFS, "web/*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(webFS, "web/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", base, err)
+		}
+		out[strings.TrimSuffix(base, ".html")] = t
+	}
+	return out, nil
+}
+
+// view is what every page template gets.
+type view struct {
+	User  string
+	Role  Role
+	CSRF  string
+	Title string
+	Error string
+	Note  string
+	Data  any
+}
+
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, page, title string, v view) {
+	if s, ok := r.Context().Value(ctxKey{}).(*session); ok {
+		v.User, v.Role, v.CSRF = s.user, s.role, s.csrf
+	}
+	v.Title = title
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := a.pages[page].Execute(w, v); err != nil {
+		a.opts.Log.Error("render", "page", page, "err", err)
+	}
+}
+
+func (a *App) handlers() map[Route]http.HandlerFunc {
+	return map[Route]http.HandlerFunc{
+		RouteDashboard:   a.dashboard,
+		RouteSearch:      a.searchPage,
+		RouteSearchRun:   a.searchRun,
+		RouteSQL:         a.sqlPage,
+		RouteSQLRun:      a.sqlRun,
+		RouteAudit:       a.auditPage,
+		RouteUsers:       a.usersPage,
+		RouteUserCreate:  a.userCreate,
+		RouteUserChange:  a.userChange,
+		RoutePassword:    a.passwordPage,
+		RoutePasswordSet: a.passwordSet,
+		RouteLogout:      a.logout,
+	}
+}
+
+func (a *App) loginPage(w http.ResponseWriter, r *http.Request) {
+	tok := newToken()
+	a.setCookie(w, loginCookie, tok, 600)
+	a.render(w, r, http.StatusOK, "login", "Log in", view{CSRF: tok})
+}
+
+func (a *App) login(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+		http.Error(w, "this login form is stale: reload the page and try again", http.StatusForbidden)
+		return
+	}
+	name := strings.ToLower(strings.TrimSpace(r.PostFormValue("user")))
+	now := a.opts.Now()
+	u, err := a.users.Authenticate(name, r.PostFormValue("password"), now, a.opts.MaxFailures, a.opts.LockoutFor)
+	if err != nil {
+		action := "login.failed"
+		if errors.Is(err, ErrLocked) {
+			action = "login.locked"
+		}
+		a.audit(r.Context(), name, action, r.RemoteAddr)
+		tok := newToken()
+		a.setCookie(w, loginCookie, tok, 600)
+		a.render(w, r, http.StatusUnauthorized, "login", "Log in", view{CSRF: tok, Error: err.Error()})
+		return
+	}
+	id, _ := a.sess.start(u, now)
+	a.setCookie(w, loginCookie, "", -1)
+	a.setCookie(w, sessionCookie, id, 0)
+	a.audit(r.Context(), u.Name, "login", r.RemoteAddr)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (a *App) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.sess.end(c.Value)
+	}
+	a.setCookie(w, sessionCookie, "", -1)
+	a.audit(r.Context(), current(r).user, "logout", "")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
+	days, err := a.store.Daily(r.Context(), 14, a.opts.Now())
+	v := view{Data: days}
+	if err != nil {
+		v.Error = err.Error()
+	}
+	var most int64 = 1
+	for _, d := range days {
+		most = max(most, d.Reads)
+	}
+	v.Data = struct {
+		Days []analytics.DayCount
+		Max  int64
+	}{days, most}
+	a.render(w, r, http.StatusOK, "dashboard", "Dashboard", v)
+}
+
+// searchForm is the plate search's form, kept to refill it.
+type searchForm struct {
+	Plate, From, To, Reason, Case string
+	Rows                          []analytics.ReadRow
+	Ran                           bool
+	Loc                           *time.Location
+}
+
+func (a *App) searchPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "search", "Plate search", view{Data: searchForm{Loc: a.store.Location()}})
+}
+
+func (a *App) parseDay(s string, end bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s, a.store.Location())
+	if err != nil {
+		return t, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
+}
+
+func (a *App) searchRun(w http.ResponseWriter, r *http.Request) {
+	f := searchForm{Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")), Loc: a.store.Location()}
+	from, err1 := a.parseDay(f.From, false)
+	to, err2 := a.parseDay(f.To, true)
+	if err := errors.Join(err1, err2); err != nil {
+		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		return
+	}
+	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
+	rows, err := a.store.PlateReads(r.Context(), acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, a.opts.Now())
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		return
+	}
+	f.Rows, f.Ran = rows, true
+	a.render(w, r, http.StatusOK, "search", "Plate search", view{Data: f})
+}
+
+// sqlForm is the SQL console's form and answer.
+type sqlForm struct {
+	Query, Reason, Case string
+	Result              *analytics.SQLResult
+}
+
+func (a *App) sqlPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "sql", "SQL console", view{Data: sqlForm{Query: "SELECT plate, count(*) AS n FROM reads GROUP BY plate ORDER BY n DESC LIMIT 20"}})
+}
+
+func (a *App) sqlRun(w http.ResponseWriter, r *http.Request) {
+	f := sqlForm{Query: r.PostFormValue("query"), Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case"))}
+	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
+	res, err := a.store.SQL(r.Context(), acc, f.Query, 500, a.opts.SQLTimeout, a.opts.Now())
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "sql", "SQL console", view{Data: f, Error: err.Error()})
+		return
+	}
+	f.Result = &res
+	a.render(w, r, http.StatusOK, "sql", "SQL console", view{Data: f})
+}
+
+func (a *App) auditPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := analytics.AuditFilter{User: q.Get("user"), Action: q.Get("action"), Case: q.Get("case"), Limit: 500}
+	entries, err := a.store.AuditLog(r.Context(), f)
+	v := view{}
+	if err != nil {
+		v.Error = err.Error()
+	}
+	n, verr := a.store.VerifyAudit(r.Context())
+	chain := fmt.Sprintf("all %d entries verify", n)
+	if verr != nil {
+		chain = fmt.Sprintf("BROKEN: %d entries verify, then %v", n, verr)
+	}
+	v.Data = struct {
+		Filter  analytics.AuditFilter
+		Entries []analytics.AuditEntry
+		Chain   string
+		Broken  bool
+		Loc     *time.Location
+	}{f, entries, chain, verr != nil, a.store.Location()}
+	a.render(w, r, http.StatusOK, "audit", "Audit log", v)
+}

@@ -1,0 +1,80 @@
+package boss
+
+import "slices"
+
+// Role is a back-office role. The permission table below, not the
+// handlers, decides who may use each route.
+type Role string
+
+// The roles of the order's users.
+const (
+	Officer    Role = "officer"
+	Supervisor Role = "supervisor"
+	Analyst    Role = "analyst"
+	Clerk      Role = "clerk" // records clerk
+	IT         Role = "it"    // IT administrator
+	Chief      Role = "chief" // the Chief or designee
+)
+
+// Roles returns every role, in the order forms show them.
+func Roles() []Role { return []Role{Officer, Supervisor, Analyst, Clerk, IT, Chief} }
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
+
+// Route names a method and path of the app, as http.ServeMux patterns do.
+type Route string
+
+// The app's routes that need a login.
+const (
+	RouteDashboard   Route = "GET /{$}"
+	RouteSearch      Route = "GET /search"
+	RouteSearchRun   Route = "POST /search"
+	RouteSQL         Route = "GET /sql"
+	RouteSQLRun      Route = "POST /sql"
+	RouteAudit       Route = "GET /audit"
+	RouteUsers       Route = "GET /users"
+	RouteUserCreate  Route = "POST /users"
+	RouteUserChange  Route = "POST /users/{name}"
+	RoutePassword    Route = "GET /password"
+	RoutePasswordSet Route = "POST /password"
+	RouteLogout      Route = "POST /logout"
+)
+
+// permissions is who may use each route. Records are closed: searches
+// are for sworn and analytical staff with a reason and a case; the SQL
+// console for analysts; the audit log for IT and the Chief; accounts for
+// IT only. A route missing here is refused to everyone.
+func permissions() map[Route][]Role {
+	everyone := Roles()
+	searchers := []Role{Officer, Supervisor, Analyst, Chief}
+	return map[Route][]Role{
+		RouteDashboard:   everyone,
+		RouteSearch:      searchers,
+		RouteSearchRun:   searchers,
+		RouteSQL:         {Analyst},
+		RouteSQLRun:      {Analyst},
+		RouteAudit:       {IT, Chief},
+		RouteUsers:       {IT},
+		RouteUserCreate:  {IT},
+		RouteUserChange:  {IT},
+		RoutePassword:    everyone,
+		RoutePasswordSet: everyone,
+		RouteLogout:      everyone,
+	}
+}
+
+// Allowed reports whether role may use route.
+func Allowed(role Role, route Route) bool {
+	return slices.Contains(permissions()[route], role)
+}
+
+// Routes returns every route that needs a login.
+func Routes() []Route {
+	var out []Route
+	for r := range permissions() {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,183 @@
+// Package boss is the back office (the order's BOSS, A.4): the web app
+// that analysts, supervisors, records clerks, IT and the Chief reach from
+// department computers with `alpr serve`.
+//
+// Every route that needs a login is named in the permission table
+// (perms.go); a route a role is not given answers 403. Passwords are
+// argon2id; sessions live in memory behind a random token in an HTTP-only,
+// SameSite=Strict cookie (Secure under TLS) and expire after idle time and
+// after a maximum age; every form carries the session's CSRF token and a
+// POST without it is refused; repeated failed logins lock the account.
+// Logins, failures, lockouts and account changes go to the audit log's
+// hash chain with every records access.
+package boss
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// Options configures the app.
+type Options struct {
+	SessionIdle time.Duration    // a session ends after this long without a request
+	SessionMax  time.Duration    // and this long after login, however active
+	MaxFailures int              // consecutive failed logins that lock an account
+	LockoutFor  time.Duration    // how long a lockout lasts
+	SecureOnly  bool             // cookies only over TLS; set when serving TLS
+	SQLTimeout  time.Duration    // bound of one SQL console query
+	Now         func() time.Time // the clock; tests inject theirs
+	Log         *slog.Logger
+}
+
+// DefaultOptions returns the department's settings: 15 minutes idle,
+// 10 hours a shift, five failures lock for 15 minutes.
+func DefaultOptions() Options {
+	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5,
+		LockoutFor: 15 * time.Minute, SQLTimeout: 30 * time.Second, Now: time.Now, Log: slog.Default()}
+}
+
+// Validate reports the first invalid option.
+func (o Options) Validate() error {
+	switch {
+	case o.SessionIdle <= 0 || o.SessionMax <= 0:
+		return errors.New("boss options: session times must be positive")
+	case o.MaxFailures < 1:
+		return errors.New("boss options: max failures must be at least 1")
+	case o.LockoutFor <= 0:
+		return errors.New("boss options: lockout must be positive")
+	case o.Now == nil || o.Log == nil:
+		return errors.New("boss options: no clock or logger")
+	}
+	return nil
+}
+
+// App is the back-office web app.
+type App struct {
+	opts  Options
+	store *analytics.Store
+	users *Users
+	sess  *sessions
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+const sessionCookie = "alpr_session"
+
+// New builds the app over an open store and its user accounts.
+func New(store *analytics.Store, users *Users, o Options) (*App, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{opts: o, store: store, users: users, mux: http.NewServeMux(),
+		sess: &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax}}
+	var err error
+	if a.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	a.mux.HandleFunc("GET /login", a.loginPage)
+	a.mux.HandleFunc("POST /login", a.login)
+	a.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(mustSub(webFS, "web/static"))))
+	for route, h := range a.handlers() {
+		a.mux.Handle(string(route), a.guard(route, h))
+	}
+	return a, nil
+}
+
+// Bootstrap creates the first IT administrator, "admin", when there are
+// no users, and returns its one-time password to print once.
+func Bootstrap(users *Users, now time.Time) (string, bool, error) {
+	if users.Len() > 0 {
+		return "", false, nil
+	}
+	pw, err := users.Create(User{Name: "admin", Role: IT, Unit: "IT"}, now)
+	return pw, err == nil, err
+}
+
+// ServeHTTP serves the app with its security headers.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	a.mux.ServeHTTP(w, r)
+}
+
+type ctxKey struct{}
+
+// guard checks the session, the role's permission and, on a POST, the
+// CSRF token, in that order.
+func (a *App) guard(route Route, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := a.opts.Now()
+		c, err := r.Cookie(sessionCookie)
+		var s *session
+		if err == nil {
+			s = a.sess.get(c.Value, now)
+		}
+		if s == nil {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "your session has ended: log in again", http.StatusUnauthorized)
+			return
+		}
+		if !Allowed(s.role, route) {
+			a.audit(r.Context(), s.user, "access.denied", string(route))
+			http.Error(w, fmt.Sprintf("a %s may not use this page", s.role), http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.csrf) {
+			a.audit(r.Context(), s.user, "access.csrf", string(route))
+			http.Error(w, "this form is stale or did not come from this app: reload the page and try again", http.StatusForbidden)
+			return
+		}
+		if s.mustChange(a.users) && route != RoutePassword && route != RoutePasswordSet && route != RouteLogout {
+			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)))
+	})
+}
+
+func (s *session) mustChange(u *Users) bool {
+	x, err := u.Get(s.user)
+	return err != nil || x.MustChange
+}
+
+func current(r *http.Request) *session { return r.Context().Value(ctxKey{}).(*session) }
+
+// audit records an event that is not a records access (logins, account
+// changes, refusals) in the audit chain; a failure is logged, not hidden.
+func (a *App) audit(ctx context.Context, user, action, detail string) {
+	err := a.store.Audit(ctx, a.opts.Now(), analytics.Access{User: user, Reason: "back office", Case: "-"}, action, detail)
+	if err != nil {
+		a.opts.Log.Error("audit", "action", action, "user", user, "err", err)
+	}
+}
+
+func (a *App) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: a.opts.SecureOnly,
+		SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a constant inside the embedded tree
+	}
+	return s
+}
