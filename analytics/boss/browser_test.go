@@ -26,7 +26,8 @@ func loginIn(ctx context.Context, t *testing.T, base, user string) {
 }
 
 // TestBackOfficeInABrowser walks an analyst's plate search in Chromium
-// (reason and case, results), IT's audit log showing that search, and a
+// (reason and case, results) and export to another agency, seen in the
+// dissemination log; an officer offered no export; IT's audit log showing that search, and a
 // records clerk kept from the SQL console.
 func TestBackOfficeInABrowser(t *testing.T) {
 	f := newFixture(t)
@@ -56,14 +57,55 @@ func TestBackOfficeInABrowser(t *testing.T) {
 		t.Errorf("result row %q: want the read in the department's time", got)
 	}
 
+	// The analyst exports the results to another agency; the export is in
+	// the dissemination log.
+	if err := browsertest.Within(ctx, 30*time.Second,
+		chromedp.SendKeys(`#export input[name="recipient"]`, "Boone County Sheriff"),
+		chromedp.SendKeys(`#export input[name="purpose"]`, "burglary series"),
+		chromedp.Click(`#export input[value="law-enforcement-investigative"]`),
+		chromedp.Click("#export-csv"),
+	); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	var logRow string
+	for range 50 { // the CSV downloads in the background; the log row is written before it
+		if browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(f.srv.URL+"/disseminations"), chromedp.WaitVisible("#dissem")) == nil {
+			if logRow = browsertest.Text(ctx, "#dissem tbody"); logRow != "" {
+				break
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(logRow, "Boone County Sheriff") || !strings.Contains(logRow, "law enforcement, investigative") ||
+		!strings.Contains(logRow, "26-4471") {
+		t.Errorf("dissemination log %q: want the analyst's export", logRow)
+	}
+
+	officer := browsertest.Start(t)
+	loginIn(officer, t, f.srv.URL, "officer1")
+	if err := browsertest.Within(officer, 30*time.Second,
+		chromedp.Navigate(f.srv.URL+"/search"),
+		chromedp.SendKeys(`input[name="plate"]`, "ABC1234"),
+		chromedp.SendKeys(`input[name="reason"]`, "hit follow-up"),
+		chromedp.SendKeys(`input[name="case"]`, "26-4472"),
+		chromedp.Click("#run"),
+		chromedp.WaitVisible("#results"),
+	); err != nil {
+		t.Fatalf("officer's search: %v", err)
+	}
+	if got := browsertest.Text(officer, "main"); strings.Contains(got, "Export these results") {
+		t.Error("an officer is offered an export")
+	}
+
 	it := browsertest.Start(t)
 	loginIn(it, t, f.srv.URL, "it1")
 	if err := browsertest.Within(it, 30*time.Second, chromedp.Navigate(f.srv.URL+"/audit?case=26-4471"), chromedp.WaitVisible("#audit")); err != nil {
 		t.Fatalf("audit page: %v", err)
 	}
-	if got := browsertest.Text(it, "#audit tbody tr"); !strings.Contains(got, "analyst1") || !strings.Contains(got, "search.plate") ||
+	if got := browsertest.Text(it, "#audit tbody"); !strings.Contains(got, "analyst1") || !strings.Contains(got, "search.plate") ||
+		!strings.Contains(got, "export.plate") ||
 		!strings.Contains(got, "stolen vehicle follow-up") {
-		t.Errorf("audit row %q: want the analyst's search", got)
+		t.Errorf("audit row %q: want the analyst's search and export", got)
 	}
 	if got := browsertest.Text(it, "#chain"); !strings.Contains(got, "entries verify") {
 		t.Errorf("chain %q", got)

@@ -73,6 +73,10 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RoutePassword:    a.passwordPage,
 		RoutePasswordSet: a.passwordSet,
 		RouteLogout:      a.logout,
+		RouteExport:      a.export,
+		RouteDissem:      a.dissemPage,
+		RouteAuths:       a.authsPage,
+		RouteAuthorise:   a.authorise,
 	}
 }
 

@@ -39,6 +39,10 @@ const (
 	RoutePassword    Route = "GET /password"
 	RoutePasswordSet Route = "POST /password"
 	RouteLogout      Route = "POST /logout"
+	RouteExport      Route = "POST /export"
+	RouteDissem      Route = "GET /disseminations"
+	RouteAuths       Route = "GET /authorisations"
+	RouteAuthorise   Route = "POST /authorisations"
 )
 
 // permissions is who may use each route. Records are closed: searches
@@ -61,6 +65,14 @@ func permissions() map[Route][]Role {
 		RoutePassword:    everyone,
 		RoutePasswordSet: everyone,
 		RouteLogout:      everyone,
+		// Order E.1: exports leave the department, so officers do not
+		// export; the Chief (or designee) alone authorises one outside an
+		// investigative function; the dissemination log is open to the
+		// records clerk, IT and the supervisors who answer for it.
+		RouteExport:    {Supervisor, Analyst, Chief},
+		RouteDissem:    {Supervisor, Analyst, Clerk, IT, Chief},
+		RouteAuths:     {Chief},
+		RouteAuthorise: {Chief},
 	}
 }
 

@@ -1,0 +1,89 @@
+package boss
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// export runs the plate search again for export and sends it as CSV,
+// after the store has checked the basis and logged the dissemination.
+func (a *App) export(w http.ResponseWriter, r *http.Request) {
+	f := searchForm{Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")), Loc: a.store.Location()}
+	from, err1 := a.parseDay(f.From, false)
+	to, err2 := a.parseDay(f.To, true)
+	if err := errors.Join(err1, err2); err != nil {
+		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		return
+	}
+	d := analytics.Dissemination{Recipient: r.PostFormValue("recipient"), Purpose: r.PostFormValue("purpose"),
+		Basis: r.PostFormValue("basis"), Authorisation: r.PostFormValue("authorisation")}
+	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
+	rows, d, err := a.store.ExportPlateReads(r.Context(), acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, d, a.opts.Now())
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, d.ID))
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"# export " + d.ID + " to " + d.Recipient + " for " + d.Purpose + " (case " + d.Case +
+		"); ALPR records are closed records: do not pass them on"})
+	cw.Write([]string{"captured_at", "plate", "confidence", "state", "camera", "vehicle", "officer", "lat", "lon", "hits"})
+	for _, x := range rows {
+		lat, lon := "", ""
+		if x.HasFix {
+			lat, lon = strconv.FormatFloat(x.Lat, 'f', 6, 64), strconv.FormatFloat(x.Lon, 'f', 6, 64)
+		}
+		cw.Write([]string{x.CapturedAt.In(a.store.Location()).Format(time.RFC3339), x.Plate,
+			strconv.FormatFloat(float64(x.Confidence), 'f', 3, 32), x.State, x.Camera, x.Vehicle, x.Officer, lat, lon,
+			strings.Join(x.Hits, "; ")})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		a.opts.Log.Error("export", "id", d.ID, "err", err)
+	}
+}
+
+func (a *App) dissemPage(w http.ResponseWriter, r *http.Request) {
+	log, err := a.store.Disseminations(r.Context(), 500)
+	v := view{Data: struct {
+		Log []analytics.Dissemination
+		Loc *time.Location
+	}{log, a.store.Location()}}
+	if err != nil {
+		v.Error = err.Error()
+	}
+	a.render(w, r, http.StatusOK, "disseminations", "Dissemination log", v)
+}
+
+func (a *App) authsPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "authorisations", "Authorise an export", view{})
+}
+
+// authorise records the Chief's authorisation for one recipient, purpose
+// and case, valid for the days given (at most 30).
+func (a *App) authorise(w http.ResponseWriter, r *http.Request) {
+	days, err := strconv.Atoi(r.PostFormValue("days"))
+	if err != nil || days < 1 || days > 30 {
+		a.render(w, r, http.StatusBadRequest, "authorisations", "Authorise an export", view{Error: "valid for 1 to 30 days"})
+		return
+	}
+	now := a.opts.Now()
+	x, err := a.store.Authorise(r.Context(), current(r).user, analytics.Authorisation{Recipient: r.PostFormValue("recipient"),
+		Purpose: r.PostFormValue("purpose"), Case: r.PostFormValue("case"), Expires: now.AddDate(0, 0, days)}, now)
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "authorisations", "Authorise an export", view{Error: err.Error()})
+		return
+	}
+	a.render(w, r, http.StatusOK, "authorisations", "Authorise an export", view{Note: fmt.Sprintf(
+		"Authorisation %s: %s may receive records of case %s for %s until %s.", x.ID, x.Recipient, x.Case, x.Purpose,
+		x.Expires.In(a.store.Location()).Format("2006-01-02 15:04 MST"))})
+}

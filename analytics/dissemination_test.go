@@ -1,0 +1,63 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestExportNeedsABasisAndIsLogged(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	auth, err := s.Authorise(ctx, "chief.smith", Authorisation{Recipient: "County Prosecutor", Purpose: "trial exhibit",
+		Case: "26-9", Expires: now.Add(72 * time.Hour)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Access{User: "det.jones", Reason: "stolen car", Case: "26-9"}
+	q := PlateQuery{Plate: "AB1C2D"}
+	for _, tc := range []struct {
+		name string
+		d    Dissemination
+		at   time.Time
+		ok   bool
+	}{
+		{"no recipient", Dissemination{Purpose: "x", Basis: BasisInvestigative}, now, false},
+		{"no purpose", Dissemination{Recipient: "MSHP", Basis: BasisInvestigative}, now, false},
+		{"no basis", Dissemination{Recipient: "MSHP", Purpose: "x"}, now, false},
+		{"unknown authorisation", Dissemination{Recipient: "County Prosecutor", Purpose: "x", Basis: BasisChief, Authorisation: "AUTH-0"}, now, false},
+		{"authorisation for another recipient", Dissemination{Recipient: "News desk", Purpose: "x", Basis: BasisChief, Authorisation: auth.ID}, now, false},
+		{"expired authorisation", Dissemination{Recipient: "County Prosecutor", Purpose: "x", Basis: BasisChief, Authorisation: auth.ID}, now.Add(73 * time.Hour), false},
+		{"investigative", Dissemination{Recipient: "MSHP", Purpose: "robbery investigation", Basis: BasisInvestigative}, now, true},
+		{"chief authorised", Dissemination{Recipient: "county prosecutor", Purpose: "trial exhibit", Basis: BasisChief, Authorisation: auth.ID}, now, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, d, err := s.ExportPlateReads(ctx, a, q, tc.d, tc.at)
+			if !tc.ok {
+				if !errors.Is(err, ErrNoBasis) {
+					t.Fatalf("err = %v, want ErrNoBasis", err)
+				}
+				return
+			}
+			if err != nil || len(rows) != 1 || d.Rows != 1 || d.ID == "" {
+				t.Fatalf("rows %d, %+v, %v", len(rows), d, err)
+			}
+		})
+	}
+	log, err := s.Disseminations(ctx, 0)
+	if err != nil || len(log) != 2 {
+		t.Fatalf("dissemination log has %d rows (%v), want the 2 exports that left", len(log), err)
+	}
+	var refused int
+	entries, _ := s.AuditLog(ctx, AuditFilter{Action: "export."})
+	for _, e := range entries {
+		if e.Action == "export.refused" {
+			refused++
+		}
+	}
+	if refused != 6 {
+		t.Errorf("%d refusals audited, want 6", refused)
+	}
+}
