@@ -67,15 +67,18 @@ func TestBackOfficeInABrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("export: %v", err)
 	}
-	var logRow string
-	for range 50 { // the CSV downloads in the background; the log row is written before it
-		if browsertest.Within(ctx, 10*time.Second, chromedp.Navigate(f.srv.URL+"/disseminations"), chromedp.WaitVisible("#dissem")) == nil {
-			if logRow = browsertest.Text(ctx, "#dissem tbody"); logRow != "" {
-				break
-			}
+	// The CSV downloads in the background: wait until the server has
+	// handled it before leaving the page, or the navigation cancels it.
+	for i := 0; i < 300; i++ {
+		if log, err := f.store.Disseminations(context.Background(), 0); err == nil && len(log) > 0 {
+			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+"/disseminations"), chromedp.WaitVisible("#dissem")); err != nil {
+		t.Fatalf("dissemination log: %v", err)
+	}
+	logRow := browsertest.Text(ctx, "#dissem tbody")
 	if !strings.Contains(logRow, "Boone County Sheriff") || !strings.Contains(logRow, "law enforcement, investigative") ||
 		!strings.Contains(logRow, "26-4471") {
 		t.Errorf("dissemination log %q: want the analyst's export", logRow)
