@@ -61,3 +61,31 @@ func TestExportNeedsABasisAndIsLogged(t *testing.T) {
 		t.Errorf("%d refusals audited, want 6", refused)
 	}
 }
+
+func TestLateDispositionClosesTheHitOnce(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	a := Access{User: "sgt.hale", Reason: "hit audit", Case: "AUDIT-26-06"}
+	now := time.Date(2026, 6, 2, 9, 0, 0, 0, time.UTC)
+	open, err := s.HitsWithoutDisposition(ctx, a, Window{}, "", "", now)
+	if err != nil || len(open) != 1 || open[0].ID != "h1" {
+		t.Fatalf("open hits %+v, %v", open, err)
+	}
+	if err := s.LateDisposition(ctx, a, "h1", "misread", "plate was XYZ128", now); err != nil {
+		t.Fatal(err)
+	}
+	if open, _ = s.HitsWithoutDisposition(ctx, a, Window{}, "", "", now); len(open) != 0 {
+		t.Fatalf("hit still open: %+v", open)
+	}
+	if err := s.LateDisposition(ctx, a, "h1", "misread", "", now); !errors.Is(err, ErrHasDisposition) {
+		t.Errorf("second disposition: %v", err)
+	}
+	if err := s.LateDisposition(ctx, a, "h9", "misread", "", now); err == nil {
+		t.Error("a disposition for an unknown hit was accepted")
+	}
+	var note, src string
+	s.DB().QueryRow(`SELECT note, source_file FROM dispositions WHERE hit_id = 'h1' AND step = 'disposition'`).Scan(&note, &src)
+	if src != LateSource || note != "late: entered by sgt.hale in the back office; plate was XYZ128" {
+		t.Errorf("row: %q %q", note, src)
+	}
+}

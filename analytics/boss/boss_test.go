@@ -129,7 +129,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			}
 			t.Run(string(role)+" "+string(route), func(t *testing.T) {
 				method, p, _ := strings.Cut(string(route), " ")
-				p = strings.NewReplacer("{$}", "", "{name}", "officer1").Replace(p)
+				p = strings.NewReplacer("{$}", "", "{name}", "officer1", "{id}", "h1").Replace(p)
 				var code int
 				if method == http.MethodGet {
 					code, _, _ = get(t, c, f.srv.URL+p)
@@ -276,5 +276,35 @@ func TestSearchNeedsReasonAndCaseAndIsAudited(t *testing.T) {
 	entries, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Case: "26-1234"})
 	if err != nil || len(entries) != 1 || entries[0].User != "analyst1" || entries[0].Action != "search.plate" {
 		t.Fatalf("audit = %+v, %v", entries, err)
+	}
+}
+
+func TestSupervisorEntersALateDisposition(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.store.DB().Exec(`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
+		priority, reason, covert, officer, vehicle, source_file, loaded_at) VALUES ('h1', 'r1', ?, 'XYZ123', 'XYZ123', 'exact', 'NCIC',
+		'V', 'high', 'Stolen vehicle', false, '4127', 'car7', 'f', now())`, f.clk.now().Add(-24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "supervisor1", testPassword)
+	form := url.Values{"csrf": {tok}, "reason": {"hit audit"}, "case": {"AUDIT-26-11"}}
+	code, body := post(t, c, f.srv.URL+"/hits", form)
+	if code != http.StatusOK || !strings.Contains(body, `id="count">1 hits without disposition`) {
+		t.Fatalf("hit audit answered %d", code)
+	}
+	form.Set("code", "not-a-code")
+	if code, _ := post(t, c, f.srv.URL+"/hits/h1", form); code != http.StatusBadRequest {
+		t.Errorf("unknown code answered %d", code)
+	}
+	form.Set("code", "misread")
+	form.Set("note", "officer confirmed by radio")
+	code, body = post(t, c, f.srv.URL+"/hits/h1", form)
+	if code != http.StatusOK || !strings.Contains(body, `id="count">0 hits without disposition`) || !strings.Contains(body, "recorded by supervisor1") {
+		t.Fatalf("late disposition answered %d: %s", code, body)
+	}
+	entries, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "hits.late-disposition"})
+	if len(entries) != 1 || entries[0].User != "supervisor1" || entries[0].Case != "AUDIT-26-11" {
+		t.Errorf("audit %+v", entries)
 	}
 }

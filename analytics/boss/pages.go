@@ -77,6 +77,9 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteDissem:      a.dissemPage,
 		RouteAuths:       a.authsPage,
 		RouteAuthorise:   a.authorise,
+		RouteHits:        a.hitsPage,
+		RouteHitsRun:     a.hitsRun,
+		RouteHitLate:     a.hitLate,
 	}
 }
 

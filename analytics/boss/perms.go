@@ -43,6 +43,9 @@ const (
 	RouteDissem      Route = "GET /disseminations"
 	RouteAuths       Route = "GET /authorisations"
 	RouteAuthorise   Route = "POST /authorisations"
+	RouteHits        Route = "GET /hits"
+	RouteHitsRun     Route = "POST /hits"
+	RouteHitLate     Route = "POST /hits/{id}"
 )
 
 // permissions is who may use each route. Records are closed: searches
@@ -73,6 +76,11 @@ func permissions() map[Route][]Role {
 		RouteDissem:    {Supervisor, Analyst, Clerk, IT, Chief},
 		RouteAuths:     {Chief},
 		RouteAuthorise: {Chief},
+		// The hit audit (order C.2b) is the supervisors' and the Chief's;
+		// a late disposition is a supervisor's.
+		RouteHits:    {Supervisor, Chief},
+		RouteHitsRun: {Supervisor, Chief},
+		RouteHitLate: {Supervisor},
 	}
 }
 
