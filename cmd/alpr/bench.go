@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"gocv.io/x/gocv"
@@ -25,7 +26,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd())
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd())
 	return cmd
 }
 
@@ -224,5 +225,46 @@ func newBenchEdgeCmd() *cobra.Command {
 	cmd.Flags().IntVar(&fps, "fps", 15, "the videos' frame rate")
 	cmd.Flags().StringVar(&models, "models", "var/models", "prepared recognition models")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per configuration")
+	return cmd
+}
+
+func newBenchServeCmd() *cobra.Command {
+	var asJSON bool
+	var dir string
+	o := benchmarks.ServeOptions{Reads: 10_000_000, Analysts: 50, Duration: 60 * time.Second, Seed: 1}
+	cmd := &cobra.Command{
+		Use:   "serve [--reads 10000000] [--analysts 50] [--duration 60s] [--json]",
+		Short: "Back-office load: concurrent analysts searching a large store over loopback; latency percentiles and errors",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := os.MkdirTemp(dir, "alpr-bench-serve-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			o.Dir = d
+			res, err := benchmarks.Serve(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(res)
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "store\t%d reads (filled in %.1f s)\n", res.Reads, res.FillS)
+			fmt.Fprintf(tw, "analysts\t%d for %.0f s: %d requests, %.1f/s, %d errors\n", res.Analysts, res.DurationS, res.Requests, res.PerS, res.Errors)
+			fmt.Fprintf(tw, "latency\tp50 %.0f ms\tp95 %.0f ms\tp99 %.0f ms\n", res.P50Ms, res.P95Ms, res.P99Ms)
+			if res.FirstErr != "" {
+				fmt.Fprintf(tw, "first error\t%s\n", res.FirstErr)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&o.Reads, "reads", o.Reads, "reads in the generated store")
+	cmd.Flags().IntVar(&o.Analysts, "analysts", o.Analysts, "concurrent logged-in analysts")
+	cmd.Flags().DurationVar(&o.Duration, "duration", o.Duration, "how long they search")
+	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
