@@ -2,6 +2,7 @@ package boss
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -306,5 +307,25 @@ func TestSupervisorEntersALateDisposition(t *testing.T) {
 	entries, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "hits.late-disposition"})
 	if len(entries) != 1 || entries[0].User != "supervisor1" || entries[0].Case != "AUDIT-26-11" {
 		t.Errorf("audit %+v", entries)
+	}
+}
+
+func TestLoginsPerAddressAreRateLimited(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	// A spray: one attempt at each of many accounts locks none, so the
+	// address is what stops it.
+	var limited int
+	for i := range 25 {
+		if code, _ := f.login(t, c, fmt.Sprintf("nobody%d", i), "guess"); code == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited != 5 {
+		t.Errorf("%d of 25 attempts in a minute refused, want the 5 over the limit of 20", limited)
+	}
+	f.clk.add(time.Minute)
+	if code, _ := f.login(t, c, "analyst1", testPassword); code != http.StatusSeeOther {
+		t.Errorf("a minute later, login answered %d", code)
 	}
 }

@@ -31,21 +31,22 @@ var webFS embed.FS
 
 // Options configures the app.
 type Options struct {
-	SessionIdle time.Duration    // a session ends after this long without a request
-	SessionMax  time.Duration    // and this long after login, however active
-	MaxFailures int              // consecutive failed logins that lock an account
-	LockoutFor  time.Duration    // how long a lockout lasts
-	SecureOnly  bool             // cookies only over TLS; set when serving TLS
-	SQLTimeout  time.Duration    // bound of one SQL console query
-	Now         func() time.Time // the clock; tests inject theirs
-	Log         *slog.Logger
+	SessionIdle     time.Duration    // a session ends after this long without a request
+	SessionMax      time.Duration    // and this long after login, however active
+	MaxFailures     int              // consecutive failed logins that lock an account
+	LockoutFor      time.Duration    // how long a lockout lasts
+	LoginsPerMinute int              // login attempts one client address may make a minute
+	SecureOnly      bool             // cookies only over TLS; set when serving TLS
+	SQLTimeout      time.Duration    // bound of one SQL console query
+	Now             func() time.Time // the clock; tests inject theirs
+	Log             *slog.Logger
 }
 
 // DefaultOptions returns the department's settings: 15 minutes idle,
 // 10 hours a shift, five failures lock for 15 minutes.
 func DefaultOptions() Options {
 	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5,
-		LockoutFor: 15 * time.Minute, SQLTimeout: 30 * time.Second, Now: time.Now, Log: slog.Default()}
+		LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SQLTimeout: 30 * time.Second, Now: time.Now, Log: slog.Default()}
 }
 
 // Validate reports the first invalid option.
@@ -57,6 +58,8 @@ func (o Options) Validate() error {
 		return errors.New("boss options: max failures must be at least 1")
 	case o.LockoutFor <= 0:
 		return errors.New("boss options: lockout must be positive")
+	case o.LoginsPerMinute < 1:
+		return errors.New("boss options: logins per minute must be at least 1")
 	case o.Now == nil || o.Log == nil:
 		return errors.New("boss options: no clock or logger")
 	}
@@ -69,6 +72,7 @@ type App struct {
 	store *analytics.Store
 	users *Users
 	sess  *sessions
+	limit *loginLimiter
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 }
@@ -81,7 +85,8 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{opts: o, store: store, users: users, mux: http.NewServeMux(),
-		sess: &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax}}
+		sess:  &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax},
+		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err

@@ -87,6 +87,7 @@ the app is reached from anything but this machine.`,
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().DurationVar(&o.SessionIdle, "session-idle", o.SessionIdle, "log out after this long without a request")
 	cmd.Flags().IntVar(&o.MaxFailures, "max-failures", o.MaxFailures, "failed logins in a row that lock an account")
+	cmd.Flags().IntVar(&o.LoginsPerMinute, "logins-per-minute", o.LoginsPerMinute, "login attempts one client address may make a minute")
 	cmd.Flags().DurationVar(&o.LockoutFor, "lockout", o.LockoutFor, "how long a locked account stays locked")
 	return cmd
 }
