@@ -59,3 +59,7 @@ echo "== report: the records clerk's retention schedule report for this year (CS
 
 echo "== audit: IT verifies the hash chain of every access"
 "$alpr" audit verify --store "$demo/store"
+
+echo
+echo "== next: the back office on this store (first start prints the IT administrator's one-time password)"
+echo "   $alpr serve --store $demo/store    then open http://127.0.0.1:8080/"
