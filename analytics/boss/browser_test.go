@@ -25,6 +25,21 @@ func loginIn(ctx context.Context, t *testing.T, base, user string) {
 	}
 }
 
+// searchIn runs a plate search through the search form.
+func searchIn(ctx context.Context, t *testing.T, base, plate, reason, caseNo string) {
+	t.Helper()
+	if err := browsertest.Within(ctx, 30*time.Second,
+		chromedp.Navigate(base+"/search"),
+		chromedp.SendKeys(`input[name="plate"]`, plate),
+		chromedp.SendKeys(`input[name="reason"]`, reason),
+		chromedp.SendKeys(`input[name="case"]`, caseNo),
+		chromedp.Click("#run"),
+		chromedp.WaitVisible("#results"),
+	); err != nil {
+		t.Fatalf("search for %s: %v", plate, err)
+	}
+}
+
 // TestBackOfficeInABrowser walks an analyst's plate search in Chromium
 // (reason and case, results) and export to another agency, seen in the
 // dissemination log; an officer offered no export; IT's audit log showing that search, and a
@@ -40,16 +55,7 @@ func TestBackOfficeInABrowser(t *testing.T) {
 
 	ctx := browsertest.Start(t)
 	loginIn(ctx, t, f.srv.URL, "analyst1")
-	if err := browsertest.Within(ctx, 30*time.Second,
-		chromedp.Navigate(f.srv.URL+"/search"),
-		chromedp.SendKeys(`input[name="plate"]`, "ABC1234"),
-		chromedp.SendKeys(`input[name="reason"]`, "stolen vehicle follow-up"),
-		chromedp.SendKeys(`input[name="case"]`, "26-4471"),
-		chromedp.Click("#run"),
-		chromedp.WaitVisible("#results"),
-	); err != nil {
-		t.Fatalf("search: %v", err)
-	}
+	searchIn(ctx, t, f.srv.URL, "ABC1234", "stolen vehicle follow-up", "26-4471")
 	if got := browsertest.Text(ctx, "#count"); !strings.HasPrefix(got, "1 reads of ABC1234 (case 26-4471") {
 		t.Errorf("result count %q", got)
 	}
@@ -86,16 +92,7 @@ func TestBackOfficeInABrowser(t *testing.T) {
 
 	officer := browsertest.Start(t)
 	loginIn(officer, t, f.srv.URL, "officer1")
-	if err := browsertest.Within(officer, 30*time.Second,
-		chromedp.Navigate(f.srv.URL+"/search"),
-		chromedp.SendKeys(`input[name="plate"]`, "ABC1234"),
-		chromedp.SendKeys(`input[name="reason"]`, "hit follow-up"),
-		chromedp.SendKeys(`input[name="case"]`, "26-4472"),
-		chromedp.Click("#run"),
-		chromedp.WaitVisible("#results"),
-	); err != nil {
-		t.Fatalf("officer's search: %v", err)
-	}
+	searchIn(officer, t, f.srv.URL, "ABC1234", "hit follow-up", "26-4472")
 	if got := browsertest.Text(officer, "main"); strings.Contains(got, "Export these results") {
 		t.Error("an officer is offered an export")
 	}

@@ -2,7 +2,6 @@ package boss
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,18 +14,13 @@ import (
 // export runs the plate search again for export and sends it as CSV,
 // after the store has checked the basis and logged the dissemination.
 func (a *App) export(w http.ResponseWriter, r *http.Request) {
-	f := searchForm{Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")), Loc: a.store.Location()}
-	from, err1 := a.parseDay(f.From, false)
-	to, err2 := a.parseDay(f.To, true)
-	if err := errors.Join(err1, err2); err != nil {
-		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+	f, acc, q, ok := a.plateRequest(w, r)
+	if !ok {
 		return
 	}
 	d := analytics.Dissemination{Recipient: r.PostFormValue("recipient"), Purpose: r.PostFormValue("purpose"),
 		Basis: r.PostFormValue("basis"), Authorisation: r.PostFormValue("authorisation")}
-	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
-	rows, d, err := a.store.ExportPlateReads(r.Context(), acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, d, a.opts.Now())
+	rows, d, err := a.store.ExportPlateReads(r.Context(), acc, q, d, a.opts.Now())
 	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
 		return

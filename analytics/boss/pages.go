@@ -173,17 +173,28 @@ func (a *App) parseDay(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-func (a *App) searchRun(w http.ResponseWriter, r *http.Request) {
+// plateRequest reads the plate search's form (the search and its export
+// share it) into the form to refill, the access and the query; on a bad
+// date it renders the form with the error and reports false.
+func (a *App) plateRequest(w http.ResponseWriter, r *http.Request) (searchForm, analytics.Access, analytics.PlateQuery, bool) {
 	f := searchForm{Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
 		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")), Loc: a.store.Location()}
+	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
 	from, err1 := a.parseDay(f.From, false)
 	to, err2 := a.parseDay(f.To, true)
 	if err := errors.Join(err1, err2); err != nil {
 		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		return f, acc, analytics.PlateQuery{}, false
+	}
+	return f, acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, true
+}
+
+func (a *App) searchRun(w http.ResponseWriter, r *http.Request) {
+	f, acc, q, ok := a.plateRequest(w, r)
+	if !ok {
 		return
 	}
-	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
-	rows, err := a.store.PlateReads(r.Context(), acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, a.opts.Now())
+	rows, err := a.store.PlateReads(r.Context(), acc, q, a.opts.Now())
 	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
 		return
