@@ -6,37 +6,10 @@
 package retention
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 )
-
-// Policy is how long each record series is kept.
-type Policy struct {
-	ReadsMonths int            // reads, plate images, hits: months from creation
-	Zone        *time.Location // the department's zone: a day is a local day
-}
-
-// DefaultPolicy is the order's: six months, in America/Chicago.
-func DefaultPolicy() (Policy, error) {
-	loc, err := time.LoadLocation("America/Chicago")
-	if err != nil {
-		return Policy{}, fmt.Errorf("load department time zone: %w", err)
-	}
-	return Policy{ReadsMonths: 6, Zone: loc}, nil
-}
-
-// Validate reports the first invalid field.
-func (p Policy) Validate() error {
-	if p.ReadsMonths < 1 {
-		return fmt.Errorf("retention policy: reads kept %d months, at least 1", p.ReadsMonths)
-	}
-	if p.Zone == nil {
-		return errors.New("retention policy: no time zone")
-	}
-	return nil
-}
 
 // Day is the records created on one local day.
 type Day struct {
@@ -86,8 +59,7 @@ func Plan(days []Day, holds []Hold, p Policy, now time.Time) ([]DayPlan, error) 
 			return nil, fmt.Errorf("retention plan: day %q: %w", d.Day, err)
 		}
 		end := start.AddDate(0, 0, 1)
-		// The day is due when its last instant is ReadsMonths old.
-		due := end.AddDate(0, p.ReadsMonths, 0)
+		due := dueAt(start, p.ReadsMonths)
 		dp := DayPlan{Day: d, DueAt: due, Due: !now.Before(due)}
 		for _, h := range holds {
 			if !h.Active(now) {
@@ -105,4 +77,33 @@ func Plan(days []Day, holds []Hold, p Policy, now time.Time) ([]DayPlan, error) 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Day.Day < out[j].Day.Day })
 	return out, nil
+}
+
+// dueAt is when the records of the local day that starts at start are
+// due: at the end of the same day of the month, months later, clamped to
+// the last day of a shorter month (records of Aug 29, 30 and 31 are all
+// due at the end of Feb 28, or Feb 29 in a leap year). Clamping keeps the
+// order: a later day is never due before an earlier one, which adding
+// months with time.AddDate (Aug 31 + 6 months = "Feb 31" = Mar 3) breaks.
+func dueAt(start time.Time, months int) time.Time {
+	y, m, d := start.Date()
+	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, start.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d+1, 0, 0, 0, 0, start.Location())
+}
+
+// cutoff is the start of the first local day not yet due at now under a
+// period of months: records created before it are due.
+func cutoff(now time.Time, months int, zone *time.Location) time.Time {
+	l := now.In(zone)
+	s := time.Date(l.Year(), l.Month()-time.Month(months), l.Day(), 0, 0, 0, 0, zone)
+	for dueAt(s.AddDate(0, 0, -1), months).After(now) {
+		s = s.AddDate(0, 0, -1)
+	}
+	for !dueAt(s, months).After(now) {
+		s = s.AddDate(0, 0, 1)
+	}
+	return s
 }

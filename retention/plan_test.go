@@ -76,3 +76,57 @@ func TestPlanHolds(t *testing.T) {
 		})
 	}
 }
+
+func TestDueAtMonthEndsLeapDayAndDST(t *testing.T) {
+	chi, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time {
+		d, err := time.ParseInLocation("2006-01-02", s, chi)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	cases := []struct {
+		name, day, due string
+	}{
+		{"31st to a 31st", "2026-01-31", "2026-08-01"},
+		{"31st to a 30th is clamped", "2026-03-31", "2026-10-01"},
+		{"Aug 29 in a common year ends with February", "2026-08-29", "2027-03-01"},
+		{"Aug 30 too", "2026-08-30", "2027-03-01"},
+		{"Aug 31 too, not Mar 3", "2026-08-31", "2027-03-01"},
+		{"Sep 1 a day later", "2026-09-01", "2027-03-02"},
+		{"Aug 31 before a leap year ends Feb 29", "2027-08-31", "2028-03-01"},
+		{"leap day itself", "2028-02-29", "2028-08-30"},
+		{"spring-forward day (23 hours)", "2026-03-08", "2026-09-09"},
+		{"fall-back day (25 hours)", "2026-11-01", "2027-05-02"},
+		{"due on a spring-forward day", "2026-09-07", "2027-03-08"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := dueAt(day(tc.day), 6); !got.Equal(day(tc.due)) {
+				t.Errorf("records of %s due %s, want %s 00:00 Chicago", tc.day, got, tc.due)
+			}
+		})
+	}
+}
+
+// The cutoff agrees with dueAt for every day over three years and nows at
+// and around every midnight: a day is due exactly when it starts before
+// the cutoff.
+func TestCutoffAgreesWithDueAt(t *testing.T) {
+	chi, _ := time.LoadLocation("America/Chicago")
+	first := time.Date(2026, 1, 1, 0, 0, 0, 0, chi)
+	for n := first.AddDate(0, 6, 0); n.Before(first.AddDate(3, 0, 0)); n = n.AddDate(0, 0, 1) {
+		for _, now := range []time.Time{n, n.Add(-time.Second), n.Add(13 * time.Hour)} {
+			cut := cutoff(now, 6, chi)
+			for d := cut.AddDate(0, 0, -3); d.Before(cut.AddDate(0, 0, 3)); d = d.AddDate(0, 0, 1) {
+				if due := !dueAt(d, 6).After(now); due != d.Before(cut) {
+					t.Fatalf("now %s: day %s due=%v but cutoff %s", now, d.Format("2006-01-02"), due, cut.Format("2006-01-02"))
+				}
+			}
+		}
+	}
+}

@@ -26,7 +26,7 @@ const EvidenceDir = "evidence"
 // PurgeOptions configures a purge.
 type PurgeOptions struct {
 	Policy        Policy
-	PolicyVersion string // recorded in the destruction log
+	PolicyVersion string // recorded in the destruction log; Policy.Version when empty
 	Actor         string // the job or user that runs it
 	Logger        *slog.Logger
 	// crashAfter, in tests, stops the purge after a day reaches this state,
@@ -45,6 +45,9 @@ type PurgeReport struct {
 	Held      int64
 	Resumed   int // days an interrupted run had left half done
 	Remaining int // due days not reached (the context ended)
+	// Series counts the rows destroyed of the series kept by their own
+	// period (shift records, dissemination and destruction logs).
+	Series map[string]int64
 }
 
 // errCrash stops a purge in tests.
@@ -60,7 +63,9 @@ var errCrash = errors.New("simulated crash")
 //     at their evidence copies, a destruction-log row per series records
 //     the counts and a SHA-256 over the destroyed ids, and the mark
 //     becomes "rows";
-//  4. the day's image folder is removed, and the mark becomes "done".
+//  4. the day's image folder is removed, and the day's marks are deleted;
+//  5. at the end, a CHECKPOINT writes the deletions into the database file
+//     and truncates the write-ahead log.
 //
 // A crash after 3 leaves images without rows, never rows without images;
 // the next run finds the "rows" mark and finishes the sweep.
@@ -68,6 +73,9 @@ func Purge(ctx context.Context, st *analytics.Store, o PurgeOptions, now time.Ti
 	rep := PurgeReport{RunID: uuid.Must(uuid.NewV7()).String()}
 	if err := o.Policy.Validate(); err != nil {
 		return rep, err
+	}
+	if o.PolicyVersion == "" {
+		o.PolicyVersion = o.Policy.Version
 	}
 	if o.Actor == "" || o.PolicyVersion == "" {
 		return rep, errors.New("purge: an actor and a policy version are required for the destruction log")
@@ -98,6 +106,17 @@ func Purge(ctx context.Context, st *analytics.Store, o PurgeOptions, now time.Ti
 			return rep, fmt.Errorf("purge %s: %w", dp.Day.Day, err)
 		}
 	}
+	if err := purgeLogs(ctx, st, o, rep.RunID, now, &rep); err != nil {
+		return rep, err
+	}
+	if len(rep.Days) > 0 || len(rep.Series) > 0 || rep.Resumed > 0 {
+		// Write the deletions into the database file and truncate the
+		// write-ahead log, which would otherwise keep destroyed rows, and
+		// grow, until DuckDB's own threshold.
+		if _, err := st.DB().ExecContext(ctx, `CHECKPOINT`); err != nil {
+			return rep, fmt.Errorf("checkpoint after purge: %w", err)
+		}
+	}
 	return rep, nil
 }
 
@@ -108,10 +127,22 @@ func mark(ctx context.Context, q interface {
 	return err
 }
 
+// unmark forgets a finished day's marks: the destruction log is the
+// record; the marks only serve an interrupted run.
+func unmark(ctx context.Context, st *analytics.Store, run, day string) error {
+	_, err := st.DB().ExecContext(ctx, `DELETE FROM purge_marks WHERE run_id = ? AND day = ?`, run, day)
+	return err
+}
+
 // resume finishes the sweep of days an interrupted run left at "rows".
 func resume(ctx context.Context, st *analytics.Store, rep *PurgeReport, now time.Time) error {
-	rows, err := st.DB().QueryContext(ctx, `SELECT run_id, strftime(day, '%Y-%m-%d') FROM purge_marks m
-		WHERE state = 'rows' AND NOT EXISTS (SELECT 1 FROM purge_marks d WHERE d.run_id = m.run_id AND d.day = m.day AND d.state = 'done')`)
+	// A day marked but without "rows" crashed before its transaction
+	// committed: nothing of it was removed, and the plan finds it again.
+	if _, err := st.DB().ExecContext(ctx, `DELETE FROM purge_marks m WHERE NOT EXISTS
+		(SELECT 1 FROM purge_marks r WHERE r.run_id = m.run_id AND r.day = m.day AND r.state = 'rows')`); err != nil {
+		return fmt.Errorf("clear purge marks: %w", err)
+	}
+	rows, err := st.DB().QueryContext(ctx, `SELECT DISTINCT run_id, strftime(day, '%Y-%m-%d') FROM purge_marks WHERE state = 'rows'`)
 	if err != nil {
 		return fmt.Errorf("read purge marks: %w", err)
 	}
@@ -130,7 +161,7 @@ func resume(ctx context.Context, st *analytics.Store, rep *PurgeReport, now time
 		if err := os.RemoveAll(filepath.Join(st.ImageRoot(), x.day)); err != nil {
 			return fmt.Errorf("resume purge of %s: %w", x.day, err)
 		}
-		if err := mark(ctx, st.DB(), x.run, x.day, "done", now); err != nil {
+		if err := unmark(ctx, st, x.run, x.day); err != nil {
 			return err
 		}
 		rep.Resumed++
@@ -271,7 +302,7 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	if err := os.RemoveAll(filepath.Join(st.ImageRoot(), day)); err != nil {
 		return fmt.Errorf("remove image day: %w", err)
 	}
-	if err := mark(ctx, st.DB(), run, day, "done", now); err != nil {
+	if err := unmark(ctx, st, run, day); err != nil {
 		return err
 	}
 	rep.Days = append(rep.Days, day)

@@ -47,8 +47,7 @@ func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, pol
 	}
 	cond, args := heldClause(holds, now)
 	// The last instant a record may have been created and still be kept.
-	cutoff := now.In(p.Zone).AddDate(0, -p.ReadsMonths, 0)
-	cutoffDay := time.Date(cutoff.Year(), cutoff.Month(), cutoff.Day(), 0, 0, 0, 0, p.Zone)
+	cutoffDay := cutoff(now, p.ReadsMonths, p.Zone)
 	db := st.DB()
 	for _, s := range []struct{ series, table, col, heldCond string }{
 		{"reads", "reads", "captured_at", cond},

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/go-pdf/fpdf"
 
 	"github.com/plateward/alpr/analytics"
 )
@@ -69,4 +72,42 @@ func (r UsageReport) WriteCSV(w io.Writer) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// WritePDF writes the report as a PDF a department can publish: one table
+// per section, with the period and the preparation time.
+func (r UsageReport) WritePDF(w io.Writer, department string, now time.Time) error {
+	pdf := fpdf.New("P", "mm", "Letter", "")
+	pdf.SetTitle("ALPR usage and transparency report", false)
+	pdf.AddPage()
+	pdf.SetFont("Helvetica", "B", 16)
+	pdf.Cell(0, 10, department+": ALPR usage report")
+	pdf.Ln(12)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Cell(0, 6, fmt.Sprintf("Period: %s to %s", r.From.Format("January 2, 2006"), r.To.AddDate(0, 0, -1).Format("January 2, 2006")))
+	pdf.Ln(6)
+	pdf.Cell(0, 6, "Prepared "+now.In(r.From.Location()).Format("January 2, 2006 15:04 MST"))
+	pdf.Ln(8)
+	section := ""
+	for _, l := range r.Lines {
+		if l.Section != section {
+			section = l.Section
+			pdf.Ln(3)
+			pdf.SetFont("Helvetica", "B", 11)
+			pdf.CellFormat(150, 7, strings.ToUpper(section[:1])+section[1:], "B", 0, "L", false, 0, "")
+			pdf.Ln(-1)
+			pdf.SetFont("Helvetica", "", 10)
+		}
+		if pdf.GetY() > 250 {
+			pdf.AddPage()
+		}
+		key := l.Key
+		if key == "" {
+			key = "(none given)"
+		}
+		pdf.CellFormat(120, 6, pdf.UnicodeTranslatorFromDescriptor("")(key), "", 0, "L", false, 0, "")
+		pdf.CellFormat(30, 6, strconv.FormatInt(l.Count, 10), "", 0, "R", false, 0, "")
+		pdf.Ln(-1)
+	}
+	return pdf.Output(w)
 }

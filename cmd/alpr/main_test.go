@@ -78,15 +78,16 @@ func TestSpine(t *testing.T) {
 		t.Fatalf("retention dry run: %s", out)
 	}
 	out = mustRun(t, "retention", "run", "--store", store, "--now", "2026-12-01", "--actor", "test")
-	if !strings.Contains(out, "destroyed "+m[1]+" reads") {
+	if !strings.Contains(out, "under policy builtin-order-D1/v1@") || !strings.Contains(out, "destroyed "+m[1]+" reads") {
 		t.Fatalf("retention run: %s", out)
 	}
 	out = mustRun(t, "search", "plate", hot, "--store", store, "--user", "det.jones", "--reason", "stolen car", "--case", "26-1")
 	if !strings.Contains(out, "0 reads of "+hot) {
 		t.Fatalf("a destroyed read was found: %s", out)
 	}
+	// Two searches and the adoption of the retention policy by the run.
 	out = mustRun(t, "audit", "verify", "--store", store)
-	if !strings.Contains(out, "all 2 entries verify") {
+	if !strings.Contains(out, "all 3 entries verify") {
 		t.Fatalf("audit verify: %s", out)
 	}
 }

@@ -12,9 +12,32 @@ import (
 	"github.com/plateward/alpr/retention"
 )
 
-// policyVersion names the built-in policy in the destruction log. A
-// versioned policy file comes with the clerk's reports.
-const policyVersion = "reads-hits-images-6-calendar-months/v1"
+// policyFlag is the retention policy file flag shared by the commands
+// that apply or report on the policy.
+type policyFlag struct{ path string }
+
+func (f *policyFlag) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.path, "policy", "", "retention policy file (default: the built-in order D.1 policy; see alpr retention policy --default)")
+}
+
+// load reads the policy and, with adopt, records it as adopted in the
+// store (a new version is audited).
+func (f *policyFlag) load(cmd *cobra.Command, st *analytics.Store, by string, adopt bool) (retention.Policy, error) {
+	p, body := retention.Policy{}, retention.DefaultPolicyFile()
+	var err error
+	if f.path == "" {
+		p, err = retention.DefaultPolicy()
+	} else {
+		p, body, err = retention.LoadPolicy(f.path)
+	}
+	if err != nil || !adopt {
+		return p, err
+	}
+	if _, err := retention.AdoptPolicy(cmd.Context(), st, p, body, by, time.Now()); err != nil {
+		return p, err
+	}
+	return p, nil
+}
 
 func newRetentionCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -24,6 +47,7 @@ func newRetentionCmd() *cobra.Command {
 	var sf storeFlags
 	var dry bool
 	var at, actor string
+	var pol policyFlag
 	run := &cobra.Command{
 		Use:   "run [--dry-run]",
 		Short: "Destroy the records past their retention that no hold keeps (--dry-run: only report)",
@@ -37,29 +61,29 @@ func newRetentionCmd() *cobra.Command {
 				}
 				now = t
 			}
-			p, err := retention.DefaultPolicy()
-			if err != nil {
-				return err
-			}
-			if sf.timeZone != "" {
-				if p.Zone, err = time.LoadLocation(sf.timeZone); err != nil {
-					return fmt.Errorf("--tz: %w", err)
-				}
-			}
 			st, err := sf.open(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			p, err := pol.load(cmd, st, actor, !dry)
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if !dry {
-				pr, err := retention.Purge(cmd.Context(), st, retention.PurgeOptions{Policy: p, PolicyVersion: policyVersion,
+				pr, err := retention.Purge(cmd.Context(), st, retention.PurgeOptions{Policy: p,
 					Actor: actor, Logger: slog.Default()}, now)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(out, "retention run %s at %s: destroyed %d reads, %d hits and %d images on %d days; kept %d held reads; %d interrupted days finished\n",
-					pr.RunID, now.In(p.Zone).Format("2006-01-02 15:04 MST"), pr.Reads, pr.Hits, pr.Images, len(pr.Days), pr.Held, pr.Resumed)
+				fmt.Fprintf(out, "retention run %s at %s under policy %s: destroyed %d reads, %d hits and %d images on %d days; kept %d held reads; %d interrupted days finished\n",
+					pr.RunID, now.In(p.Zone).Format("2006-01-02 15:04 MST"), p.Version, pr.Reads, pr.Hits, pr.Images, len(pr.Days), pr.Held, pr.Resumed)
+				for _, s := range retention.AllSeries() {
+					if n, ok := pr.Series[s]; ok {
+						fmt.Fprintf(out, "  %s: destroyed %d records past %s\n", s, n, p.Period(s))
+					}
+				}
 				return nil
 			}
 			rep, err := retention.DryRun(cmd.Context(), st, p, now)
@@ -82,10 +106,11 @@ func newRetentionCmd() *cobra.Command {
 		},
 	}
 	sf.add(run)
+	pol.add(run)
 	run.Flags().BoolVar(&dry, "dry-run", false, "only report what would be destroyed")
 	run.Flags().StringVar(&at, "now", "", "plan as of this time instead of now (RFC 3339 or YYYY-MM-DD)")
 	run.Flags().StringVar(&actor, "actor", "cli:"+currentUser(), "who runs it, for the destruction log")
-	cmd.AddCommand(run, newHoldCmd(), newRetentionReportCmd(), newUsageReportCmd())
+	cmd.AddCommand(run, newPolicyCmd(), newHoldCmd(), newRetentionReportCmd(), newUsageReportCmd())
 	return cmd
 }
 
@@ -120,22 +145,23 @@ func (p *periodFlags) open(cmd *cobra.Command) (*analytics.Store, time.Time, tim
 
 func newRetentionReportCmd() *cobra.Command {
 	var pf periodFlags
+	var pol policyFlag
 	var format, out, dept string
 	cmd := &cobra.Command{
 		Use:   "report --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|pdf] [--out FILE]",
 		Short: "The records clerk's retention schedule report: created, destroyed, held and overdue, per series",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := retention.DefaultPolicy()
-			if err != nil {
-				return err
-			}
 			st, f, t, err := pf.open(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			rep, err := retention.BuildScheduleReport(cmd.Context(), st, p, policyVersion, f, t, time.Now())
+			p, err := pol.load(cmd, st, "cli:"+currentUser(), false)
+			if err != nil {
+				return err
+			}
+			rep, err := retention.BuildScheduleReport(cmd.Context(), st, p, p.Version, f, t, time.Now())
 			if err != nil {
 				return err
 			}
@@ -161,6 +187,7 @@ func newRetentionReportCmd() *cobra.Command {
 		},
 	}
 	pf.add(cmd)
+	pol.add(cmd)
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or pdf")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (required for pdf)")
 	cmd.Flags().StringVar(&dept, "department", "St. Louis Metropolitan Police Department", "the department named on the report")
@@ -187,5 +214,52 @@ func newUsageReportCmd() *cobra.Command {
 		},
 	}
 	pf.add(cmd)
+	return cmd
+}
+
+func newPolicyCmd() *cobra.Command {
+	var sf storeFlags
+	var def bool
+	var by string
+	cmd := &cobra.Command{
+		Use:   "policy [FILE] | --default",
+		Short: "Check and adopt a retention policy file (audited), or print the built-in one to start from",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			if def {
+				_, err := out.Write(retention.DefaultPolicyFile())
+				return err
+			}
+			if len(args) != 1 {
+				return fmt.Errorf("give a policy file to adopt, or --default to print the built-in one")
+			}
+			p, body, err := retention.LoadPolicy(args[0])
+			if err != nil {
+				return err
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			adopted, err := retention.AdoptPolicy(cmd.Context(), st, p, body, by, time.Now())
+			if err != nil {
+				return err
+			}
+			state := "already in force"
+			if adopted {
+				state = "adopted (recorded in the audit log)"
+			}
+			fmt.Fprintf(out, "retention policy %s: %s; days are counted in %s\n", p.Version, state, p.Zone)
+			for _, s := range retention.AllSeries() {
+				fmt.Fprintf(out, "  %-18s %s\n", s, p.Period(s))
+			}
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().BoolVar(&def, "default", false, "print the built-in policy file")
+	cmd.Flags().StringVar(&by, "by", "cli:"+currentUser(), "who adopts it, for the audit log")
 	return cmd
 }

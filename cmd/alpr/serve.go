@@ -17,6 +17,7 @@ import (
 func newServeCmd() *cobra.Command {
 	var sf storeFlags
 	var listen, cert, key string
+	var jobs serveJobs
 	o := boss.DefaultOptions()
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -47,6 +48,11 @@ the app is reached from anything but this machine.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "first start: created IT administrator \"admin\" with one-time password %s\n"+
 					"(shown once; it must be changed at first login)\n", pw)
 			}
+			stopJobs, err := jobs.start(cmd, st)
+			if err != nil {
+				return err
+			}
+			defer stopJobs()
 			o.SecureOnly = cert != ""
 			o.Log = slog.Default()
 			app, err := boss.New(st, users, o)
@@ -89,5 +95,6 @@ the app is reached from anything but this machine.`,
 	cmd.Flags().IntVar(&o.MaxFailures, "max-failures", o.MaxFailures, "failed logins in a row that lock an account")
 	cmd.Flags().IntVar(&o.LoginsPerMinute, "logins-per-minute", o.LoginsPerMinute, "login attempts one client address may make a minute")
 	cmd.Flags().DurationVar(&o.LockoutFor, "lockout", o.LockoutFor, "how long a locked account stays locked")
+	jobs.add(cmd)
 	return cmd
 }

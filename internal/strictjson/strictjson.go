@@ -16,10 +16,21 @@ func ReadFile(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
+	if err := Decode(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// Decode decodes b into v, refusing unknown keys and trailing data.
+func Decode(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the JSON object")
 	}
 	return nil
 }

@@ -1,0 +1,124 @@
+package retention
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// logSeries is a series kept by its own period rather than with the
+// reads: a table and the column that dates its rows.
+type logSeries struct{ series, table, col string }
+
+func logSeriesTables() []logSeries {
+	return []logSeries{
+		{SeriesShiftRecords, "shift_events", "event_at"},
+		{SeriesDisseminationLog, "disseminations", "exported_at"},
+		{SeriesDestructionLog, "destruction_log", "event_at"},
+	}
+}
+
+// rangeHeldClause is a SQL condition on a column true for a row inside an
+// active hold on a time range (a hold naming no plate and no read keeps
+// every record of its range, of every series).
+func rangeHeldClause(col string, holds []Hold, now time.Time) (string, []any) {
+	cond := "false"
+	var args []any
+	for _, h := range holds {
+		if !h.Active(now) || h.Plate != "" || h.ReadID != "" {
+			continue
+		}
+		cond += fmt.Sprintf(" OR ((? OR %[1]s >= ?) AND (? OR %[1]s < ?))", col)
+		args = append(args, h.From.IsZero(), h.From, h.To.IsZero(), h.To)
+	}
+	return cond, args
+}
+
+// purgeLogs destroys the shift records and the dissemination and
+// destruction logs older than their own periods (permanent by default),
+// one transaction per series, with a destruction-log row per local day.
+func purgeLogs(ctx context.Context, st *analytics.Store, o PurgeOptions, run string, now time.Time, rep *PurgeReport) error {
+	holds, err := LoadHolds(ctx, st)
+	if err != nil {
+		return err
+	}
+	for _, s := range logSeriesTables() {
+		cut, ok := o.Policy.Cutoff(s.series, now)
+		if !ok {
+			continue
+		}
+		if err := purgeLog(ctx, st, o, s, cut, holds, run, now, rep); err != nil {
+			return fmt.Errorf("purge %s: %w", s.series, err)
+		}
+	}
+	return nil
+}
+
+func purgeLog(ctx context.Context, st *analytics.Store, o PurgeOptions, s logSeries, cut time.Time, holds []Hold, run string, now time.Time, rep *PurgeReport) error {
+	tx, err := st.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	held, heldArgs := rangeHeldClause(s.col, holds, now)
+	args := append([]any{st.TimeZone(), cut}, heldArgs...)
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT strftime(timezone(?, %[2]s), '%%Y-%%m-%%d'), id FROM %[1]s
+		WHERE %[2]s < ? AND NOT (%[3]s) ORDER BY 1, 2`, s.table, s.col, held), args...)
+	if err != nil {
+		return err
+	}
+	byDay := map[string][]string{}
+	var days []string
+	for rows.Next() {
+		var day, id string
+		if err := rows.Scan(&day, &id); err != nil {
+			rows.Close()
+			return err
+		}
+		if _, ok := byDay[day]; !ok {
+			days = append(days, day)
+		}
+		byDay[day] = append(byDay[day], id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(days) == 0 {
+		return nil
+	}
+	var keptHeld int64
+	if err := tx.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s < ? AND (%s)`, s.table, s.col, held),
+		append([]any{cut}, heldArgs...)...).Scan(&keptHeld); err != nil {
+		return err
+	}
+	var total int64
+	for i, day := range days {
+		ids := byDay[day]
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id IN (SELECT unnest(?::VARCHAR[])) AND %s < ?`, s.table, s.col), ids, cut); err != nil {
+			return err
+		}
+		h := int64(0)
+		if i == len(days)-1 {
+			h = keptHeld // the held rows before the cutoff, counted once
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO destruction_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			uuid.Must(uuid.NewV7()).String(), run, now, s.series, day, len(ids), 0, h, o.Actor, o.PolicyVersion, digest(ids)); err != nil {
+			return fmt.Errorf("destruction log: %w", err)
+		}
+		total += int64(len(ids))
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if rep.Series == nil {
+		rep.Series = map[string]int64{}
+	}
+	rep.Series[s.series] += total
+	o.Logger.Info("destroyed", "series", s.series, "rows", total, "before", cut.Format("2006-01-02"))
+	return nil
+}
