@@ -95,7 +95,7 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 	man := PackageManifest{Case: e.Case, ExportedAt: now.UTC(), ExportedBy: e.User, Recipient: e.Recipient, Files: map[string]string{}}
 	db := st.DB()
 	if man.Reads, err = queryCSV(ctx, db, filepath.Join(tmp, "reads.csv"), `SELECT id, captured_at, plate, confidence, state, camera, vehicle,
-		officer, shift_id, gps_fix, lat, lon, crop_path, source_file FROM reads WHERE `+cond+` ORDER BY captured_at`, args...); err != nil {
+		officer, shift_id, gps_fix, lat, lon, crop_path, overview_path, source_file FROM reads WHERE `+cond+` ORDER BY captured_at`, args...); err != nil {
 		return "", err
 	}
 	hitsCond := `read_id IN (SELECT id FROM reads WHERE ` + cond + `)`
@@ -111,19 +111,24 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 		FROM audit_log WHERE case_number = ? ORDER BY seq`, e.Case); err != nil {
 		return "", err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id, crop_path FROM reads WHERE crop_path IS NOT NULL AND (`+cond+`)`, args...)
+	// Each read's plate crop and, where the camera kept one, its overview.
+	rows, err := db.QueryContext(ctx, `SELECT id || '.jpg', crop_path FROM reads WHERE crop_path IS NOT NULL AND (`+cond+`)
+		UNION ALL SELECT id || '`+overviewSuffix+`', overview_path FROM reads WHERE overview_path IS NOT NULL AND (`+cond+`)`, append(append([]any{}, args...), args...)...)
 	if err != nil {
 		return "", err
 	}
 	for rows.Next() {
-		var id, p string
-		rows.Scan(&id, &p)
+		var name, p string
+		if err := rows.Scan(&name, &p); err != nil {
+			rows.Close()
+			return "", err
+		}
 		b, err := os.ReadFile(filepath.Join(st.ImageRoot(), p))
 		if err != nil {
 			rows.Close()
-			return "", fmt.Errorf("image of read %s: %w", id, err)
+			return "", fmt.Errorf("image %s: %w", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "images", id+".jpg"), b, 0o640); err != nil {
+		if err := os.WriteFile(filepath.Join(tmp, "images", name), b, 0o640); err != nil {
 			rows.Close()
 			return "", err
 		}

@@ -41,7 +41,7 @@ func TestEvidencePackage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if man.Reads != 4 || man.Hits != 4 || len(man.Files) != 4+6 { // 4 images; reads, hits, dispositions, audit, summary, custody
+	if man.Reads != 4 || man.Hits != 4 || len(man.Files) != 4+2+6 { // 4 crops, 2 overviews; reads, hits, dispositions, audit, summary, custody
 		t.Fatalf("manifest %+v", man)
 	}
 	audit, _ := os.ReadFile(filepath.Join(dir, "audit.csv"))

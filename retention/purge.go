@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -188,10 +189,15 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	}
 	heldCond, heldArgs := heldClause(holds, now)
 
-	// Copy held images to the evidence store before anything is removed.
+	// Copy held images (crops and overviews) to the evidence store before
+	// anything is removed.
 	evDir := filepath.Join(st.ImageRoot(), EvidenceDir)
-	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path FROM reads WHERE `+dayOf("captured_at")+
-		` AND crop_path IS NOT NULL AND NOT starts_with(crop_path, '`+EvidenceDir+`/') AND (`+heldCond+`)`, append([]any{day}, heldArgs...)...)
+	notEvidence := func(col string) string {
+		return col + ` IS NOT NULL AND NOT starts_with(` + col + `, '` + EvidenceDir + `/')`
+	}
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("crop_path")+
+		` AND (`+heldCond+`) UNION ALL SELECT id, overview_path FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("overview_path")+
+		` AND (`+heldCond+`)`, append(append(append([]any{day}, heldArgs...), day), heldArgs...)...)
 	if err != nil {
 		return fmt.Errorf("find held images: %w", err)
 	}
@@ -199,7 +205,10 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	var keep []img
 	for rows.Next() {
 		var x img
-		rows.Scan(&x.id, &x.path)
+		if err := rows.Scan(&x.id, &x.path); err != nil {
+			rows.Close()
+			return err
+		}
 		keep = append(keep, x)
 	}
 	rows.Close()
@@ -270,18 +279,36 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		}
 	}
 	if len(keep) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE reads SET crop_path = '`+EvidenceDir+`/' || id || '.jpg' WHERE `+dayOf("captured_at")+
-			` AND crop_path IS NOT NULL AND NOT starts_with(crop_path, '`+EvidenceDir+`/') AND (`+heldCond+`)`, readArgs...); err != nil {
-			return fmt.Errorf("point held reads at evidence: %w", err)
+		for _, col := range []string{"crop_path", "overview_path"} {
+			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || parse_filename(`+col+`) WHERE `+dayOf("captured_at")+
+				` AND `+notEvidence(col)+` AND (`+heldCond+`)`, readArgs...); err != nil {
+				return fmt.Errorf("point held reads at evidence: %w", err)
+			}
 		}
 	}
-	images, _ := countFiles(filepath.Join(st.ImageRoot(), day))
+	// The day folder's files are the doomed reads' images (the held ones
+	// were copied out): crops and overviews, counted apart for the log.
+	crops, overviews, err := countImages(filepath.Join(st.ImageRoot(), day))
+	if err != nil {
+		return err
+	}
+	var heldCrops, heldOverviews int64
+	for _, x := range keep {
+		if strings.HasSuffix(x.path, overviewSuffix) {
+			heldOverviews++
+		} else {
+			heldCrops++
+		}
+	}
+	cropIDs, overviewIDs := imageIDs(doomedReads, crops), imageIDs(doomedReads, overviews)
 	for _, s := range []struct {
 		series string
 		ids    []string
 		files  int64
 		held   int64
-	}{{"reads", doomedReads, images - int64(len(keep)), held}, {"hits", doomedHits, 0, 0}, {"dispositions", doomedDisps, 0, 0}} {
+	}{{SeriesReads, doomedReads, 0, held}, {SeriesPlateImages, cropIDs, int64(len(cropIDs)), heldCrops},
+		{SeriesOverviewImages, overviewIDs, int64(len(overviewIDs)), heldOverviews},
+		{SeriesHits, doomedHits, 0, 0}, {SeriesDispositions, doomedDisps, 0, 0}} {
 		if len(s.ids) == 0 && s.held == 0 {
 			continue
 		}
@@ -308,7 +335,7 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	rep.Days = append(rep.Days, day)
 	rep.Reads += int64(len(doomedReads))
 	rep.Hits += int64(len(doomedHits))
-	rep.Images += max(0, images-int64(len(keep)))
+	rep.Images += int64(len(cropIDs) + len(overviewIDs))
 	rep.Held += held
 	o.Logger.Info("destroyed", "day", day, "reads", len(doomedReads), "hits", len(doomedHits), "held", held)
 	return nil
@@ -342,10 +369,39 @@ func digest(ids []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func countFiles(dir string) (int64, error) {
+// overviewSuffix ends an overview image's name in the image store; a
+// crop is "<read id>.jpg".
+const overviewSuffix = ".overview.jpg"
+
+// countImages lists the read ids whose crop and overview images are in a
+// day folder (none if it is gone).
+func countImages(dir string) (crops, overviews map[string]bool, err error) {
+	crops, overviews = map[string]bool{}, map[string]bool{}
 	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
+	if errors.Is(err, os.ErrNotExist) {
+		return crops, overviews, nil
 	}
-	return int64(len(ents)), nil
+	if err != nil {
+		return nil, nil, fmt.Errorf("list images: %w", err)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		if id, ok := strings.CutSuffix(name, overviewSuffix); ok {
+			overviews[id] = true
+		} else if id, ok := strings.CutSuffix(name, ".jpg"); ok {
+			crops[id] = true
+		}
+	}
+	return crops, overviews, nil
+}
+
+// imageIDs are the doomed reads whose image is present.
+func imageIDs(reads []string, present map[string]bool) []string {
+	var out []string
+	for _, id := range reads {
+		if present[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }

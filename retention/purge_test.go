@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,8 +19,8 @@ import (
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // shiftStore loads, through ingest, reads with crops on two days (March
-// 10 and November 20, Chicago), a hit on each read of AB1C2D, and a
-// disposition on each hit.
+// 10 and November 20, Chicago), overview images on every other read, a hit
+// on each read of AB1C2D, and a disposition on each hit.
 func shiftStore(t *testing.T) *analytics.Store {
 	t.Helper()
 	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(t.TempDir()))
@@ -35,8 +36,12 @@ func shiftStore(t *testing.T) *analytics.Store {
 		for i, p := range []string{"AB1C2D", "AB1C2D", "XYZ123", "QRS456"} {
 			id := fmt.Sprintf("0000%d%03d-0000-7000-8000-000000000000", d, i)
 			at := day.Add(time.Duration(i) * time.Minute)
-			reads = append(reads, drive.Read{ID: id, CapturedAt: at, Plate: p, Camera: "front", Vehicle: "car7", Officer: "4127",
-				ShiftID: "s", CropJPEG: []byte("jpeg " + id), Candidates: []drive.Candidate{{Text: p, Confidence: 1}}})
+			r := drive.Read{ID: id, CapturedAt: at, Plate: p, Camera: "front", Vehicle: "car7", Officer: "4127",
+				ShiftID: "s", CropJPEG: []byte("jpeg " + id), Candidates: []drive.Candidate{{Text: p, Confidence: 1}}}
+			if i%2 == 0 {
+				r.OverviewJPEG = []byte("overview " + id) // reads 0 (held) and 2 (not) have one
+			}
+			reads = append(reads, r)
 			if p == "AB1C2D" {
 				hid := fmt.Sprintf("0000%d%03d-0000-7000-8000-0000000000aa", d, i)
 				hits = append(hits, drive.Hit{ID: hid, ReadID: id, AlertedAt: at, Plate: p, MatchedPlate: p, MatchKind: "exact",
@@ -92,16 +97,42 @@ func TestPurgeKeepsHeldRecordsAndLogsDestruction(t *testing.T) {
 	if n := count(t, st, "SELECT count(*) FROM hits"); n != 4 {
 		t.Fatalf("%d hits left: the held reads' hits must stay", n)
 	}
-	// Held reads point at their evidence copies; the day folder is gone.
-	rows, _ := st.DB().Query("SELECT crop_path FROM reads WHERE plate = 'AB1C2D'")
+	// Held reads point at their evidence copies, crops and overviews; the
+	// day folder is gone.
+	rows, _ := st.DB().Query("SELECT crop_path, coalesce(overview_path, '') FROM reads WHERE plate = 'AB1C2D' AND captured_at < '2026-06-01'")
+	overviews := 0
 	for rows.Next() {
-		var p string
-		rows.Scan(&p)
-		if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
-			t.Errorf("held read's image %s: %v", p, err)
+		var crop, over string
+		rows.Scan(&crop, &over)
+		for _, p := range []string{crop, over} {
+			if p == "" {
+				continue
+			}
+			if !strings.HasPrefix(p, EvidenceDir+"/") {
+				t.Errorf("held read's image %s is not in the evidence store", p)
+			}
+			if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
+				t.Errorf("held read's image %s: %v", p, err)
+			}
+		}
+		if over != "" {
+			overviews++
 		}
 	}
 	rows.Close()
+	if overviews != 1 {
+		t.Fatalf("%d held overviews, want 1", overviews)
+	}
+	// Destroyed images are logged per series: reads 2 and 3 had crops, read
+	// 2 an overview.
+	for series, want := range map[string]int{SeriesPlateImages: 2, SeriesOverviewImages: 1} {
+		if n := count(t, st, "SELECT coalesce(sum(rows_destroyed), 0) FROM destruction_log WHERE series = ?", series); n != want {
+			t.Errorf("%s destroyed %d, want %d", series, n, want)
+		}
+	}
+	if rep.Images != 3 {
+		t.Errorf("report says %d images destroyed, want 3", rep.Images)
+	}
 	if _, err := os.Stat(filepath.Join(st.ImageRoot(), "2026-03-10")); !os.IsNotExist(err) {
 		t.Fatalf("day folder still there: %v", err)
 	}
@@ -164,7 +195,7 @@ func TestPurgeWithoutHoldsTakesHitsAndDispositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Reads != 4 || rep.Hits != 2 || rep.Images != 4 {
+	if rep.Reads != 4 || rep.Hits != 2 || rep.Images != 6 { // 4 crops, 2 overviews
 		t.Fatalf("report %+v", rep)
 	}
 	for table, want := range map[string]int{"reads": 4, "hits": 2, "dispositions": 2} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -16,11 +17,12 @@ import (
 // SeriesLine is one record series in the retention schedule report.
 type SeriesLine struct {
 	Series    string
-	Created   int64 // records created in the period (still kept or since destroyed)
-	Destroyed int64 // records of the period destroyed so far
-	Held      int64 // records of the period a hold keeps
-	Overdue   int64 // records past their retention, held by nothing, not yet destroyed: should be 0
-	Runs      int   // destruction-log entries for the period
+	Period    string // under the policy: "6 months" or "permanent"
+	Created   int64  // records created in the period (still kept or since destroyed)
+	Destroyed int64  // records of the period destroyed so far
+	Held      int64  // records of the period a hold keeps
+	Overdue   int64  // records past their retention, held by nothing, not yet destroyed: should be 0
+	Runs      int    // destruction-log entries for the period
 }
 
 // ScheduleReport is the records clerk's retention report for a period
@@ -33,7 +35,22 @@ type ScheduleReport struct {
 	ActiveHolds   []Hold
 }
 
-// BuildScheduleReport gathers the report for [from, to).
+// reportSeries is how the report counts one series: the rows (a FROM
+// clause and the column that dates them), the condition under which a hold
+// keeps a row, and what the destruction log calls its destruction.
+type reportSeries struct {
+	series    string
+	from, col string
+	held      string
+	heldArgs  []any
+	destroyed string // what to sum over the destruction_log rows of logSeries
+	logSeries string
+}
+
+// BuildScheduleReport gathers the report for [from, to): for every series
+// of the policy, records created in the period, destroyed so far (from the
+// destruction log), kept by holds, and overdue (past the series' period,
+// held by nothing, still there: should be zero).
 func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, policyVersion string, from, to, now time.Time) (ScheduleReport, error) {
 	rep := ScheduleReport{From: from, To: to, Now: now, PolicyVersion: policyVersion}
 	holds, err := LoadHolds(ctx, st)
@@ -46,27 +63,50 @@ func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, pol
 		}
 	}
 	cond, args := heldClause(holds, now)
-	// The last instant a record may have been created and still be kept.
-	cutoffDay := cutoff(now, p.ReadsMonths, p.Zone)
+	readHeld := func(alias string) string {
+		return "EXISTS (SELECT 1 FROM reads WHERE reads.id = " + alias + " AND (" + cond + "))"
+	}
+	rangeHeld := func(col string) (string, []any) { return rangeHeldClause(col, holds, now) }
+	shiftHeld, shiftArgs := rangeHeld("event_at")
+	dissemHeld, dissemArgs := rangeHeld("exported_at")
+	destrHeld, destrArgs := rangeHeld("event_at")
+	auditHeld, auditArgs := rangeHeld("event_at")
+	all := []reportSeries{
+		{SeriesReads, "reads", "captured_at", cond, args, "rows_destroyed", "reads"},
+		{SeriesPlateImages, "reads WHERE crop_path IS NOT NULL", "captured_at", cond, args, "rows_destroyed", SeriesPlateImages},
+		{SeriesOverviewImages, "reads WHERE overview_path IS NOT NULL", "captured_at", cond, args, "rows_destroyed", SeriesOverviewImages},
+		{SeriesHits, "hits", "alerted_at", readHeld("hits.read_id"), args, "rows_destroyed", "hits"},
+		{SeriesDispositions, "dispositions", "event_at", "EXISTS (SELECT 1 FROM hits WHERE hits.id = dispositions.hit_id AND " +
+			readHeld("hits.read_id") + ")", args, "rows_destroyed", "dispositions"},
+		{SeriesShiftRecords, "shift_events", "event_at", shiftHeld, shiftArgs, "rows_destroyed", SeriesShiftRecords},
+		{SeriesAuditLog, "audit_log", "event_at", auditHeld, auditArgs, "rows_destroyed", SeriesAuditLog},
+		{SeriesDisseminationLog, "disseminations", "exported_at", dissemHeld, dissemArgs, "rows_destroyed", SeriesDisseminationLog},
+		{SeriesDestructionLog, "destruction_log", "event_at", destrHeld, destrArgs, "rows_destroyed", SeriesDestructionLog},
+	}
 	db := st.DB()
-	for _, s := range []struct{ series, table, col, heldCond string }{
-		{"reads", "reads", "captured_at", cond},
-		{"hits", "hits", "alerted_at", "EXISTS (SELECT 1 FROM reads WHERE reads.id = hits.read_id AND (" + cond + "))"},
-	} {
-		var line SeriesLine
-		line.Series = s.series
+	for _, s := range all {
+		line := SeriesLine{Series: s.series, Period: p.Period(s.series).String()}
+		// The first instant still kept; a permanent series is never overdue.
+		cut, ok := p.Cutoff(s.series, now)
+		if !ok {
+			cut = time.Time{}
+		}
+		where := " WHERE "
+		if strings.Contains(s.from, " WHERE ") {
+			where = " AND "
+		}
 		q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %[3]s),
-			count(*) FILTER (WHERE %[2]s < ? AND NOT (%[3]s)) FROM %[1]s WHERE %[2]s >= ? AND %[2]s < ?`, s.table, s.col, s.heldCond)
+			count(*) FILTER (WHERE %[2]s < ? AND NOT (%[3]s)) FROM %[1]s`+where+`%[2]s >= ? AND %[2]s < ?`, s.from, s.col, s.held)
 		// Arguments in order: the held filter, the overdue cutoff and its
 		// held filter, the period.
-		qa := append(append(append([]any{}, args...), cutoffDay), args...)
+		qa := append(append(append([]any{}, s.heldArgs...), cut), s.heldArgs...)
 		qa = append(qa, from, to)
 		var kept int64
 		if err := db.QueryRowContext(ctx, q, qa...).Scan(&kept, &line.Held, &line.Overdue); err != nil {
 			return rep, fmt.Errorf("report %s: %w", s.series, err)
 		}
-		if err := db.QueryRowContext(ctx, `SELECT coalesce(sum(rows_destroyed), 0), count(*) FROM destruction_log
-			WHERE series = ? AND day >= ? AND day < ?`, s.series, from.Format("2006-01-02"), to.Format("2006-01-02")).Scan(&line.Destroyed, &line.Runs); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT coalesce(sum(`+s.destroyed+`), 0), count(*) FROM destruction_log
+			WHERE series = ? AND day >= ? AND day < ?`, s.logSeries, from.Format("2006-01-02"), to.Format("2006-01-02")).Scan(&line.Destroyed, &line.Runs); err != nil {
 			return rep, fmt.Errorf("report %s: %w", s.series, err)
 		}
 		line.Created = kept + line.Destroyed
@@ -78,9 +118,9 @@ func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, pol
 // WriteCSV writes the report as CSV, one row per series.
 func (r ScheduleReport) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"period_from", "period_to", "series", "created", "destroyed", "held", "overdue", "destruction_log_entries", "policy"})
+	cw.Write([]string{"period_from", "period_to", "series", "kept_for", "created", "destroyed", "held", "overdue", "destruction_log_entries", "policy"})
 	for _, l := range r.Lines {
-		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Series, i64(l.Created), i64(l.Destroyed),
+		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Series, l.Period, i64(l.Created), i64(l.Destroyed),
 			i64(l.Held), i64(l.Overdue), strconv.Itoa(l.Runs), r.PolicyVersion})
 	}
 	cw.Flush()
@@ -106,16 +146,16 @@ func (r ScheduleReport) WritePDF(w io.Writer, department string) error {
 	pdf.Cell(0, 6, "Prepared "+r.Now.In(r.From.Location()).Format("January 2, 2006 15:04 MST"))
 	pdf.Ln(10)
 	pdf.SetFont("Helvetica", "B", 11)
-	widths := []float64{40, 28, 28, 28, 28, 34}
-	for i, h := range []string{"Series", "Created", "Destroyed", "Held", "Overdue", "Log entries"} {
+	widths := []float64{38, 26, 24, 24, 22, 22, 26}
+	for i, h := range []string{"Series", "Kept for", "Created", "Destroyed", "Held", "Overdue", "Log entries"} {
 		pdf.CellFormat(widths[i], 8, h, "1", 0, "C", false, 0, "")
 	}
 	pdf.Ln(-1)
-	pdf.SetFont("Helvetica", "", 11)
+	pdf.SetFont("Helvetica", "", 10)
 	for _, l := range r.Lines {
-		for i, v := range []string{l.Series, i64(l.Created), i64(l.Destroyed), i64(l.Held), i64(l.Overdue), strconv.Itoa(l.Runs)} {
+		for i, v := range []string{strings.ReplaceAll(l.Series, "_", " "), l.Period, i64(l.Created), i64(l.Destroyed), i64(l.Held), i64(l.Overdue), strconv.Itoa(l.Runs)} {
 			align := "R"
-			if i == 0 {
+			if i < 2 {
 				align = "L"
 			}
 			pdf.CellFormat(widths[i], 8, v, "1", 0, align, false, 0, "")
