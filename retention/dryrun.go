@@ -42,10 +42,11 @@ func days(ctx context.Context, st *analytics.Store) ([]Day, error) {
 	return out, rows.Err()
 }
 
-// LoadHolds reads every hold, released or not.
+// LoadHolds reads every hold, released or not, oldest first.
 func LoadHolds(ctx context.Context, st *analytics.Store) ([]Hold, error) {
 	rows, err := st.DB().QueryContext(ctx, `SELECT id, case_number, coalesce(plate, ''), coalesce(read_id, ''),
-		from_ts, to_ts, until_ts, released_at IS NOT NULL FROM holds`)
+		from_ts, to_ts, until_ts, released_at IS NOT NULL, requester, reason, created_at, created_by, released_at, coalesce(released_by, '')
+		FROM holds ORDER BY created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("read holds: %w", err)
 	}
@@ -53,11 +54,12 @@ func LoadHolds(ctx context.Context, st *analytics.Store) ([]Hold, error) {
 	var out []Hold
 	for rows.Next() {
 		var h Hold
-		var from, to, until sql.NullTime
-		if err := rows.Scan(&h.ID, &h.Case, &h.Plate, &h.ReadID, &from, &to, &until, &h.Released); err != nil {
+		var from, to, until, released sql.NullTime
+		if err := rows.Scan(&h.ID, &h.Case, &h.Plate, &h.ReadID, &from, &to, &until, &h.Released,
+			&h.Requester, &h.Reason, &h.CreatedAt, &h.CreatedBy, &released, &h.ReleasedBy); err != nil {
 			return nil, err
 		}
-		h.From, h.To, h.Until = from.Time, to.Time, until.Time
+		h.From, h.To, h.Until, h.ReleasedAt = from.Time, to.Time, until.Time, released.Time
 		out = append(out, h)
 	}
 	return out, rows.Err()

@@ -29,6 +29,12 @@ type Hold struct {
 	From, To time.Time
 	Until    time.Time // zero: indefinite
 	Released bool
+
+	// Who asked, why, and who recorded and released it (for the record;
+	// the plan does not use them).
+	Requester, Reason     string
+	CreatedAt, ReleasedAt time.Time
+	CreatedBy, ReleasedBy string
 }
 
 // Active reports whether the hold still keeps records at now.

@@ -187,3 +187,35 @@ func (r ScheduleReport) WritePDF(w io.Writer, department string) error {
 	pdf.Cell(0, 6, "Custodian of records: ______________________________   Date: ______________")
 	return pdf.Output(w)
 }
+
+// DestructionEntry is one row of the destruction log.
+type DestructionEntry struct {
+	RunID         string
+	At            time.Time
+	Series        string
+	Day           string
+	Destroyed     int64
+	Held          int64
+	Actor         string
+	PolicyVersion string
+	IDsSHA256     string
+}
+
+// DestructionLog lists the most recent destruction-log rows, newest first.
+func DestructionLog(ctx context.Context, st *analytics.Store, limit int) ([]DestructionEntry, error) {
+	rows, err := st.DB().QueryContext(ctx, `SELECT run_id, event_at, series, strftime(day, '%Y-%m-%d'), rows_destroyed, rows_held,
+		actor, policy_version, ids_sha256 FROM destruction_log ORDER BY event_at DESC, day DESC, series LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read destruction log: %w", err)
+	}
+	defer rows.Close()
+	var out []DestructionEntry
+	for rows.Next() {
+		var e DestructionEntry
+		if err := rows.Scan(&e.RunID, &e.At, &e.Series, &e.Day, &e.Destroyed, &e.Held, &e.Actor, &e.PolicyVersion, &e.IDsSHA256); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -80,6 +80,10 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteHits:        a.hitsPage,
 		RouteHitsRun:     a.hitsRun,
 		RouteHitLate:     a.hitLate,
+		RouteRecords:     a.recordsPage,
+		RouteHoldAdd:     a.holdAdd,
+		RouteHoldRelease: a.holdRelease,
+		RouteReport:      a.report,
 	}
 }
 

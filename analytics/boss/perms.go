@@ -46,6 +46,10 @@ const (
 	RouteHits        Route = "GET /hits"
 	RouteHitsRun     Route = "POST /hits"
 	RouteHitLate     Route = "POST /hits/{id}"
+	RouteRecords     Route = "GET /records"
+	RouteHoldAdd     Route = "POST /holds"
+	RouteHoldRelease Route = "POST /holds/{id}/release"
+	RouteReport      Route = "POST /reports"
 )
 
 // permissions is who may use each route. Records are closed: searches
@@ -81,6 +85,12 @@ func permissions() map[Route][]Role {
 		RouteHits:    {Supervisor, Chief},
 		RouteHitsRun: {Supervisor, Chief},
 		RouteHitLate: {Supervisor},
+		// Records (orders D.1, D.2): the clerk keeps the holds and files
+		// the reports; IT watches the jobs; the Chief answers for it all.
+		RouteRecords:     {Clerk, IT, Chief},
+		RouteHoldAdd:     {Clerk},
+		RouteHoldRelease: {Clerk},
+		RouteReport:      {Clerk, Chief},
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/retention"
 )
 
 //go:embed web
@@ -38,15 +39,20 @@ type Options struct {
 	LoginsPerMinute int              // login attempts one client address may make a minute
 	SecureOnly      bool             // cookies only over TLS; set when serving TLS
 	SQLTimeout      time.Duration    // bound of one SQL console query
+	Policy          retention.Policy // the retention policy in force, for the records page and reports
+	Department      string           // named on reports
 	Now             func() time.Time // the clock; tests inject theirs
 	Log             *slog.Logger
 }
 
 // DefaultOptions returns the department's settings: 15 minutes idle,
 // 10 hours a shift, five failures lock for 15 minutes.
+// The retention policy is the built-in one (order D.1).
 func DefaultOptions() Options {
+	p, _ := retention.DefaultPolicy() // Validate reports a policy that failed to load
 	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5,
-		LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SQLTimeout: 30 * time.Second, Now: time.Now, Log: slog.Default()}
+		LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SQLTimeout: 30 * time.Second, Policy: p,
+		Department: "St. Louis Metropolitan Police Department", Now: time.Now, Log: slog.Default()}
 }
 
 // Validate reports the first invalid option.
@@ -62,6 +68,9 @@ func (o Options) Validate() error {
 		return errors.New("boss options: logins per minute must be at least 1")
 	case o.Now == nil || o.Log == nil:
 		return errors.New("boss options: no clock or logger")
+	}
+	if err := o.Policy.Validate(); err != nil {
+		return fmt.Errorf("boss options: %w", err)
 	}
 	return nil
 }

@@ -48,7 +48,13 @@ the app is reached from anything but this machine.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "first start: created IT administrator \"admin\" with one-time password %s\n"+
 					"(shown once; it must be changed at first login)\n", pw)
 			}
-			stopJobs, err := jobs.start(cmd, st)
+			// The policy in force is adopted (a new version is audited) by
+			// the server that runs the jobs.
+			if o.Policy, err = jobs.pol.load(cmd, st, "serve", !jobs.off); err != nil {
+				return err
+			}
+			o.Department = jobs.department
+			stopJobs, err := jobs.start(cmd, st, o.Policy)
 			if err != nil {
 				return err
 			}

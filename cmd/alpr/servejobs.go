@@ -33,15 +33,11 @@ func (j *serveJobs) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&j.department, "department", "St. Louis Metropolitan Police Department", "the department named on the reports")
 }
 
-// start adopts the retention policy, catches up missed runs and runs the
-// jobs in the background; stop ends them.
-func (j *serveJobs) start(cmd *cobra.Command, st *analytics.Store) (stop func(), err error) {
+// start catches up missed runs and runs the jobs under the policy in the
+// background; stop ends them.
+func (j *serveJobs) start(cmd *cobra.Command, st *analytics.Store, p retention.Policy) (stop func(), err error) {
 	if j.off {
 		return func() {}, nil
-	}
-	p, err := j.pol.load(cmd, st, "serve", true)
-	if err != nil {
-		return nil, err
 	}
 	dir := j.reportsDir
 	if dir == "" {

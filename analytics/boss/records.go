@@ -1,0 +1,146 @@
+package boss
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/retention"
+)
+
+// recordsView is the records clerk's page: the retention policy in force,
+// holds, the destruction log, the scheduled jobs, and reports on demand.
+type recordsView struct {
+	Policy      retention.Policy
+	Periods     []seriesPeriod
+	Holds       []retention.Hold
+	Destruction []retention.DestructionEntry
+	Jobs        []retention.JobRun
+	Month       string // the report form's default: last month
+	Now         time.Time
+	Loc         *time.Location
+}
+
+type seriesPeriod struct{ Series, Period string }
+
+func (a *App) recordsData(r *http.Request) (recordsView, error) {
+	ctx := r.Context()
+	now := a.opts.Now()
+	from, _ := retention.PreviousMonth(now, a.store.Location())
+	v := recordsView{Policy: a.opts.Policy, Month: from.Format("2006-01"), Now: now, Loc: a.store.Location()}
+	for _, s := range retention.AllSeries() {
+		v.Periods = append(v.Periods, seriesPeriod{strings.ReplaceAll(s, "_", " "), a.opts.Policy.Period(s).String()})
+	}
+	var err error
+	if v.Holds, err = retention.LoadHolds(ctx, a.store); err != nil {
+		return v, err
+	}
+	// Newest first.
+	for i, j := 0, len(v.Holds)-1; i < j; i, j = i+1, j-1 {
+		v.Holds[i], v.Holds[j] = v.Holds[j], v.Holds[i]
+	}
+	if v.Destruction, err = retention.DestructionLog(ctx, a.store, 50); err != nil {
+		return v, err
+	}
+	v.Jobs, err = retention.JobRuns(ctx, a.store, 20)
+	return v, err
+}
+
+func (a *App) recordsRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
+	v, err := a.recordsData(r)
+	if err != nil && errMsg == "" {
+		errMsg, status = err.Error(), http.StatusInternalServerError
+	}
+	a.render(w, r, status, "records", "Records: retention, holds and reports", view{Data: v, Error: errMsg, Note: note})
+}
+
+func (a *App) recordsPage(w http.ResponseWriter, r *http.Request) {
+	a.recordsRender(w, r, http.StatusOK, "", "")
+}
+
+// holdAdd records an evidence designation or retention request.
+func (a *App) holdAdd(w http.ResponseWriter, r *http.Request) {
+	from, err1 := a.parseDay(r.PostFormValue("from"), false)
+	to, err2 := a.parseDay(r.PostFormValue("to"), true)
+	until, err3 := a.parseDay(r.PostFormValue("until"), true)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	h := retention.NewHold{Case: strings.TrimSpace(r.PostFormValue("case")), Plate: r.PostFormValue("plate"),
+		ReadID: strings.TrimSpace(r.PostFormValue("read")), From: from, To: to, Until: until,
+		Requester: strings.TrimSpace(r.PostFormValue("requester")), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	id, err := retention.AddHold(r.Context(), a.store, h, current(r).user, a.opts.Now())
+	if err != nil {
+		a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	a.recordsRender(w, r, http.StatusOK, "", fmt.Sprintf("Hold %s recorded for case %s: its records will not be destroyed until it is released.", id, h.Case))
+}
+
+// holdRelease ends a hold; it stays in the history.
+func (a *App) holdRelease(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if err := retention.ReleaseHold(r.Context(), a.store, id, current(r).user, strings.TrimSpace(r.PostFormValue("reason")), a.opts.Now()); err != nil {
+		a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	a.recordsRender(w, r, http.StatusOK, "", "Hold "+id+" released: its records are destroyed when due.")
+}
+
+// report sends the retention schedule or usage report for a month, as CSV
+// or PDF, and audits the download.
+func (a *App) report(w http.ResponseWriter, r *http.Request) {
+	kind, format := r.PostFormValue("kind"), r.PostFormValue("format")
+	from, err := time.ParseInLocation("2006-01", r.PostFormValue("month"), a.store.Location())
+	if err != nil {
+		a.recordsRender(w, r, http.StatusBadRequest, "choose a month", "")
+		return
+	}
+	to, now, p := from.AddDate(0, 1, 0), a.opts.Now(), a.opts.Policy
+	var b bytes.Buffer
+	switch {
+	case kind == "retention" && (format == "csv" || format == "pdf"):
+		rep, err := retention.BuildScheduleReport(r.Context(), a.store, p, p.Version, from, to, now)
+		if err == nil && format == "csv" {
+			err = rep.WriteCSV(&b)
+		} else if err == nil {
+			err = rep.WritePDF(&b, a.opts.Department)
+		}
+		if err != nil {
+			a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+			return
+		}
+	case kind == "usage" && (format == "csv" || format == "pdf"):
+		rep, err := retention.BuildUsageReport(r.Context(), a.store, from, to)
+		if err == nil && format == "csv" {
+			err = rep.WriteCSV(&b)
+		} else if err == nil {
+			err = rep.WritePDF(&b, a.opts.Department, now)
+		}
+		if err != nil {
+			a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+			return
+		}
+	default:
+		a.recordsRender(w, r, http.StatusBadRequest, "choose the retention or the usage report, as CSV or PDF", "")
+		return
+	}
+	name := fmt.Sprintf("%s-%s.%s", kind, from.Format("2006-01"), format)
+	if err := a.store.Audit(r.Context(), now, analytics.Access{User: current(r).user, Reason: "records report", Case: "records-schedule"},
+		"report.download", name); err != nil {
+		a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+		return
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == "pdf" {
+		ct = "application/pdf"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Write(b.Bytes())
+}

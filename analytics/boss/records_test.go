@@ -1,0 +1,73 @@
+package boss
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+// The records clerk records a hold, sees it, releases it with a reason,
+// and downloads the month's reports; each step is audited, and a hold
+// without a case or a reason is refused with the rule.
+func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	_, tok := f.login(t, c, "clerk1", testPassword)
+	code, body, _ := get(t, c, f.srv.URL+"/records")
+	if code != http.StatusOK || !strings.Contains(body, "builtin-order-D1/v1@") || !strings.Contains(body, "<td>shift records</td><td>36 months</td>") {
+		t.Fatalf("records page %d:\n%s", code, body)
+	}
+	form := url.Values{"csrf": {tok}, "case": {"26-001187"}, "plate": {"ab-1c2d"}, "requester": {"Det. Smith"}, "reason": {"robbery evidence"}}
+	code, body = post(t, c, f.srv.URL+"/holds", form)
+	if code != http.StatusOK || !strings.Contains(body, "recorded for case 26-001187") || !strings.Contains(body, "plate AB1C2D") {
+		t.Fatalf("add hold %d:\n%s", code, body)
+	}
+	bad := url.Values{"csrf": {tok}, "case": {"26-9"}, "requester": {"Det. Smith"}, "reason": {"x"}}
+	if code, body = post(t, c, f.srv.URL+"/holds", bad); code != http.StatusBadRequest || !strings.Contains(body, "name a plate, a read, or a closed time range") {
+		t.Fatalf("a hold on everything answered %d", code)
+	}
+	id := regexp.MustCompile(`action="/holds/([^/]+)/release"`).FindStringSubmatch(body)
+	if id == nil {
+		t.Fatalf("no release form:\n%s", body)
+	}
+	if code, _ = post(t, c, f.srv.URL+"/holds/"+id[1]+"/release", url.Values{"csrf": {tok}}); code != http.StatusBadRequest {
+		t.Fatalf("release without a reason answered %d", code)
+	}
+	code, body = post(t, c, f.srv.URL+"/holds/"+id[1]+"/release", url.Values{"csrf": {tok}, "reason": {"case closed"}})
+	if code != http.StatusOK || !strings.Contains(body, "released 2026-11-20") || !strings.Contains(body, "by clerk1") {
+		t.Fatalf("release %d:\n%s", code, body)
+	}
+	for _, tc := range []struct{ kind, format, want string }{{"retention", "pdf", "%PDF-"}, {"usage", "csv", "period_from,period_to,section"}} {
+		resp, err := c.PostForm(f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {tc.kind}, "format": {tc.format}, "month": {"2026-10"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 64)
+		n, _ := resp.Body.Read(b)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(b[:n]), tc.want) ||
+			resp.Header.Get("Content-Disposition") != `attachment; filename="`+tc.kind+`-2026-10.`+tc.format+`"` {
+			t.Fatalf("%s %s: %d %q %q", tc.kind, tc.format, resp.StatusCode, b[:n], resp.Header.Get("Content-Disposition"))
+		}
+	}
+	if code, _ := post(t, c, f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {"../etc"}, "format": {"pdf"}, "month": {"2026-10"}}); code != http.StatusBadRequest {
+		t.Fatalf("an unknown report answered %d", code)
+	}
+	for action, want := range map[string]int{"hold.add": 1, "hold.release": 1, "report.download": 2} {
+		entries, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: action})
+		if err != nil || len(entries) != want {
+			t.Errorf("%s: %d audit entries (%v), want %d", action, len(entries), err, want)
+		}
+	}
+	// An analyst may not see the records page.
+	a := f.client(t)
+	f.login(t, a, "analyst1", testPassword)
+	if code, _, _ := get(t, a, f.srv.URL+"/records"); code != http.StatusForbidden {
+		t.Fatalf("analyst got the records page: %d", code)
+	}
+}
