@@ -61,7 +61,7 @@ type ReadRow struct {
 // readSelect is the select list every read search shares; cond is the
 // WHERE condition on reads r, and extra a column appended (or "0").
 func readSelect(cond, extra string) string {
-	return `SELECT r.id, r.captured_at, r.plate, r.confidence, coalesce(r.state, ''), coalesce(r.camera, ''),
+	return `SELECT r.id, r.captured_at, r.plate, coalesce(r.confidence, 0), coalesce(r.state, ''), coalesce(r.camera, ''),
 		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
 		       coalesce(r.crop_path, ''),
 		       coalesce(list(h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')' ORDER BY h.priority) FILTER (WHERE h.id IS NOT NULL), []),

@@ -271,6 +271,12 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		table string
 		ids   []string
 	}{{"dispositions", doomedDisps}, {"hits", doomedHits}, {"reads", doomedReads}} {
+		// A retro-hit queue item points at a read: it goes with it.
+		if del.table == "reads" && len(del.ids) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM retro_queue WHERE read_id IN (SELECT unnest(?::VARCHAR[]))`, del.ids); err != nil {
+				return fmt.Errorf("delete retro queue items: %w", err)
+			}
+		}
 		if len(del.ids) == 0 {
 			continue
 		}

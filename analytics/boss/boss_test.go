@@ -35,7 +35,10 @@ type fixture struct {
 	clk   *clock
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+
+// newFixtureWith lets a test change the app's options.
+func newFixtureWith(t *testing.T, opt func(*Options)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(dir))
@@ -58,6 +61,9 @@ func newFixture(t *testing.T) *fixture {
 	}
 	o := DefaultOptions()
 	o.Now = clk.now
+	if opt != nil {
+		opt(&o)
+	}
 	app, err := New(st, us, o)
 	if err != nil {
 		t.Fatal(err)

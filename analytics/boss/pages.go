@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/hotlists"
 )
 
 const loginCookie = "alpr_login" // the login form's CSRF token, before a session exists
@@ -84,6 +85,12 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteHoldAdd:     a.holdAdd,
 		RouteHoldRelease: a.holdRelease,
 		RouteReport:      a.report,
+		RouteHotlists:    a.hotlistsPage,
+		RouteHotlistDo:   a.hotlistDecide,
+		RouteHotlistFile: a.hotlistFile,
+		RouteRetro:       a.retroPage,
+		RouteRetroRun:    a.retroRun,
+		RouteRetroReview: a.retroReview,
 	}
 }
 
@@ -144,10 +151,15 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, d := range days {
 		most = max(most, d.Reads)
 	}
+	stale, serr := a.staleLists(r)
+	if serr != nil && v.Error == "" {
+		v.Error = serr.Error()
+	}
 	v.Data = struct {
-		Days []analytics.DayCount
-		Max  int64
-	}{days, most}
+		Days  []analytics.DayCount
+		Max   int64
+		Stale []hotlists.ListStatus
+	}{days, most, stale}
 	a.render(w, r, http.StatusOK, "dashboard", "Dashboard", v)
 }
 

@@ -50,6 +50,12 @@ const (
 	RouteHoldAdd     Route = "POST /holds"
 	RouteHoldRelease Route = "POST /holds/{id}/release"
 	RouteReport      Route = "POST /reports"
+	RouteHotlists    Route = "GET /hotlists"
+	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
+	RouteHotlistFile Route = "GET /hotlists/{list}/current"
+	RouteRetro       Route = "GET /retro"
+	RouteRetroRun    Route = "POST /retro"
+	RouteRetroReview Route = "POST /retro/{id}"
 )
 
 // permissions is who may use each route. Records are closed: searches
@@ -91,6 +97,15 @@ func permissions() map[Route][]Role {
 		RouteHoldAdd:     {Clerk},
 		RouteHoldRelease: {Clerk},
 		RouteReport:      {Clerk, Chief},
+		// Hot lists: their freshness concerns everyone who acts on a hit;
+		// IT decides on a held version and exports the lists for the
+		// cars; the retro-hit queue is the analysts' work.
+		RouteHotlists:    {Supervisor, Analyst, IT, Chief},
+		RouteHotlistDo:   {IT},
+		RouteHotlistFile: {IT},
+		RouteRetro:       {Analyst, Supervisor},
+		RouteRetroRun:    {Analyst, Supervisor},
+		RouteRetroReview: {Analyst},
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/hotlists"
 	"github.com/plateward/alpr/retention"
 )
 
@@ -41,6 +42,7 @@ type Options struct {
 	SQLTimeout      time.Duration    // bound of one SQL console query
 	Policy          retention.Policy // the retention policy in force, for the records page and reports
 	Department      string           // named on reports
+	Hotlists        *hotlists.Config // the hot-list sources alpr serve refreshes; nil: none configured
 	Now             func() time.Time // the clock; tests inject theirs
 	Log             *slog.Logger
 }

@@ -54,7 +54,10 @@ the app is reached from anything but this machine.`,
 				return err
 			}
 			o.Department = jobs.department
-			stopJobs, err := jobs.start(cmd, st, o.Policy)
+			if o.Hotlists, err = jobs.loadHotlists(); err != nil {
+				return err
+			}
+			stopJobs, err := jobs.start(cmd, st, o.Policy, o.Hotlists)
 			if err != nil {
 				return err
 			}

@@ -182,7 +182,7 @@ func ParseCSV(r io.Reader, m Mapping, file string, now time.Time) (*List, error)
 		l.Entries = append(l.Entries, e)
 	}
 	if len(l.Entries) == 0 {
-		return nil, fmt.Errorf("%s: %w (%d lines skipped, %d expired)", file, ErrNoEntries, len(l.Skipped), l.Expired)
+		return nil, fmt.Errorf("%s: %w (%d lines skipped, %d expired: %s)", file, ErrNoEntries, len(l.Skipped), l.Expired, FirstErrors(l.Skipped, 3))
 	}
 	l.SHA256 = hex.EncodeToString(h.Sum(nil))
 	return l, nil

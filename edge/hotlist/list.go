@@ -52,6 +52,19 @@ type LineError struct {
 // Error implements error.
 func (e LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
+// FirstErrors joins the first n line errors, and says how many more.
+func FirstErrors(errs []LineError, n int) string {
+	var parts []string
+	for i, e := range errs {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("and %d more", len(errs)-n))
+			break
+		}
+		parts = append(parts, e.Error())
+	}
+	return strings.Join(parts, "; ")
+}
+
 // List is a parsed hot list.
 type List struct {
 	Name     string

@@ -51,7 +51,7 @@ func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error
 		l.Entries = append(l.Entries, e)
 	}
 	if len(l.Entries) == 0 {
-		return nil, fmt.Errorf("%s: %w (%d lines skipped)", file, ErrNoEntries, len(l.Skipped))
+		return nil, fmt.Errorf("%s: %w (%d lines skipped: %s)", file, ErrNoEntries, len(l.Skipped), FirstErrors(l.Skipped, 3))
 	}
 	return l, nil
 }

@@ -1,0 +1,143 @@
+package boss
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/hotlists"
+)
+
+// refresher is the store's hot-list versions.
+func (a *App) refresher() hotlists.Refresher {
+	return hotlists.Refresher{St: a.store, Dir: hotlists.Dir(a.store.Dir())}
+}
+
+// staleLists are the configured lists not confirmed fresh within the
+// configured age, for the dashboard.
+func (a *App) staleLists(r *http.Request) ([]hotlists.ListStatus, error) {
+	if a.opts.Hotlists == nil {
+		return nil, nil
+	}
+	all, err := a.refresher().Status(r.Context(), *a.opts.Hotlists, a.opts.Now())
+	var stale []hotlists.ListStatus
+	for _, s := range all {
+		if s.Stale {
+			stale = append(stale, s)
+		}
+	}
+	return stale, err
+}
+
+type hotlistsView struct {
+	Configured bool
+	MaxAge     time.Duration
+	Lists      []hotlists.ListStatus
+	Loc        *time.Location
+}
+
+func (a *App) hotlistsRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
+	v := hotlistsView{Configured: a.opts.Hotlists != nil, Loc: a.store.Location()}
+	if v.Configured {
+		v.MaxAge = a.opts.Hotlists.MaxAge()
+		var err error
+		if v.Lists, err = a.refresher().Status(r.Context(), *a.opts.Hotlists, a.opts.Now()); err != nil && errMsg == "" {
+			errMsg, status = err.Error(), http.StatusInternalServerError
+		}
+	}
+	a.render(w, r, status, "hotlists", "Hot lists", view{Data: v, Error: errMsg, Note: note})
+}
+
+func (a *App) hotlistsPage(w http.ResponseWriter, r *http.Request) {
+	a.hotlistsRender(w, r, http.StatusOK, "", "")
+}
+
+// hotlistDecide is IT's accept or reject of a version held for review.
+func (a *App) hotlistDecide(w http.ResponseWriter, r *http.Request) {
+	if a.opts.Hotlists == nil {
+		a.hotlistsRender(w, r, http.StatusNotFound, "no hot-list sources are configured (alpr serve --hotlists FILE)", "")
+		return
+	}
+	list, sha, user, now := r.PathValue("list"), r.PathValue("sha"), current(r).user, a.opts.Now()
+	switch r.PostFormValue("action") {
+	case "accept":
+		o, err := a.refresher().Accept(r.Context(), *a.opts.Hotlists, list, sha, user, now)
+		if err != nil {
+			a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+			return
+		}
+		a.hotlistsRender(w, r, http.StatusOK, "", fmt.Sprintf("%s version %.12s is now current; %d plates added, %d retro hits queued for the analysts.",
+			list, sha, o.Added, o.Retro))
+	case "reject":
+		if err := a.refresher().Reject(r.Context(), list, sha, user, r.PostFormValue("reason"), now); err != nil {
+			a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+			return
+		}
+		a.hotlistsRender(w, r, http.StatusOK, "", fmt.Sprintf("%s version %.12s rejected; the current version stays.", list, sha))
+	default:
+		a.hotlistsRender(w, r, http.StatusBadRequest, "accept or reject", "")
+	}
+}
+
+// hotlistFile sends a list's current version for the drive the cars load
+// at login; the download is audited.
+func (a *App) hotlistFile(w http.ResponseWriter, r *http.Request) {
+	list := r.PathValue("list")
+	b, v, err := a.refresher().CurrentFile(r.Context(), list)
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, hotlists.ErrNoVersion) {
+			status = http.StatusNotFound
+		}
+		a.hotlistsRender(w, r, status, err.Error(), "")
+		return
+	}
+	if err := a.store.Audit(r.Context(), a.opts.Now(), analytics.Access{User: current(r).user, Reason: "hot lists for the cars", Case: "hotlist:" + list},
+		"hotlist.export", fmt.Sprintf("list %s version %.12s", list, v.SHA256)); err != nil {
+		a.hotlistsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%.12s.%s"`, v.List, v.SHA256, v.Format))
+	w.Write(b)
+}
+
+type retroView struct {
+	Reason, Case string
+	Items        []hotlists.RetroItem
+	Ran, All     bool
+	Loc          *time.Location
+}
+
+func (a *App) retroPage(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, http.StatusOK, "retro", "Retro hits", view{Data: retroView{Reason: "retro-hit review", Loc: a.store.Location()}})
+}
+
+// retroList shows the queue to a user who gave a reason and a case.
+func (a *App) retroList(w http.ResponseWriter, r *http.Request, note string) {
+	f := retroView{Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")),
+		All: r.PostFormValue("all") == "on", Loc: a.store.Location()}
+	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
+	items, err := a.refresher().RetroQueue(r.Context(), acc, !f.All, 500, a.opts.Now())
+	if err != nil {
+		a.render(w, r, http.StatusBadRequest, "retro", "Retro hits", view{Data: f, Error: err.Error()})
+		return
+	}
+	f.Items, f.Ran = items, true
+	a.render(w, r, http.StatusOK, "retro", "Retro hits", view{Data: f, Note: note})
+}
+
+func (a *App) retroRun(w http.ResponseWriter, r *http.Request) { a.retroList(w, r, "") }
+
+// retroReview marks an item reviewed with the analyst's note.
+func (a *App) retroReview(w http.ResponseWriter, r *http.Request) {
+	acc := analytics.Access{User: current(r).user, Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case"))}
+	if err := a.refresher().Review(r.Context(), acc, r.PathValue("id"), strings.TrimSpace(r.PostFormValue("note")), a.opts.Now()); err != nil {
+		a.render(w, r, http.StatusBadRequest, "retro", "Retro hits", view{Data: retroView{Reason: acc.Reason, Case: acc.Case, Loc: a.store.Location()}, Error: err.Error()})
+		return
+	}
+	a.retroList(w, r, "Reviewed.")
+}
