@@ -39,6 +39,7 @@ type Options struct {
 	GPSTrack        string // recorded track for replays: CSV (time,lat,lon,...) or an NMEA log (.nmea); empty for none
 	GPSLive         string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
 	GPSMaxAge       time.Duration
+	HotlistMaxAge   time.Duration // a list delivered longer ago is flagged to the officer
 	Detect          detect.Options
 	OCR             ocr.Options
 	Track           track.Options
@@ -72,6 +73,7 @@ func DefaultOptions() Options {
 	return Options{
 		FolderInterval:  time.Second,
 		GPSMaxAge:       5 * time.Second,
+		HotlistMaxAge:   24 * time.Hour,
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
 		Track:           track.DefaultOptions(),
@@ -94,6 +96,8 @@ func (o Options) Validate() error {
 		return errors.New("edge: no officer: a shift belongs to a logged-in officer")
 	case o.Now == nil || o.Logger == nil:
 		return errors.New("edge: clock and logger are required")
+	case o.HotlistMaxAge <= 0:
+		return errors.New("edge: the hot lists' maximum age must be positive")
 	}
 	seen := map[string]bool{}
 	for _, s := range o.Sources {
@@ -144,11 +148,14 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}
 	// OpenMP threads inside Tesseract fight the workers for cores.
 	os.Setenv("OMP_THREAD_LIMIT", "1")
-	ix, version, err := loadHotlists(o)
+	ix, version, ages, err := loadHotlists(o)
 	if err != nil {
 		return st, err
 	}
 	st.Hotlist = version
+	agesCtx, stopAges := context.WithCancel(ctx)
+	defer stopAges()
+	go showListAges(agesCtx, o, ages)
 	locator, err := openGPS(ctx, o)
 	if err != nil {
 		return st, err
@@ -289,13 +296,13 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-func loadHotlists(o Options) (*hotlist.Index, string, error) {
+func loadHotlists(o Options) (*hotlist.Index, string, []listAge, error) {
 	var lists []*hotlist.List
 	var versions []string
 	for _, h := range o.Hotlists {
 		l, err := loadHotlist(h, o.Now())
 		if err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 		for _, s := range l.Skipped {
 			o.Logger.Warn("hot-list line skipped", "error", s.Error())
@@ -306,7 +313,7 @@ func loadHotlists(o Options) (*hotlist.Index, string, error) {
 		lists = append(lists, l)
 		versions = append(versions, l.Version())
 	}
-	return hotlist.NewIndex(lists...), strings.Join(versions, ","), nil
+	return hotlist.NewIndex(lists...), strings.Join(versions, ","), listAges(lists), nil
 }
 
 func loadHotlist(h shift.HotlistConfig, now time.Time) (*hotlist.List, error) {

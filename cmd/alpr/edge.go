@@ -162,6 +162,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.GPSTrack, "gps-track", "", "recorded GPS track for replays: CSV (time,lat,lon,...) or an NMEA log (.nmea)")
 	f.StringVar(&o.GPSLive, "gps", "", "live GPS: gpsd:HOST:PORT, or an NMEA serial device (/dev/ttyUSB0)")
 	f.DurationVar(&o.GPSMaxAge, "gps-max-age", o.GPSMaxAge, "a fix older than this is no fix")
+	f.DurationVar(&o.HotlistMaxAge, "hotlist-max-age", o.HotlistMaxAge, "a hot list delivered longer ago is flagged to the officer")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
 	f.BoolVar(&o.Realtime, "realtime", false, "replay at the files' frame rate and skip what the reader cannot keep up with, as live cameras do")
