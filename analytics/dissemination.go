@@ -155,6 +155,32 @@ func (s *Store) ExportPlateReads(ctx context.Context, a Access, q PlateQuery, d 
 	return out, d, nil
 }
 
+// RecordDissemination checks the basis of an export made outside this
+// package (an evidence package) and, in one audited transaction under
+// action, writes its dissemination-log row. The caller writes the export
+// only once this succeeds.
+func (s *Store) RecordDissemination(ctx context.Context, a Access, d Dissemination, action string, params map[string]any, now time.Time) (Dissemination, error) {
+	d.Recipient, d.Purpose = strings.TrimSpace(d.Recipient), strings.TrimSpace(d.Purpose)
+	d.ID, d.At, d.User, d.Case, d.Reason = newID("EXP"), now.UTC(), a.User, a.Case, a.Reason
+	if params == nil {
+		params = map[string]any{}
+	}
+	params["recipient"], params["purpose"], params["basis"], params["export"] = d.Recipient, d.Purpose, d.Basis, d.ID
+	err := s.audited(ctx, a, action, params, now, func(tx *sql.Tx) (int, error) {
+		if err := checkBasis(ctx, tx, d, now); err != nil {
+			return 0, err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO disseminations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ID, d.At, d.User, d.Recipient, d.Purpose, d.Basis, nullIfEmpty(d.Authorisation), d.Case, d.Reason, d.What, d.Rows)
+		return d.Rows, err
+	})
+	if err != nil {
+		s.Audit(ctx, now, a, "export.refused", err.Error())
+		return d, err
+	}
+	return d, nil
+}
+
 func nullIfEmpty(s string) any {
 	if strings.TrimSpace(s) == "" {
 		return nil

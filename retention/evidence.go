@@ -39,12 +39,17 @@ var ErrDissemination = errors.New("export refused")
 // ErrTampered is an evidence package whose files do not match its manifest.
 var ErrTampered = errors.New("evidence package does not verify")
 
+// AuthInvestigation is the Authorisation of an export to a law-enforcement
+// agency for an investigative function; any other value names the Chief's
+// authorisation (order E.1).
+const AuthInvestigation = "investigation"
+
 // Export describes who takes a case's records and why.
 type Export struct {
 	Case          string
 	Recipient     string // the receiving agency (outside law enforcement, or a court)
 	Purpose       string
-	Authorisation string // e.g. "investigation" or the Chief's authorisation reference
+	Authorisation string // AuthInvestigation, or the id of the Chief's authorisation for this recipient and case
 	User          string
 }
 
@@ -152,8 +157,15 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(mj, '\n'), 0o640); err != nil {
 		return "", err
 	}
-	if err := st.Audit(ctx, now, analytics.Access{User: e.User, Reason: e.Purpose, Case: e.Case}, "evidence.export",
-		fmt.Sprintf("package %s to %q (authorisation %q): %d reads, %d hits", name, e.Recipient, e.Authorisation, man.Reads, man.Hits)); err != nil {
+	// The export is logged (order E.1), its basis checked, before the
+	// package appears.
+	d := analytics.Dissemination{Recipient: e.Recipient, Purpose: e.Purpose, Basis: analytics.BasisChief, Authorisation: e.Authorisation,
+		What: "evidence package " + name, Rows: man.Reads}
+	if strings.EqualFold(strings.TrimSpace(e.Authorisation), AuthInvestigation) {
+		d.Basis, d.Authorisation = analytics.BasisInvestigative, ""
+	}
+	if _, err := st.RecordDissemination(ctx, analytics.Access{User: e.User, Reason: e.Purpose, Case: e.Case}, d, "evidence.export",
+		map[string]any{"package": name, "reads": man.Reads, "hits": man.Hits}, now); err != nil {
 		return "", err
 	}
 	if err := os.Rename(tmp, final); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plateward/alpr/analytics"
 )
 
 func TestEvidencePackage(t *testing.T) {
@@ -33,9 +35,24 @@ func TestEvidencePackage(t *testing.T) {
 			t.Fatalf("export without %s: %v", missing, err)
 		}
 	}
+	// A Chief's authorisation that does not exist is refused, and nothing
+	// is left behind.
+	forged := e
+	forged.Recipient, forged.Authorisation = "Channel 5 News", "AUTH-FORGED"
+	if _, err := ExportCase(ctx, st, forged, out, now); !errors.Is(err, analytics.ErrNoBasis) {
+		t.Fatalf("export under a forged authorisation: %v", err)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Fatalf("a refused export left %d entries in %s", len(ents), out)
+	}
 	dir, err := ExportCase(ctx, st, e, out, now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The export is in the dissemination log, with its basis.
+	if log, err := st.Disseminations(ctx, 10); err != nil || len(log) != 1 || log[0].Basis != analytics.BasisInvestigative ||
+		log[0].Recipient != "St. Louis County PD" || !strings.HasPrefix(log[0].What, "evidence package case-26-77") {
+		t.Fatalf("dissemination log %+v %v", log, err)
 	}
 	man, err := VerifyPackage(dir)
 	if err != nil {

@@ -42,8 +42,7 @@ func BuildUsageReport(ctx context.Context, st *analytics.Store, from, to time.Ti
 			AND NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.hit_id = h.id AND d.step = 'disposition')`},
 		{"searches by reason", `SELECT coalesce(reason, ''), count(*) FROM audit_log WHERE (action LIKE 'search.%' OR action = 'sql')
 			AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
-		{"exports by recipient", `SELECT regexp_extract(detail, 'to "([^"]*)"', 1), count(*) FROM audit_log WHERE action = 'evidence.export'
-			AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"exports by recipient", `SELECT recipient, count(*) FROM disseminations WHERE exported_at >= ? AND exported_at < ? GROUP BY ALL ORDER BY ALL`},
 	}
 	for _, q := range queries {
 		rows, err := st.DB().QueryContext(ctx, q.q, from, to)

@@ -85,6 +85,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteHoldAdd:     a.holdAdd,
 		RouteHoldRelease: a.holdRelease,
 		RouteReport:      a.report,
+		RouteEvidence:    a.evidence,
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,
 		RouteHotlistFile: a.hotlistFile,

@@ -50,6 +50,7 @@ const (
 	RouteHoldAdd     Route = "POST /holds"
 	RouteHoldRelease Route = "POST /holds/{id}/release"
 	RouteReport      Route = "POST /reports"
+	RouteEvidence    Route = "POST /evidence"
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
@@ -97,6 +98,7 @@ func permissions() map[Route][]Role {
 		RouteHoldAdd:     {Clerk},
 		RouteHoldRelease: {Clerk},
 		RouteReport:      {Clerk, Chief},
+		RouteEvidence:    {Clerk},
 		// Hot lists: their freshness concerns everyone who acts on a hit;
 		// IT decides on a held version and exports the lists for the
 		// cars; the retro-hit queue is the analysts' work.

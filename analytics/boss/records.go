@@ -1,10 +1,16 @@
 package boss
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/http"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -143,4 +149,63 @@ func (a *App) report(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Write(b.Bytes())
+}
+
+// evidence builds a case's evidence package (the same as alpr evidence
+// export) and sends it as a zip. The export is checked and logged in the
+// dissemination log before anything is sent.
+func (a *App) evidence(w http.ResponseWriter, r *http.Request) {
+	e := retention.Export{Case: strings.TrimSpace(r.PostFormValue("case")), Recipient: strings.TrimSpace(r.PostFormValue("recipient")),
+		Purpose: strings.TrimSpace(r.PostFormValue("purpose")), Authorisation: retention.AuthInvestigation, User: current(r).user}
+	if r.PostFormValue("basis") == analytics.BasisChief {
+		e.Authorisation = strings.TrimSpace(r.PostFormValue("authorisation"))
+	}
+	tmp, err := os.MkdirTemp("", "alpr-evidence-")
+	if err != nil {
+		a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+		return
+	}
+	defer os.RemoveAll(tmp)
+	dir, err := retention.ExportCase(r.Context(), a.store, e, tmp, a.opts.Now())
+	if err != nil {
+		a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	var b bytes.Buffer
+	if err := zipDir(&b, dir); err != nil {
+		a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filepath.Base(dir)+`.zip"`)
+	w.Write(b.Bytes())
+}
+
+// zipDir writes the files under dir into a zip, under dir's base name.
+func zipDir(w io.Writer, dir string) error {
+	zw := zip.NewWriter(w)
+	base := filepath.Base(dir)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		f, err := zw.Create(path.Join(base, filepath.ToSlash(rel)))
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return zw.Close()
 }

@@ -1,9 +1,13 @@
 package boss
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,7 +62,40 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 	if code, _ := post(t, c, f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {"../etc"}, "format": {"pdf"}, "month": {"2026-10"}}); code != http.StatusBadRequest {
 		t.Fatalf("an unknown report answered %d", code)
 	}
-	for action, want := range map[string]int{"hold.add": 1, "hold.release": 1, "report.download": 2} {
+	// An evidence package for a case with a hold: refused under a
+	// forged authorisation, sent as a zip for an investigation.
+	if _, err := f.store.DB().Exec(`INSERT INTO holds (id, case_number, plate, requester, reason, created_at, created_by)
+		VALUES ('h9', '26-5', 'XYZ123', 'det', 'robbery', now(), 'clerk1')`); err != nil {
+		t.Fatal(err)
+	}
+	ev := url.Values{"csrf": {tok}, "case": {"26-5"}, "recipient": {"Channel 5 News"}, "purpose": {"story"}, "basis": {"chief-authorised"}, "authorisation": {"AUTH-NONE"}}
+	if code, body := post(t, c, f.srv.URL+"/evidence", ev); code != http.StatusBadRequest || !strings.Contains(body, "no Chief&#39;s authorisation") {
+		t.Fatalf("forged authorisation answered %d:\n%s", code, body)
+	}
+	ev.Set("recipient", "Circuit Attorney")
+	ev.Set("purpose", "prosecution")
+	ev.Set("basis", "law-enforcement-investigative")
+	resp, err := c.PostForm(f.srv.URL+"/evidence", ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if resp.StatusCode != http.StatusOK || err != nil {
+		t.Fatalf("evidence zip %d: %v", resp.StatusCode, err)
+	}
+	names := map[string]bool{}
+	for _, zf := range zr.File {
+		names[path.Base(zf.Name)] = true
+	}
+	if !names["manifest.json"] || !names["custody.log"] || !names["reads.csv"] {
+		t.Fatalf("zip holds %v", names)
+	}
+	if log, _ := f.store.Disseminations(context.Background(), 10); len(log) != 1 || log[0].Recipient != "Circuit Attorney" {
+		t.Fatalf("dissemination log %+v", log)
+	}
+	for action, want := range map[string]int{"hold.add": 1, "hold.release": 1, "report.download": 2, "evidence.export": 1, "export.refused": 1} {
 		entries, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: action})
 		if err != nil || len(entries) != want {
 			t.Errorf("%s: %d audit entries (%v), want %d", action, len(entries), err, want)
