@@ -19,6 +19,7 @@ type NewHold struct {
 	Case      string
 	Plate     string // empty: any plate
 	ReadID    string // empty: any read
+	HitID     string // a hit: held through its read (a hit lives and dies with its read)
 	From, To  time.Time
 	Until     time.Time // zero: until released
 	Requester string
@@ -28,6 +29,16 @@ type NewHold struct {
 // AddHold records a hold, created by user, and audits it.
 func AddHold(ctx context.Context, st *analytics.Store, h NewHold, user string, now time.Time) (string, error) {
 	h.Plate = plate.Normalize(h.Plate)
+	if h.HitID = strings.TrimSpace(h.HitID); h.HitID != "" {
+		var readID string
+		if err := st.DB().QueryRowContext(ctx, `SELECT read_id FROM hits WHERE id = ?`, h.HitID).Scan(&readID); err != nil {
+			return "", fmt.Errorf("hold: no hit %q", h.HitID)
+		}
+		if h.ReadID != "" && h.ReadID != readID {
+			return "", fmt.Errorf("hold: hit %s is of read %s, not %s", h.HitID, readID, h.ReadID)
+		}
+		h.ReadID = readID
+	}
 	switch {
 	case strings.TrimSpace(h.Case) == "":
 		return "", errors.New("hold: a case number is required")
@@ -57,7 +68,7 @@ func AddHold(ctx context.Context, st *analytics.Store, h NewHold, user string, n
 		return "", fmt.Errorf("add hold: %w", err)
 	}
 	err := st.Audit(ctx, now, analytics.Access{User: user, Reason: h.Reason, Case: h.Case}, "hold.add",
-		fmt.Sprintf("hold %s plate=%q read=%q from=%v to=%v until=%v requester=%q", id, h.Plate, h.ReadID, h.From, h.To, h.Until, h.Requester))
+		fmt.Sprintf("hold %s plate=%q read=%q hit=%q from=%v to=%v until=%v requester=%q", id, h.Plate, h.ReadID, h.HitID, h.From, h.To, h.Until, h.Requester))
 	return id, err
 }
 

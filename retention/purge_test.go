@@ -209,3 +209,30 @@ func TestPurgeWithoutHoldsTakesHitsAndDispositions(t *testing.T) {
 		t.Fatalf("second run: %+v %v", rep, err)
 	}
 }
+
+// A hold on a hit keeps the hit and its read, and only those.
+func TestHoldOnAHitKeepsItsRead(t *testing.T) {
+	st := shiftStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	if _, err := AddHold(ctx, st, NewHold{Case: "26-8", HitID: "no-such-hit", Requester: "det", Reason: "x"}, "clerk", now); err == nil {
+		t.Fatal("a hold on an unknown hit was accepted")
+	}
+	hit := "00000000-0000-7000-8000-0000000000aa" // March 10, read 0
+	if _, err := AddHold(ctx, st, NewHold{Case: "26-8", HitID: hit, Requester: "det", Reason: "stolen car recovered"}, "clerk", now); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Purge(ctx, st, purgeOpts(t), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Reads != 3 || rep.Held != 1 || rep.Hits != 1 {
+		t.Fatalf("report %+v: want 3 reads and 1 hit destroyed, 1 read held", rep)
+	}
+	if n := count(t, st, "SELECT count(*) FROM hits WHERE id = ?", hit); n != 1 {
+		t.Fatal("the held hit is gone")
+	}
+	if n := count(t, st, "SELECT count(*) FROM reads WHERE id = '00000000-0000-7000-8000-000000000000'"); n != 1 {
+		t.Fatal("the held hit's read is gone")
+	}
+}

@@ -78,7 +78,7 @@ func (a *App) holdAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := retention.NewHold{Case: strings.TrimSpace(r.PostFormValue("case")), Plate: r.PostFormValue("plate"),
-		ReadID: strings.TrimSpace(r.PostFormValue("read")), From: from, To: to, Until: until,
+		ReadID: strings.TrimSpace(r.PostFormValue("read")), HitID: r.PostFormValue("hit"), From: from, To: to, Until: until,
 		Requester: strings.TrimSpace(r.PostFormValue("requester")), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	id, err := retention.AddHold(r.Context(), a.store, h, current(r).user, a.opts.Now())
 	if err != nil {

@@ -49,6 +49,7 @@ func newHoldCmd() *cobra.Command {
 	af.add(add)
 	add.Flags().StringVar(&h.Plate, "plate", "", "keep this plate's records")
 	add.Flags().StringVar(&h.ReadID, "read", "", "keep this read (and its hits)")
+	add.Flags().StringVar(&h.HitID, "hit", "", "keep this hit (and its read)")
 	add.Flags().StringVar(&from, "from", "", "start of the records kept")
 	add.Flags().StringVar(&to, "to", "", "end of the records kept (exclusive)")
 	add.Flags().StringVar(&until, "until", "", "the hold ends then (default: until released)")
