@@ -40,6 +40,7 @@ type Options struct {
 	GPSLive         string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
 	GPSMaxAge       time.Duration
 	HotlistMaxAge   time.Duration // a list delivered longer ago is flagged to the officer
+	HotlistPull     HotlistPull   // newer lists from the back office during the shift
 	Detect          detect.Options
 	OCR             ocr.Options
 	Track           track.Options
@@ -74,6 +75,7 @@ func DefaultOptions() Options {
 		FolderInterval:  time.Second,
 		GPSMaxAge:       5 * time.Second,
 		HotlistMaxAge:   24 * time.Hour,
+		HotlistPull:     HotlistPull{Every: 10 * time.Minute},
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
 		Track:           track.DefaultOptions(),
@@ -98,6 +100,8 @@ func (o Options) Validate() error {
 		return errors.New("edge: clock and logger are required")
 	case o.HotlistMaxAge <= 0:
 		return errors.New("edge: the hot lists' maximum age must be positive")
+	case o.HotlistPull.URL != "" && (o.HotlistPull.Every <= 0 || o.HotlistPull.TokenFile == ""):
+		return errors.New("edge: a hot-list pull needs a token file and a positive interval")
 	}
 	seen := map[string]bool{}
 	for _, s := range o.Sources {
@@ -148,14 +152,25 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	}
 	// OpenMP threads inside Tesseract fight the workers for cores.
 	os.Setenv("OMP_THREAD_LIMIT", "1")
-	ix, version, ages, err := loadHotlists(o)
+	lists, err := loadHotlists(o)
 	if err != nil {
 		return st, err
 	}
+	ix, version := hotlist.NewIndex(lists...), versionsOf(lists)
 	st.Hotlist = version
 	agesCtx, stopAges := context.WithCancel(ctx)
 	defer stopAges()
-	go showListAges(agesCtx, o, ages)
+	clock, kick := &listClock{ages: listAges(lists)}, make(chan struct{}, 1)
+	go showListAges(agesCtx, o, clock, kick)
+	var updates chan listUpdate
+	if o.HotlistPull.URL != "" {
+		p, err := newPuller(o, append([]*hotlist.List(nil), lists...))
+		if err != nil {
+			return st, err
+		}
+		updates = make(chan listUpdate)
+		go p.pullLoop(agesCtx, updates)
+	}
 	locator, err := openGPS(ctx, o)
 	if err != nil {
 		return st, err
@@ -250,6 +265,20 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			if werr == nil {
 				werr = rec.Add(r)
 			}
+		case u := <-updates:
+			// A newer list, whole and verified: matched from the next read
+			// on, and recorded on the drive.
+			rw.ix, version = u.ix, u.versions
+			clock.set(u.name, u.delivered)
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+			o.Logger.Info("hot list updated over the network", "list", u.name, "version", u.version)
+			if werr == nil {
+				werr = rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: o.Now(), Event: "hotlist", Officer: o.Officer,
+					Vehicle: o.Vehicle, HotlistVersion: version, Detail: "hot list " + u.name + " updated over the network to " + u.version})
+			}
 		case <-loggedOut:
 			loggedOut = nil
 			stopCams()
@@ -296,13 +325,12 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-func loadHotlists(o Options) (*hotlist.Index, string, []listAge, error) {
+func loadHotlists(o Options) ([]*hotlist.List, error) {
 	var lists []*hotlist.List
-	var versions []string
 	for _, h := range o.Hotlists {
 		l, err := loadHotlist(h, o.Now())
 		if err != nil {
-			return nil, "", nil, err
+			return nil, err
 		}
 		for _, s := range l.Skipped {
 			o.Logger.Warn("hot-list line skipped", "error", s.Error())
@@ -311,9 +339,8 @@ func loadHotlists(o Options) (*hotlist.Index, string, []listAge, error) {
 			o.Logger.Info("expired hot-list entries not loaded", "list", l.Name, "expired", l.Expired)
 		}
 		lists = append(lists, l)
-		versions = append(versions, l.Version())
 	}
-	return hotlist.NewIndex(lists...), strings.Join(versions, ","), listAges(lists), nil
+	return lists, nil
 }
 
 func loadHotlist(h shift.HotlistConfig, now time.Time) (*hotlist.List, error) {

@@ -5,16 +5,43 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plateward/alpr/edge/hotlist"
 )
 
 // listAge is when one loaded hot list was delivered to the car: its
-// file's modification time (the station's export onto the drive).
+// file's modification time (the station's export onto the drive), or,
+// for a version pulled during the shift, when the back office last
+// confirmed it from its source.
 type listAge struct {
 	name      string
 	delivered time.Time
+}
+
+// listClock holds the loaded lists' delivery times; a pull updates them.
+type listClock struct {
+	mu   sync.Mutex
+	ages []listAge
+}
+
+func (c *listClock) set(name string, delivered time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.ages {
+		if c.ages[i].name == name {
+			c.ages[i].delivered = delivered
+			return
+		}
+	}
+	c.ages = append(c.ages, listAge{name, delivered})
+}
+
+func (c *listClock) snapshot() []listAge {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]listAge(nil), c.ages...)
 }
 
 func listAges(lists []*hotlist.List) []listAge {
@@ -50,21 +77,22 @@ func roundAge(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// showListAges keeps the lists' ages on the alert page, every minute,
-// until ctx ends; a list turning stale is logged once.
-func showListAges(ctx context.Context, o Options, ages []listAge) {
-	if o.Alerter == nil || len(ages) == 0 {
+// showListAges keeps the lists' ages on the alert page, every minute and
+// when a pull brings a newer list (kick), until ctx ends; a list turning
+// stale is logged once.
+func showListAges(ctx context.Context, o Options, clock *listClock, kick <-chan struct{}) {
+	if o.Alerter == nil {
 		return
 	}
 	warned := map[string]bool{}
 	update := func() {
-		for _, a := range ages {
+		for _, a := range clock.snapshot() {
 			text, stale := listAgeStatus(a.name, a.delivered, o.Now(), o.HotlistMaxAge)
 			o.Alerter.Status("hotlist-"+a.name, text)
 			if stale && !warned[a.name] {
-				warned[a.name] = true
 				o.Logger.Warn("hot list past its age", "list", a.name, "delivered", a.delivered, "max_age", o.HotlistMaxAge)
 			}
+			warned[a.name] = stale
 		}
 	}
 	update()
@@ -75,6 +103,8 @@ func showListAges(ctx context.Context, o Options, ages []listAge) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			update()
+		case <-kick:
 			update()
 		}
 	}

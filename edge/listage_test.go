@@ -75,7 +75,7 @@ func TestLoadedListsShowTheirAge(t *testing.T) {
 	o := DefaultOptions()
 	o.Alerter, o.Logger = rec, slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	go showListAges(ctx, o, listAges(lists))
+	go showListAges(ctx, o, &listClock{ages: listAges(lists)}, nil)
 	<-rec.ch
 	cancel()
 	rec.mu.Lock()

@@ -86,6 +86,7 @@ type App struct {
 	limit *loginLimiter
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	cars  *CarTokens
 }
 
 const sessionCookie = "alpr_session"
@@ -105,6 +106,12 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 	a.mux.HandleFunc("GET /login", a.loginPage)
 	a.mux.HandleFunc("POST /login", a.login)
 	a.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(mustSub(webFS, "web/static"))))
+	// The car API: machines with a car token, not people with a session.
+	if a.cars, err = OpenCarTokens(store.Dir()); err != nil {
+		return nil, err
+	}
+	a.mux.HandleFunc("GET /car/hotlists", a.carAuth(a.carManifest))
+	a.mux.HandleFunc("GET /car/hotlists/{list}", a.carAuth(a.carList))
 	for route, h := range a.handlers() {
 		a.mux.Handle(string(route), a.guard(route, h))
 	}

@@ -1,0 +1,217 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/edge/shift"
+)
+
+// HotlistPull is where a car pulls newer hot lists during a shift when a
+// network is present: the back office's car API (GET BASE/car/hotlists,
+// a JSON manifest of {name, sha256, format, fetched_at, checked_at}; GET
+// BASE/car/hotlists/NAME, the current version's bytes), with the car's
+// token. The lists loaded at login from the drive stay in use until a
+// newer version arrives whole and verified; nothing in the alert path
+// waits on the network.
+type HotlistPull struct {
+	URL       string        // the back office, https://…; empty: no pulls
+	TokenFile string        // the car's token (alpr cars token), mode 600
+	CAFile    string        // PEM roots for the back office's certificate (default: the system's)
+	Every     time.Duration // between pulls
+}
+
+// maxPullBytes bounds one pulled list.
+const maxPullBytes = 512 << 20
+
+// listUpdate is a newer list, verified and parsed, for the reader.
+type listUpdate struct {
+	name, version string // the list and its new version
+	versions      string // every loaded list's version, for the shift record
+	ix            *hotlist.Index
+	delivered     time.Time
+}
+
+type carListVersion struct {
+	Name      string    `json:"name"`
+	SHA256    string    `json:"sha256"`
+	Format    string    `json:"format"`
+	CheckedAt time.Time `json:"checked_at"`
+}
+
+// puller fetches newer lists for the loaded ones.
+type puller struct {
+	o      Options
+	client *http.Client
+	token  string
+	lists  []*hotlist.List        // the lists in use, in o.Hotlists order
+	cfgs   []shift.HotlistConfig // how each was loaded
+}
+
+func newPuller(o Options, lists []*hotlist.List) (*puller, error) {
+	p := o.HotlistPull
+	if !strings.HasPrefix(p.URL, "https://") {
+		return nil, fmt.Errorf("hot-list pull: %q is not an https:// URL", p.URL)
+	}
+	info, err := os.Stat(p.TokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("hot-list pull: token: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("hot-list pull: token file %s is readable by others (mode %v): chmod 600 it", p.TokenFile, info.Mode().Perm())
+	}
+	b, err := os.ReadFile(p.TokenFile)
+	if err != nil {
+		return nil, fmt.Errorf("hot-list pull: token: %w", err)
+	}
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if p.CAFile != "" {
+		pem, err := os.ReadFile(p.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("hot-list pull: %w", err)
+		}
+		tc.RootCAs = x509.NewCertPool()
+		if !tc.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("hot-list pull: %s holds no PEM certificate", p.CAFile)
+		}
+	}
+	return &puller{o: o, token: strings.TrimSpace(string(b)), lists: lists, cfgs: o.Hotlists,
+		client: &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: tc}}}, nil
+}
+
+func (p *puller) get(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(p.o.HotlistPull.URL, "/")+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s answered %s", path, resp.Status)
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxPullBytes+1))
+	if err == nil && len(b) > maxPullBytes {
+		err = errors.New("list too large")
+	}
+	return b, err
+}
+
+// pull asks the back office once and returns the updates for lists whose
+// current version differs from the one in use. A list that fails its
+// hash or does not parse is skipped with an error; the others still come.
+func (p *puller) pull(ctx context.Context) ([]listUpdate, error) {
+	b, err := p.get(ctx, "/car/hotlists")
+	if err != nil {
+		return nil, err
+	}
+	var manifest []carListVersion
+	if err := json.Unmarshal(b, &manifest); err != nil {
+		return nil, fmt.Errorf("hot-list manifest: %w", err)
+	}
+	var out []listUpdate
+	var errs []error
+	for _, m := range manifest {
+		i := p.index(m.Name)
+		if i < 0 || p.lists[i].SHA256 == m.SHA256 {
+			continue // not a list this car loads, or already in use
+		}
+		body, err := p.get(ctx, "/car/hotlists/"+m.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != m.SHA256 {
+			errs = append(errs, fmt.Errorf("hot list %s: the bytes do not match the manifest's SHA-256", m.Name))
+			continue
+		}
+		l, err := parsePulled(p.cfgs[i], m.Name, body, p.o.HotlistPull.URL, p.o.Now())
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.lists[i] = l
+		out = append(out, listUpdate{name: m.Name, version: l.Version(), versions: versionsOf(p.lists), ix: hotlist.NewIndex(p.lists...), delivered: m.CheckedAt})
+	}
+	return out, errors.Join(errs...)
+}
+
+func (p *puller) index(name string) int {
+	for i, l := range p.lists {
+		if l.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func parsePulled(c shift.HotlistConfig, name string, body []byte, origin string, now time.Time) (*hotlist.List, error) {
+	src := origin + "/car/hotlists/" + name
+	switch c.Format {
+	case "", "ncic":
+		return hotlist.ParseNCIC(bytes.NewReader(body), name, src, now)
+	case "csv":
+		m, err := hotlist.LoadMapping(c.Mapping)
+		if err != nil {
+			return nil, err
+		}
+		return hotlist.ParseCSV(bytes.NewReader(body), m, src, now)
+	}
+	return nil, fmt.Errorf("hot list %s: unknown format %q", name, c.Format)
+}
+
+func versionsOf(lists []*hotlist.List) string {
+	var vs []string
+	for _, l := range lists {
+		vs = append(vs, l.Version())
+	}
+	return strings.Join(vs, ",")
+}
+
+// pullLoop pulls now and then every Every until ctx ends, sending each
+// newer list to the reader. A network that is not there is normal in a
+// patrol car: it is shown on the alert page, not an error.
+func (p *puller) pullLoop(ctx context.Context, updates chan<- listUpdate) {
+	for {
+		ups, err := p.pull(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			p.o.Logger.Info("hot-list pull", "err", err)
+			if p.o.Alerter != nil {
+				p.o.Alerter.Status("hotlist-pull", "hot-list updates: back office not reached; the lists from the drive stay in use")
+			}
+		} else if p.o.Alerter != nil {
+			p.o.Alerter.Status("hotlist-pull", "")
+		}
+		for _, u := range ups {
+			select {
+			case updates <- u:
+			case <-ctx.Done():
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(p.o.HotlistPull.Every):
+		}
+	}
+}

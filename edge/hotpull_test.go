@@ -1,0 +1,190 @@
+package edge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/edge/shift"
+	"github.com/plateward/alpr/fixtures"
+)
+
+// carAPI is a loopback HTTPS server speaking the back office's car API
+// (our own small protocol, see HotlistPull) for one token.
+type carAPI struct {
+	mu     sync.Mutex
+	lists  map[string][]byte
+	lie    map[string]bool // serve a manifest hash that does not match
+	srv    *httptest.Server
+	ca     string
+	pulled int
+}
+
+func newCarAPI(t *testing.T, token string) *carAPI {
+	c := &carAPI{lists: map[string][]byte{}, lie: map[string]bool{}}
+	mux := http.NewServeMux()
+	auth := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer "+token {
+				http.Error(w, "no", http.StatusUnauthorized)
+				return
+			}
+			h(w, r)
+		}
+	}
+	mux.HandleFunc("GET /car/hotlists", auth(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		var m []map[string]any
+		for name, b := range c.lists {
+			sum := sha256.Sum256(b)
+			h := hex.EncodeToString(sum[:])
+			if c.lie[name] {
+				h = strings.Repeat("0", 64)
+			}
+			m = append(m, map[string]any{"name": name, "sha256": h, "format": "ncic", "checked_at": time.Now().Add(-time.Hour)})
+		}
+		json.NewEncoder(w).Encode(m)
+	}))
+	mux.HandleFunc("GET /car/hotlists/{list}", auth(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.pulled++
+		w.Write(c.lists[r.PathValue("list")])
+	}))
+	c.srv = httptest.NewTLSServer(mux)
+	t.Cleanup(c.srv.Close)
+	c.ca = filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(c.ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.srv.Certificate().Raw}), 0o600)
+	return c
+}
+
+func ncicBytes(t *testing.T, plates ...string) []byte {
+	var es []hotlist.Entry
+	for _, p := range plates {
+		es = append(es, hotlist.Entry{Code: 'V', NIC: "V000000001", ORI: "MO0640000", EnteredOn: time.Now(), Plate: p, State: "MO"})
+	}
+	var b strings.Builder
+	if err := hotlist.FormatNCIC(&b, es); err != nil {
+		t.Fatal(err)
+	}
+	return []byte(b.String())
+}
+
+func TestPullVerifiesAndReplacesOnlyNewerLists(t *testing.T) {
+	dir := t.TempDir()
+	api := newCarAPI(t, "tok")
+	tokFile := filepath.Join(dir, "car.token")
+	os.WriteFile(tokFile, []byte("tok\n"), 0o600)
+	path := filepath.Join(dir, "ncic.txt")
+	os.WriteFile(path, ncicBytes(t, "OLD111"), 0o644)
+	o := DefaultOptions()
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	o.Hotlists = []shift.HotlistConfig{{Path: path, Format: "ncic"}}
+	o.HotlistPull = HotlistPull{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute}
+	lists, err := loadHotlists(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPuller(o, lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	api.lists["NCIC"] = ncicBytes(t, "OLD111", "NEW222")
+	api.lists["OTHER"] = ncicBytes(t, "ZZZ999") // not a list this car loads
+	ups, err := p.pull(ctx)
+	if err != nil || len(ups) != 1 || ups[0].name != "NCIC" {
+		t.Fatalf("updates %+v, err %v", ups, err)
+	}
+	if ms := ups[0].ix.Match([]string{"NEW222"}); len(ms) != 1 {
+		t.Fatalf("the new list does not match its new plate: %v", ms)
+	}
+	if !strings.Contains(ups[0].versions, "NCIC@") {
+		t.Fatalf("versions %q", ups[0].versions)
+	}
+	// The same version again: nothing is fetched.
+	before := api.pulled
+	if ups, err := p.pull(ctx); err != nil || len(ups) != 0 || api.pulled != before {
+		t.Fatalf("second pull: %d updates, %d fetches, err %v", len(ups), api.pulled-before, err)
+	}
+	// A list whose bytes do not match the manifest is refused.
+	api.lists["NCIC"] = ncicBytes(t, "EVIL00")
+	api.lie["NCIC"] = true
+	if ups, err := p.pull(ctx); err == nil || len(ups) != 0 || !strings.Contains(err.Error(), "do not match") {
+		t.Fatalf("tampered list: %d updates, err %v", len(ups), err)
+	}
+	// A wrong token, and a token file others can read.
+	os.WriteFile(tokFile, []byte("guess"), 0o600)
+	bad, _ := newPuller(o, lists)
+	if _, err := bad.pull(ctx); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Fatalf("wrong token: %v", err)
+	}
+	os.Chmod(tokFile, 0o644)
+	if _, err := newPuller(o, lists); err == nil || !strings.Contains(err.Error(), "readable by others") {
+		t.Fatalf("open token file: %v", err)
+	}
+}
+
+// A shift that starts with a list that holds none of the shift's hot
+// plates, and pulls the real list over the network: the hits come, and
+// the drive records the update.
+func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
+	s, fo := smallShift(t)
+	dir := t.TempDir()
+	api := newCarAPI(t, "tok")
+	hot, err := os.ReadFile(filepath.Join(s.Dir, fixtures.HotlistFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.lists["NCIC"] = hot
+	tokFile := filepath.Join(dir, "car.token")
+	os.WriteFile(tokFile, []byte("tok"), 0o600)
+	stale := filepath.Join(dir, "stale.ncic")
+	os.WriteFile(stale, ncicBytes(t, "NOPE00"), 0o644)
+	o := DefaultOptions()
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
+	o.Hotlists = []shift.HotlistConfig{{Path: stale, Format: "ncic"}}
+	o.HotlistPull = HotlistPull{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := readDrive(t, o.DriveDir)
+	var updated, logout string
+	for _, e := range dc.shifts {
+		switch e.Event {
+		case "hotlist":
+			updated = e.Detail
+		case "logout":
+			logout = e.HotlistVersion
+		}
+	}
+	sum := sha256.Sum256(hot)
+	if !strings.Contains(updated, "updated over the network") || !strings.Contains(logout, hex.EncodeToString(sum[:])[:12]) {
+		t.Fatalf("shift events: update %q, logout version %q", updated, logout)
+	}
+	if st.Hits == 0 || len(dc.hits) == 0 {
+		t.Fatalf("no hit after the pulled list arrived (%d reads)", st.Reads)
+	}
+}
