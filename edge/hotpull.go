@@ -57,7 +57,7 @@ type puller struct {
 	o      Options
 	client *http.Client
 	token  string
-	lists  []*hotlist.List        // the lists in use, in o.Hotlists order
+	lists  []*hotlist.List       // the lists in use, in o.Hotlists order
 	cfgs   []shift.HotlistConfig // how each was loaded
 }
 
