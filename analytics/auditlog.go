@@ -102,3 +102,33 @@ func (s *Store) Daily(ctx context.Context, days int, now time.Time) ([]DayCount,
 	}
 	return out, nil
 }
+
+// EquipmentEvent is a shift event IT watches: a failed self-check, or a
+// GPS loss, from a car.
+type EquipmentEvent struct {
+	At               time.Time
+	Vehicle, Officer string
+	Event, Detail    string
+}
+
+// EquipmentFailures returns the failed pre-shift and in-shift self-checks
+// the cars recorded since a time, newest first (order B.5, B.7: equipment
+// is inspected before use). They carry no plate.
+func (s *Store) EquipmentFailures(ctx context.Context, since time.Time, limit int) ([]EquipmentEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT event_at, coalesce(vehicle, ''), coalesce(officer, ''), event, coalesce(detail, '')
+		FROM shift_events WHERE event_at >= ? AND (event = 'selfcheck' AND NOT coalesce(selfcheck_ok, false))
+		ORDER BY event_at DESC LIMIT ?`, since, limitOr(limit))
+	if err != nil {
+		return nil, fmt.Errorf("read self-check failures: %w", err)
+	}
+	defer rows.Close()
+	var out []EquipmentEvent
+	for rows.Next() {
+		var e EquipmentEvent
+		if err := rows.Scan(&e.At, &e.Vehicle, &e.Officer, &e.Event, &e.Detail); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -114,7 +114,7 @@ func TestBackOfficeInABrowser(t *testing.T) {
 	clerk := browsertest.Start(t)
 	loginIn(clerk, t, f.srv.URL, "clerk1")
 	nav := browsertest.Text(clerk, "header")
-	if strings.Contains(nav, "SQL console") || strings.Contains(nav, "Plate search") {
+	if strings.Contains(nav, "SQL console") || strings.Contains(nav, "Search") {
 		t.Errorf("clerk's menu offers %q", nav)
 	}
 	if err := browsertest.Within(clerk, 10*time.Second, chromedp.Navigate(f.srv.URL+"/sql")); err != nil {

@@ -22,7 +22,7 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 		Basis: r.PostFormValue("basis"), Authorisation: r.PostFormValue("authorisation")}
 	rows, d, err := a.store.ExportPlateReads(r.Context(), acc, q, d, a.opts.Now())
 	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: err.Error()})
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -86,6 +86,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteHoldRelease: a.holdRelease,
 		RouteReport:      a.report,
 		RouteEvidence:    a.evidence,
+		RouteCrop:        a.crop,
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,
 		RouteHotlistFile: a.hotlistFile,
@@ -164,16 +165,24 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "dashboard", "Dashboard", v)
 }
 
-// searchForm is the plate search's form, kept to refill it.
+// searchForm is the search page's form, kept to refill it, and its
+// answer.
 type searchForm struct {
-	Plate, From, To, Reason, Case string
-	Rows                          []analytics.ReadRow
-	Ran                           bool
-	Loc                           *time.Location
+	Kind, Plate, From, To, Reason, Case string
+	Lat, Lon, Radius, Polygon           string // stakeout and geofence
+	Within, MinTimes                    string // convoy: minutes, times seen together
+	Kinds                               []struct{ Kind, Label string }
+	Rows                                []analytics.ReadRow
+	Sight                               *analytics.Sightings
+	Assoc                               []analytics.Associate
+	Plot                                *plot
+	Ran                                 bool
+	Loc                                 *time.Location
 }
 
 func (a *App) searchPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "search", "Plate search", view{Data: searchForm{Loc: a.store.Location()}})
+	a.render(w, r, http.StatusOK, "search", "Search", view{Data: searchForm{Kind: "plate", Within: "5", MinTimes: "2", Radius: "200",
+		Kinds: searchKinds, Loc: a.store.Location()}})
 }
 
 func (a *App) parseDay(s string, end bool) (time.Time, error) {
@@ -190,17 +199,19 @@ func (a *App) parseDay(s string, end bool) (time.Time, error) {
 	return t, nil
 }
 
-// plateRequest reads the plate search's form (the search and its export
-// share it) into the form to refill, the access and the query; on a bad
+// plateRequest reads the search page's form (the search and its export
+// share it) into the form to refill, the access and the window; on a bad
 // date it renders the form with the error and reports false.
 func (a *App) plateRequest(w http.ResponseWriter, r *http.Request) (searchForm, analytics.Access, analytics.PlateQuery, bool) {
-	f := searchForm{Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")), Loc: a.store.Location()}
+	f := searchForm{Kind: r.PostFormValue("kind"), Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")),
+		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Polygon: r.PostFormValue("polygon"),
+		Within: r.PostFormValue("within"), MinTimes: r.PostFormValue("min_times"), Kinds: searchKinds, Loc: a.store.Location()}
 	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
 	from, err1 := a.parseDay(f.From, false)
 	to, err2 := a.parseDay(f.To, true)
 	if err := errors.Join(err1, err2); err != nil {
-		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: err.Error()})
 		return f, acc, analytics.PlateQuery{}, false
 	}
 	return f, acc, analytics.PlateQuery{Plate: f.Plate, From: from, To: to}, true
@@ -211,13 +222,13 @@ func (a *App) searchRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rows, err := a.store.PlateReads(r.Context(), acc, q, a.opts.Now())
-	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "search", "Plate search", view{Data: f, Error: err.Error()})
+	if err := a.runSearch(r, &f, acc, analytics.Window{From: q.From, To: q.To}); err != nil {
+		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: err.Error()})
 		return
 	}
-	f.Rows, f.Ran = rows, true
-	a.render(w, r, http.StatusOK, "search", "Plate search", view{Data: f})
+	current(r).sawReads(f.Rows)
+	f.Ran = true
+	a.render(w, r, http.StatusOK, "search", "Search", view{Data: f})
 }
 
 // sqlForm is the SQL console's form and answer.
@@ -245,9 +256,23 @@ func (a *App) sqlRun(w http.ResponseWriter, r *http.Request) {
 func (a *App) auditPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := analytics.AuditFilter{User: q.Get("user"), Action: q.Get("action"), Case: q.Get("case"), Limit: 500}
+	var errs []error
+	var err error
+	if f.From, err = a.parseDay(q.Get("from"), false); err != nil {
+		errs = append(errs, err)
+	}
+	if f.To, err = a.parseDay(q.Get("to"), true); err != nil {
+		errs = append(errs, err)
+	}
 	entries, err := a.store.AuditLog(r.Context(), f)
+	errs = append(errs, err)
+	now := a.opts.Now()
+	failed, err := a.store.AuditLog(r.Context(), analytics.AuditFilter{Action: "login.", From: now.AddDate(0, 0, -7), Limit: 200})
+	errs = append(errs, err)
+	equipment, err := a.store.EquipmentFailures(r.Context(), now.AddDate(0, 0, -30), 200)
+	errs = append(errs, err)
 	v := view{}
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		v.Error = err.Error()
 	}
 	n, verr := a.store.VerifyAudit(r.Context())
@@ -256,11 +281,14 @@ func (a *App) auditPage(w http.ResponseWriter, r *http.Request) {
 		chain = fmt.Sprintf("BROKEN: %d entries verify, then %v", n, verr)
 	}
 	v.Data = struct {
-		Filter  analytics.AuditFilter
-		Entries []analytics.AuditEntry
-		Chain   string
-		Broken  bool
-		Loc     *time.Location
-	}{f, entries, chain, verr != nil, a.store.Location()}
+		Filter    analytics.AuditFilter
+		From, To  string
+		Entries   []analytics.AuditEntry
+		Failed    []analytics.AuditEntry
+		Equipment []analytics.EquipmentEvent
+		Chain     string
+		Broken    bool
+		Loc       *time.Location
+	}{f, q.Get("from"), q.Get("to"), entries, failed, equipment, chain, verr != nil, a.store.Location()}
 	a.render(w, r, http.StatusOK, "audit", "Audit log", v)
 }

@@ -51,6 +51,7 @@ const (
 	RouteHoldRelease Route = "POST /holds/{id}/release"
 	RouteReport      Route = "POST /reports"
 	RouteEvidence    Route = "POST /evidence"
+	RouteCrop        Route = "GET /crops/{id}"
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
@@ -70,6 +71,7 @@ func permissions() map[Route][]Role {
 		RouteDashboard:   everyone,
 		RouteSearch:      searchers,
 		RouteSearchRun:   searchers,
+		RouteCrop:        searchers,
 		RouteSQL:         {Analyst},
 		RouteSQLRun:      {Analyst},
 		RouteAudit:       {IT, Chief},

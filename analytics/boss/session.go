@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"sync"
 	"time"
+
+	"github.com/plateward/alpr/analytics"
 )
 
 // session is one logged-in browser.
@@ -15,6 +17,38 @@ type session struct {
 	csrf     string // the token every form of this session carries
 	created  time.Time
 	lastSeen time.Time
+
+	seen *seenReads // shared by the copies get hands out
+}
+
+// seenReads are the reads the session's last search returned: their crops
+// may be shown.
+type seenReads struct {
+	mu sync.Mutex
+	m  map[string]bool
+}
+
+// maxSeen bounds the reads whose crops one search opens.
+const maxSeen = 2000
+
+// sawReads remembers the reads a search returned, replacing the last.
+func (s *session) sawReads(rows []analytics.ReadRow) {
+	m := make(map[string]bool, min(len(rows), maxSeen))
+	for i, r := range rows {
+		if i == maxSeen {
+			break
+		}
+		m[r.ID] = true
+	}
+	s.seen.mu.Lock()
+	s.seen.m = m
+	s.seen.mu.Unlock()
+}
+
+func (s *session) sawRead(id string) bool {
+	s.seen.mu.Lock()
+	defer s.seen.mu.Unlock()
+	return s.seen.m[id]
 }
 
 // sessions holds the live sessions in memory: a restart logs everyone
@@ -35,7 +69,7 @@ func newToken() string {
 
 func (s *sessions) start(u User, now time.Time) (string, *session) {
 	id := newToken()
-	ss := &session{user: u.Name, role: u.Role, csrf: newToken(), created: now, lastSeen: now}
+	ss := &session{user: u.Name, role: u.Role, csrf: newToken(), created: now, lastSeen: now, seen: &seenReads{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.byID[id] = ss

@@ -1,0 +1,107 @@
+package boss
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/edge/plate"
+)
+
+// The search page's kinds of search, the location plot, and plate crops
+// shown only for reads the user's last search returned.
+func TestSearchKindsPlotAndCrops(t *testing.T) {
+	f := newFixture(t)
+	now := f.clk.now()
+	cz := plate.NewCanonicalizer()
+	os.MkdirAll(filepath.Join(f.store.ImageRoot(), "2026-11-19"), 0o750)
+	for _, r := range []struct {
+		id, plate string
+		lat, lon  float64
+		crop      string
+	}{
+		{"r1", "ABC123", 38.6270, -90.1994, "2026-11-19/r1.jpg"},
+		{"r2", "XYZ789", 38.6272, -90.1990, "2026-11-19/r2.jpg"},
+		{"r3", "ABC123", 38.7000, -90.3000, "../" + UsersFile},
+	} {
+		if r.crop != "" && !strings.HasPrefix(r.crop, "..") {
+			os.WriteFile(filepath.Join(f.store.ImageRoot(), r.crop), []byte("\xff\xd8jpeg "+r.id), 0o640)
+		}
+		if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, gps_fix, lat, lon, crop_path, source_file, loaded_at)
+			VALUES (?, ?, ?, ?, 0.9, 'front', 'car7', true, ?, ?, ?, 'f', ?)`, r.id, now.Add(-24*time.Hour), r.plate, cz.Canonical(r.plate), r.lat, r.lon, r.crop, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	search := func(v url.Values) (int, string) {
+		v.Set("csrf", tok)
+		v.Set("reason", "burglary series")
+		v.Set("case", "26-100")
+		return post(t, c, f.srv.URL+"/search", v)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/crops/r1"); code != http.StatusNotFound {
+		t.Fatalf("a crop before any search: %d", code)
+	}
+	code, body := search(url.Values{"kind": {"stakeout"}, "lat": {"38.6271"}, "lon": {"-90.1992"}, "radius": {"100"}})
+	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || strings.Count(body, "<circle") != 2 || !strings.Contains(body, `src="/crops/r1"`) {
+		t.Fatalf("stakeout %d:\n%s", code, body)
+	}
+	resp, err := c.Get(f.srv.URL + "/crops/r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || !strings.HasSuffix(string(b), "jpeg r1") {
+		t.Fatalf("crop after the search: %d %q", resp.StatusCode, b)
+	}
+	if code, _, _ := get(t, c, f.srv.URL+"/crops/r3"); code != http.StatusNotFound {
+		t.Fatalf("a crop the search did not return: %d", code)
+	}
+	// A stored path that leaves the image store is never followed.
+	if code, body = search(url.Values{"kind": {"plate"}, "plate": {"ABC123"}}); code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) {
+		t.Fatalf("plate search %d", code)
+	}
+	if code, body, _ := get(t, c, f.srv.URL+"/crops/r3"); code != http.StatusInternalServerError || strings.Contains(body, "argon2") {
+		t.Fatalf("crop path outside the image store: %d %q", code, body)
+	}
+	for _, tc := range []struct {
+		name string
+		v    url.Values
+		want string
+	}{
+		{"partial", url.Values{"kind": {"partial"}, "plate": {"ABC*"}}, `id="count">2 reads`},
+		{"misread", url.Values{"kind": {"misread"}, "plate": {"A8C123"}}, `id="count">2 reads`},
+		{"geofence", url.Values{"kind": {"geofence"}, "polygon": {"38.62,-90.21; 38.64,-90.21; 38.64,-90.19; 38.62,-90.19"}}, `id="count">2 reads`},
+		{"locate", url.Values{"kind": {"locate"}, "plate": {"ABC123"}}, `id="places"`},
+		{"convoy", url.Values{"kind": {"convoy"}, "plate": {"ABC123"}, "within": {"5"}, "min_times": {"1"}}, `id="convoy"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, body := search(tc.v); code != http.StatusOK || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d, want %q:\n%s", code, tc.want, body)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		v    url.Values
+		want string
+	}{
+		{"polygon of two corners", url.Values{"kind": {"geofence"}, "polygon": {"38.62,-90.21; 38.64,-90.21"}}, "at least three corners"},
+		{"stakeout without a point", url.Values{"kind": {"stakeout"}, "lat": {"north"}, "lon": {"-90"}, "radius": {"100"}}, "lat"},
+		{"convoy without minutes", url.Values{"kind": {"convoy"}, "plate": {"ABC123"}, "within": {"x"}, "min_times": {"1"}}, "minutes"},
+		{"unknown kind", url.Values{"kind": {"everything"}}, "unknown search"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, body := search(tc.v); code != http.StatusBadRequest || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d, want 400 about %q", code, tc.want)
+			}
+		})
+	}
+}
