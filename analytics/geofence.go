@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"math"
 	"strings"
@@ -39,8 +38,8 @@ func (s *Store) Geofence(ctx context.Context, a Access, poly []Point, w Window, 
 	}
 	limit = limitOr(limit)
 	var out []ReadRow
-	err := s.audited(ctx, a, "search.geofence", map[string]any{"points": len(poly), "from": w.From, "to": w.To, "pattern": pattern}, now,
-		func(tx *sql.Tx) (int, error) {
+	err := s.auditedRead(ctx, a, "search.geofence", map[string]any{"points": len(poly), "from": w.From, "to": w.To, "pattern": pattern}, now,
+		func(tx queryer) (int, error) {
 			// The box holds more than the polygon: fetch generously, keep
 			// the reads inside, then apply the limit.
 			rows, err := tx.QueryContext(ctx, readSelect(cond, "0"), append(args, 20*limit)...)

@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 
@@ -39,7 +38,7 @@ func (s *Store) Locate(ctx context.Context, a Access, plateText string, w Window
 		return out, errors.New("locate: no plate given")
 	}
 	from, to := w.bounds()
-	err := s.audited(ctx, a, "search.locate", map[string]any{"plate": p, "from": w.From, "to": w.To}, now, func(tx *sql.Tx) (int, error) {
+	err := s.auditedRead(ctx, a, "search.locate", map[string]any{"plate": p, "from": w.From, "to": w.To}, now, func(tx queryer) (int, error) {
 		rows, err := tx.QueryContext(ctx, `
 			SELECT avg(lat), avg(lon), count(*), min(captured_at), max(captured_at)
 			FROM reads WHERE plate = ? AND gps_fix AND captured_at >= ? AND captured_at < ?
@@ -115,8 +114,8 @@ func (s *Store) Convoy(ctx context.Context, a Access, q ConvoyQuery, now time.Ti
 	}
 	from, to := q.Window.bounds()
 	var out []Associate
-	err := s.audited(ctx, a, "search.convoy", map[string]any{"plate": p, "from": q.Window.From, "to": q.Window.To,
-		"within_s": q.Within.Seconds(), "min_times": q.MinTimes}, now, func(tx *sql.Tx) (int, error) {
+	err := s.auditedRead(ctx, a, "search.convoy", map[string]any{"plate": p, "from": q.Window.From, "to": q.Window.To,
+		"within_s": q.Within.Seconds(), "min_times": q.MinTimes}, now, func(tx queryer) (int, error) {
 		rows, err := tx.QueryContext(ctx, `
 			WITH t AS (SELECT id, captured_at, vehicle FROM reads WHERE plate = ? AND captured_at >= ? AND captured_at < ?)
 			SELECT r.plate, count(DISTINCT t.id) AS times, count(DISTINCT r.id), count(DISTINCT r.vehicle)

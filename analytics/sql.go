@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,9 +40,16 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	err := s.audited(ctx, a, "sql", map[string]any{"query": query, "limit": limit}, now, func(tx *sql.Tx) (int, error) {
+	// The query runs beside other searches, outside the audit lock, in its
+	// own transaction that is always rolled back; the audit entry follows.
+	err := s.auditedRead(ctx, a, "sql", map[string]any{"query": query, "limit": limit}, now, func(queryer) (int, error) {
 		qctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
+		tx, err := s.db.BeginTx(qctx, nil)
+		if err != nil {
+			return 0, err
+		}
+		defer tx.Rollback()
 		rows, err := tx.QueryContext(qctx, fmt.Sprintf("SELECT * FROM (%s) LIMIT %d", query, limit+1))
 		if err != nil {
 			return 0, err

@@ -40,7 +40,7 @@ type Options struct {
 	GPSLive         string // live position: "gpsd:HOST:PORT", or an NMEA serial device; empty for none
 	GPSMaxAge       time.Duration
 	HotlistMaxAge   time.Duration // a list delivered longer ago is flagged to the officer
-	HotlistPull     HotlistPull   // newer lists from the back office during the shift
+	BackOffice      BackOffice    // newer lists from, and hits to, the back office during the shift
 	Detect          detect.Options
 	OCR             ocr.Options
 	Track           track.Options
@@ -75,7 +75,7 @@ func DefaultOptions() Options {
 		FolderInterval:  time.Second,
 		GPSMaxAge:       5 * time.Second,
 		HotlistMaxAge:   24 * time.Hour,
-		HotlistPull:     HotlistPull{Every: 10 * time.Minute},
+		BackOffice:      BackOffice{Every: 10 * time.Minute},
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
 		Track:           track.DefaultOptions(),
@@ -100,7 +100,9 @@ func (o Options) Validate() error {
 		return errors.New("edge: clock and logger are required")
 	case o.HotlistMaxAge <= 0:
 		return errors.New("edge: the hot lists' maximum age must be positive")
-	case o.HotlistPull.URL != "" && (o.HotlistPull.Every <= 0 || o.HotlistPull.TokenFile == ""):
+	case o.BackOffice.PushHits && o.BackOffice.URL == "":
+		return errors.New("edge: pushing hits needs the back office's URL")
+	case o.BackOffice.URL != "" && (o.BackOffice.Every <= 0 || o.BackOffice.TokenFile == ""):
 		return errors.New("edge: a hot-list pull needs a token file and a positive interval")
 	}
 	seen := map[string]bool{}
@@ -119,6 +121,8 @@ func (o Options) Validate() error {
 type Stats struct {
 	Frames       int64
 	Dropped      int64 // frames skipped because the recogniser was busy (live or real-time only)
+	HitsPushed   int64 // hits the dispatch board received
+	HitsUnpushed int64 // hits that did not reach it (no network, queue full): they are on the drive
 	Observations int64
 	Reads        int64
 	Hits         int64
@@ -163,7 +167,14 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	clock, kick := &listClock{ages: listAges(lists)}, make(chan struct{}, 1)
 	go showListAges(agesCtx, o, clock, kick)
 	var updates chan listUpdate
-	if o.HotlistPull.URL != "" {
+	var push *pusher
+	if o.BackOffice.URL != "" && o.BackOffice.PushHits {
+		if push, err = newPusher(o); err != nil {
+			return st, err
+		}
+		go push.run(agesCtx)
+	}
+	if o.BackOffice.URL != "" {
 		p, err := newPuller(o, append([]*hotlist.List(nil), lists...))
 		if err != nil {
 			return st, err
@@ -231,7 +242,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		done <- g.Wait()
 		close(items)
 	}()
-	rw := recordWriter{o: o, ix: ix, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt, alerted: map[string][]drive.Hit{}}
+	rw := recordWriter{o: o, ix: ix, push: push, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt, alerted: map[string][]drive.Hit{}}
 	var loggedOut <-chan struct{}
 	if o.Shift != nil {
 		loggedOut = o.Shift.LoggedOut()
@@ -304,11 +315,18 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st.Observations += c.observations
 		st.Dropped += c.dropped
 	}
+	if push != nil {
+		push.drain(5 * time.Second)
+		st.HitsPushed, st.HitsUnpushed = push.sent.Load(), push.notPushed()
+	}
 	logoutAt := o.Now()
 	if !o.Start.IsZero() {
 		logoutAt = rw.last
 	}
 	detail := fmt.Sprintf("frames=%d reads=%d hits=%d", st.Frames, st.Reads, st.Hits)
+	if push != nil {
+		detail += fmt.Sprintf("; hits pushed to dispatch=%d, not pushed=%d", st.HitsPushed, st.HitsUnpushed)
+	}
 	if ds := rec.State(); ds.Buffering || ds.Dropped > 0 {
 		detail += fmt.Sprintf("; drive: buffering=%v dropped_reads=%d", ds.Buffering, ds.Dropped)
 	}

@@ -20,18 +20,23 @@ import (
 	"github.com/plateward/alpr/edge/shift"
 )
 
-// HotlistPull is where a car pulls newer hot lists during a shift when a
-// network is present: the back office's car API (GET BASE/car/hotlists,
-// a JSON manifest of {name, sha256, format, fetched_at, checked_at}; GET
-// BASE/car/hotlists/NAME, the current version's bytes), with the car's
-// token. The lists loaded at login from the drive stay in use until a
-// newer version arrives whole and verified; nothing in the alert path
-// waits on the network.
-type HotlistPull struct {
-	URL       string        // the back office, https://…; empty: no pulls
+// BackOffice is the car's link to the back office's car API when a
+// network is present, with the car's token:
+//
+//	GET  BASE/car/hotlists        a JSON manifest of {name, sha256, format, fetched_at, checked_at}
+//	GET  BASE/car/hotlists/NAME   the current version's bytes
+//	POST BASE/car/hits            a hit, as JSON, for the dispatch board
+//
+// The lists loaded at login from the drive stay in use until a newer
+// version arrives whole and verified; hits are pushed from a bounded queue
+// and always kept on the drive. Nothing in the alert path waits on the
+// network.
+type BackOffice struct {
+	URL       string        // the back office, https://…; empty: no link
 	TokenFile string        // the car's token (alpr cars token), mode 600
 	CAFile    string        // PEM roots for the back office's certificate (default: the system's)
-	Every     time.Duration // between pulls
+	Every     time.Duration // between hot-list pulls
+	PushHits  bool          // send each alerting hit to the dispatch board
 }
 
 // maxPullBytes bounds one pulled list.
@@ -52,65 +57,91 @@ type carListVersion struct {
 	CheckedAt time.Time `json:"checked_at"`
 }
 
-// puller fetches newer lists for the loaded ones.
-type puller struct {
-	o      Options
+// link is the car's authenticated HTTPS client to the back office.
+type link struct {
+	base   string
 	client *http.Client
 	token  string
-	lists  []*hotlist.List       // the lists in use, in o.Hotlists order
-	cfgs   []shift.HotlistConfig // how each was loaded
 }
 
-func newPuller(o Options, lists []*hotlist.List) (*puller, error) {
-	p := o.HotlistPull
+func newLink(p BackOffice) (*link, error) {
 	if !strings.HasPrefix(p.URL, "https://") {
-		return nil, fmt.Errorf("hot-list pull: %q is not an https:// URL", p.URL)
+		return nil, fmt.Errorf("back office: %q is not an https:// URL", p.URL)
 	}
 	info, err := os.Stat(p.TokenFile)
 	if err != nil {
-		return nil, fmt.Errorf("hot-list pull: token: %w", err)
+		return nil, fmt.Errorf("back office: token: %w", err)
 	}
 	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("hot-list pull: token file %s is readable by others (mode %v): chmod 600 it", p.TokenFile, info.Mode().Perm())
+		return nil, fmt.Errorf("back office: token file %s is readable by others (mode %v): chmod 600 it", p.TokenFile, info.Mode().Perm())
 	}
 	b, err := os.ReadFile(p.TokenFile)
 	if err != nil {
-		return nil, fmt.Errorf("hot-list pull: token: %w", err)
+		return nil, fmt.Errorf("back office: token: %w", err)
 	}
 	tc := &tls.Config{MinVersion: tls.VersionTLS12}
 	if p.CAFile != "" {
 		pem, err := os.ReadFile(p.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("hot-list pull: %w", err)
+			return nil, fmt.Errorf("back office: %w", err)
 		}
 		tc.RootCAs = x509.NewCertPool()
 		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("hot-list pull: %s holds no PEM certificate", p.CAFile)
+			return nil, fmt.Errorf("back office: %s holds no PEM certificate", p.CAFile)
 		}
 	}
-	return &puller{o: o, token: strings.TrimSpace(string(b)), lists: lists, cfgs: o.Hotlists,
+	return &link{base: strings.TrimSuffix(p.URL, "/"), token: strings.TrimSpace(string(b)),
 		client: &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: tc}}}, nil
 }
 
-func (p *puller) get(ctx context.Context, path string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(p.o.HotlistPull.URL, "/")+path, nil)
+// do sends a request with the car's token and returns the body of a 2xx
+// answer.
+func (l *link) do(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, l.base+path, rd)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+p.token)
-	resp, err := p.client.Do(req)
+	req.Header.Set("Authorization", "Bearer "+l.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := l.client.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %s", path, resp.Status)
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s %s answered %s", method, path, resp.Status)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxPullBytes+1))
 	if err == nil && len(b) > maxPullBytes {
-		err = errors.New("list too large")
+		err = errors.New("answer too large")
 	}
 	return b, err
+}
+
+// puller fetches newer lists for the loaded ones.
+type puller struct {
+	o     Options
+	l     *link
+	lists []*hotlist.List       // the lists in use, in o.Hotlists order
+	cfgs  []shift.HotlistConfig // how each was loaded
+}
+
+func newPuller(o Options, lists []*hotlist.List) (*puller, error) {
+	l, err := newLink(o.BackOffice)
+	if err != nil {
+		return nil, err
+	}
+	return &puller{o: o, l: l, lists: lists, cfgs: o.Hotlists}, nil
+}
+
+func (p *puller) get(ctx context.Context, path string) ([]byte, error) {
+	return p.l.do(ctx, http.MethodGet, path, nil)
 }
 
 // pull asks the back office once and returns the updates for lists whose
@@ -141,7 +172,7 @@ func (p *puller) pull(ctx context.Context) ([]listUpdate, error) {
 			errs = append(errs, fmt.Errorf("hot list %s: the bytes do not match the manifest's SHA-256", m.Name))
 			continue
 		}
-		l, err := parsePulled(p.cfgs[i], m.Name, body, p.o.HotlistPull.URL, p.o.Now())
+		l, err := parsePulled(p.cfgs[i], m.Name, body, p.o.BackOffice.URL, p.o.Now())
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -211,7 +242,7 @@ func (p *puller) pullLoop(ctx context.Context, updates chan<- listUpdate) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(p.o.HotlistPull.Every):
+		case <-time.After(p.o.BackOffice.Every):
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/edge/capture"
+	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/hotlist"
 	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/edge/shift"
@@ -25,9 +26,10 @@ import (
 )
 
 // carAPI is a loopback HTTPS server speaking the back office's car API
-// (our own small protocol, see HotlistPull) for one token.
+// (our own small protocol, see BackOffice) for one token.
 type carAPI struct {
 	mu     sync.Mutex
+	hits   map[string]bool // pushed hits' ids
 	lists  map[string][]byte
 	lie    map[string]bool // serve a manifest hash that does not match
 	srv    *httptest.Server
@@ -36,7 +38,7 @@ type carAPI struct {
 }
 
 func newCarAPI(t *testing.T, token string) *carAPI {
-	c := &carAPI{lists: map[string][]byte{}, lie: map[string]bool{}}
+	c := &carAPI{lists: map[string][]byte{}, lie: map[string]bool{}, hits: map[string]bool{}}
 	mux := http.NewServeMux()
 	auth := func(h http.HandlerFunc) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
@@ -67,6 +69,17 @@ func newCarAPI(t *testing.T, token string) *carAPI {
 		c.pulled++
 		w.Write(c.lists[r.PathValue("list")])
 	}))
+	mux.HandleFunc("POST /car/hits", auth(func(w http.ResponseWriter, r *http.Request) {
+		var h drive.PushedHit
+		if err := json.NewDecoder(r.Body).Decode(&h); err != nil || h.ID == "" {
+			http.Error(w, "bad hit", http.StatusBadRequest)
+			return
+		}
+		c.mu.Lock()
+		c.hits[h.ID] = true
+		c.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
 	c.srv = httptest.NewTLSServer(mux)
 	t.Cleanup(c.srv.Close)
 	c.ca = filepath.Join(t.TempDir(), "ca.pem")
@@ -96,7 +109,7 @@ func TestPullVerifiesAndReplacesOnlyNewerLists(t *testing.T) {
 	o := DefaultOptions()
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	o.Hotlists = []shift.HotlistConfig{{Path: path, Format: "ncic"}}
-	o.HotlistPull = HotlistPull{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute}
+	o.BackOffice = BackOffice{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute}
 	lists, err := loadHotlists(o)
 	if err != nil {
 		t.Fatal(err)
@@ -142,8 +155,8 @@ func TestPullVerifiesAndReplacesOnlyNewerLists(t *testing.T) {
 }
 
 // A shift that starts with a list that holds none of the shift's hot
-// plates, and pulls the real list over the network: the hits come, and
-// the drive records the update.
+// plates, and pulls the real list over the network: the hits come, the
+// drive records the update, and every alerting hit reaches dispatch.
 func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
 	s, fo := smallShift(t)
 	dir := t.TempDir()
@@ -164,7 +177,7 @@ func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
 	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
 	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
 	o.Hotlists = []shift.HotlistConfig{{Path: stale, Format: "ncic"}}
-	o.HotlistPull = HotlistPull{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute}
+	o.BackOffice = BackOffice{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute, PushHits: true}
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := Run(context.Background(), o)
 	if err != nil {
@@ -186,5 +199,19 @@ func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
 	}
 	if st.Hits == 0 || len(dc.hits) == 0 {
 		t.Fatalf("no hit after the pulled list arrived (%d reads)", st.Reads)
+	}
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	alerting := 0
+	for _, h := range dc.hits {
+		if !h.Covert {
+			alerting++
+			if !api.hits[h.ID] {
+				t.Errorf("hit %s (%s) did not reach dispatch", h.ID, h.Plate)
+			}
+		}
+	}
+	if int64(alerting) != st.HitsPushed || st.HitsUnpushed != 0 || len(api.hits) != alerting {
+		t.Fatalf("pushed %d, not pushed %d, dispatch got %d, drive has %d alerting hits", st.HitsPushed, st.HitsUnpushed, len(api.hits), alerting)
 	}
 }

@@ -12,10 +12,11 @@ import (
 
 // recordWriter turns finished tracks into reads and hits on the drive.
 type recordWriter struct {
-	o   Options
-	ix  *hotlist.Index
-	gps gps.Locator
-	fix int // last fix state: 0 unknown, 1 fix, -1 none
+	o    Options
+	ix   *hotlist.Index
+	push *pusher // nil: hits stay on the drive only
+	gps  gps.Locator
+	fix  int // last fix state: 0 unknown, 1 fix, -1 none
 	// alerted holds the hits raised on a track's sightings, by track id,
 	// until the track's read is written with them.
 	alerted map[string][]drive.Hit
@@ -45,6 +46,15 @@ func (w *recordWriter) alert(h drive.Hit, crop []byte, st *Stats) error {
 	st.Hits++
 	if !h.Covert {
 		st.Alerts++
+	}
+	if w.push != nil {
+		var pos drive.Position
+		if w.gps != nil {
+			if f, ok := w.gps.At(h.AlertedAt); ok {
+				pos = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At}
+			}
+		}
+		w.push.offer(h, pos)
 	}
 	w.o.Logger.Info("HIT", "plate", h.Plate, "matched", h.MatchedPlate, "match", h.MatchKind, "list", h.ListName,
 		"reason", h.Reason, "priority", h.Priority, "ncic", h.NCICNumber, "camera", h.Camera)

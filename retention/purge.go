@@ -271,10 +271,16 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		table string
 		ids   []string
 	}{{"dispositions", doomedDisps}, {"hits", doomedHits}, {"reads", doomedReads}} {
-		// A retro-hit queue item points at a read: it goes with it.
+		// A retro-hit queue item points at a read, a dispatch copy is of a
+		// hit: each goes with it.
 		if del.table == "reads" && len(del.ids) > 0 {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM retro_queue WHERE read_id IN (SELECT unnest(?::VARCHAR[]))`, del.ids); err != nil {
 				return fmt.Errorf("delete retro queue items: %w", err)
+			}
+		}
+		if del.table == "hits" && len(del.ids) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM dispatch_hits WHERE id IN (SELECT unnest(?::VARCHAR[]))`, del.ids); err != nil {
+				return fmt.Errorf("delete dispatch copies: %w", err)
 			}
 		}
 		if len(del.ids) == 0 {

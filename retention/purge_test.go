@@ -236,3 +236,40 @@ func TestHoldOnAHitKeepsItsRead(t *testing.T) {
 		t.Fatal("the held hit's read is gone")
 	}
 }
+
+// The dispatch board's copy of a hit goes with the hit; a copy whose hit
+// never reached the store goes when the hits' period ends.
+func TestDispatchCopiesAreDestroyed(t *testing.T) {
+	st := shiftStore(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		id string
+		at time.Time
+	}{
+		{"00000000-0000-7000-8000-0000000000aa", time.Date(2026, 3, 10, 18, 0, 0, 0, time.UTC)}, // March's hit, in the store
+		{"orphan-march", time.Date(2026, 3, 11, 18, 0, 0, 0, time.UTC)},                         // its drive never loaded
+		{"orphan-november", time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC)},                     // recent
+	} {
+		if _, err := st.DB().Exec(`INSERT INTO dispatch_hits (id, vehicle, alerted_at, plate, matched_plate, match_kind, list_name, priority, reason, has_fix, received_at)
+			VALUES (?, 'car7', ?, 'AB1C2D', 'AB1C2D', 'exact', 'NCIC', 'medium', 'Stolen vehicle', false, ?)`, c.id, c.at, c.at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Purge(ctx, st, purgeOpts(t), time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	rows, _ := st.DB().Query(`SELECT id FROM dispatch_hits ORDER BY id`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		left = append(left, id)
+	}
+	rows.Close()
+	if len(left) != 1 || left[0] != "orphan-november" {
+		t.Fatalf("dispatch copies left %v, want only the recent one", left)
+	}
+	if n := count(t, st, `SELECT count(*) FROM destruction_log WHERE series = ?`, SeriesDispatchCopies); n != 1 {
+		t.Fatalf("%d destruction-log rows for the orphan copy", n)
+	}
+}

@@ -11,14 +11,23 @@ import (
 )
 
 // logSeries is a series kept by its own period rather than with the
-// reads: a table and the column that dates its rows.
-type logSeries struct{ series, table, col string }
+// reads: a table and the column that dates its rows, the policy series
+// whose period applies, and rows kept regardless (SQL, or "false").
+type logSeries struct{ series, table, col, period, keep string }
+
+// SeriesDispatchCopies names, in the destruction log, the dispatch
+// board's copies of hits pushed by cars: destroyed with their hit, or past
+// the hits' period when the hit never reached the store.
+const SeriesDispatchCopies = "dispatch_copies"
 
 func logSeriesTables() []logSeries {
 	return []logSeries{
-		{SeriesShiftRecords, "shift_events", "event_at"},
-		{SeriesDisseminationLog, "disseminations", "exported_at"},
-		{SeriesDestructionLog, "destruction_log", "event_at"},
+		{SeriesShiftRecords, "shift_events", "event_at", SeriesShiftRecords, "false"},
+		{SeriesDisseminationLog, "disseminations", "exported_at", SeriesDisseminationLog, "false"},
+		{SeriesDestructionLog, "destruction_log", "event_at", SeriesDestructionLog, "false"},
+		// A copy whose hit is still in the store past the period is held
+		// with it (the day purge has already taken the unheld ones).
+		{SeriesDispatchCopies, "dispatch_hits", "alerted_at", SeriesHits, "id IN (SELECT id FROM hits)"},
 	}
 }
 
@@ -47,7 +56,7 @@ func purgeLogs(ctx context.Context, st *analytics.Store, o PurgeOptions, run str
 		return err
 	}
 	for _, s := range logSeriesTables() {
-		cut, ok := o.Policy.Cutoff(s.series, now)
+		cut, ok := o.Policy.Cutoff(s.period, now)
 		if !ok {
 			continue
 		}
@@ -65,6 +74,7 @@ func purgeLog(ctx context.Context, st *analytics.Store, o PurgeOptions, s logSer
 	}
 	defer tx.Rollback()
 	held, heldArgs := rangeHeldClause(s.col, holds, now)
+	held = "(" + held + ") OR (" + s.keep + ")"
 	args := append([]any{st.TimeZone(), cut}, heldArgs...)
 	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT strftime(timezone(?, %[2]s), '%%Y-%%m-%%d'), id FROM %[1]s
 		WHERE %[2]s < ? AND NOT (%[3]s) ORDER BY 1, 2`, s.table, s.col, held), args...)

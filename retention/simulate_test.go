@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -166,17 +167,18 @@ func TestTwentyFourMonthsSettleNearSixMonths(t *testing.T) {
 	if runs := count(t, st, `SELECT count(*) FROM job_runs WHERE job = ? AND ok`, PurgeJobName); runs != 730 {
 		t.Fatalf("%d nightly purges ran, want 730", runs)
 	}
-	// From month 12 on the store's size (database, write-ahead log and
-	// images) stays within 25 % of month 12's: it settles instead of
-	// growing with the months. Measured: 8.6 MB at month 12, at most
-	// 9.1 MB after (the ingest manifest, job runs and destruction log
-	// grow by a few small rows a day, by design).
-	m12 := sizes[11]
+	// The store settles instead of growing with the months: its largest
+	// size in the second year stays within 25 % of its largest in months
+	// 7–12 (a store that kept everything would double). Sizes at a month
+	// end move with DuckDB's block reuse, hence the maxima. Measured:
+	// months 7–12 at most 8.9 MB, months 13–24 at most 9.9 MB (the
+	// ingest manifest, job runs and destruction log grow by a few small
+	// rows a day, by design).
+	peak := func(ms []int64) int64 { return slices.Max(ms) }
+	first, second := peak(sizes[6:12]), peak(sizes[12:])
 	t.Logf("nightly purges took %s in all", purgeTime)
-	t.Logf("store bytes at month 6 %d, 12 %d, 18 %d, 24 %d; %d reads and %d images kept", sizes[5], m12, sizes[17], sizes[len(sizes)-1], reads, imgs)
-	for m, sz := range sizes[11:] {
-		if float64(sz) > 1.25*float64(m12) {
-			t.Fatalf("store grew from %d bytes at month 12 to %d at month %d", m12, sz, m+12)
-		}
+	t.Logf("store bytes at each month end: %v; %d reads and %d images kept", sizes, reads, imgs)
+	if float64(second) > 1.25*float64(first) {
+		t.Fatalf("store grew from at most %d bytes in months 7–12 to %d in the second year", first, second)
 	}
 }

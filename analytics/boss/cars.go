@@ -167,16 +167,16 @@ func (a *App) carAuth(h func(w http.ResponseWriter, r *http.Request, car string)
 			http.Error(w, "a car token is required", http.StatusUnauthorized)
 			return
 		}
-		if a.opts.Hotlists == nil {
-			http.Error(w, "no hot-list sources are configured", http.StatusNotFound)
-			return
-		}
 		h(w, r, car)
 	}
 }
 
 // carManifest lists the current version of each configured list.
 func (a *App) carManifest(w http.ResponseWriter, r *http.Request, car string) {
+	if a.opts.Hotlists == nil {
+		http.Error(w, "no hot-list sources are configured", http.StatusNotFound)
+		return
+	}
 	ss, err := a.refresher().Status(r.Context(), *a.opts.Hotlists, a.opts.Now())
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -195,6 +195,10 @@ func (a *App) carManifest(w http.ResponseWriter, r *http.Request, car string) {
 
 // carList sends a list's current version to a car, audited.
 func (a *App) carList(w http.ResponseWriter, r *http.Request, car string) {
+	if a.opts.Hotlists == nil {
+		http.Error(w, "no hot-list sources are configured", http.StatusNotFound)
+		return
+	}
 	list := r.PathValue("list")
 	b, v, err := a.refresher().CurrentFile(r.Context(), list)
 	if err != nil {

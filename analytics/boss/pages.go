@@ -87,6 +87,8 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteReport:      a.report,
 		RouteEvidence:    a.evidence,
 		RouteCrop:        a.crop,
+		RouteDispatch:    a.dispatchPage,
+		RouteDispatchAck: a.dispatchAck,
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,
 		RouteHotlistFile: a.hotlistFile,

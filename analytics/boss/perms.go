@@ -14,10 +14,11 @@ const (
 	Clerk      Role = "clerk" // records clerk
 	IT         Role = "it"    // IT administrator
 	Chief      Role = "chief" // the Chief or designee
+	Dispatcher Role = "dispatcher"
 )
 
 // Roles returns every role, in the order forms show them.
-func Roles() []Role { return []Role{Officer, Supervisor, Analyst, Clerk, IT, Chief} }
+func Roles() []Role { return []Role{Officer, Supervisor, Analyst, Clerk, IT, Chief, Dispatcher} }
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }
@@ -52,6 +53,8 @@ const (
 	RouteReport      Route = "POST /reports"
 	RouteEvidence    Route = "POST /evidence"
 	RouteCrop        Route = "GET /crops/{id}"
+	RouteDispatch    Route = "GET /dispatch"
+	RouteDispatchAck Route = "POST /dispatch/{id}"
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
@@ -110,6 +113,9 @@ func permissions() map[Route][]Role {
 		RouteRetro:       {Analyst, Supervisor},
 		RouteRetroRun:    {Analyst, Supervisor},
 		RouteRetroReview: {Analyst},
+		// Dispatch (order A.4): the live board of hits pushed by cars.
+		RouteDispatch:    {Dispatcher, Supervisor, Chief},
+		RouteDispatchAck: {Dispatcher, Supervisor},
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/plateward/alpr/analytics"
@@ -87,6 +88,10 @@ type App struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cars  *CarTokens
+	// lastBoardView rate-limits the audit of the dispatch board, which
+	// reloads itself: one entry per user per quarter hour.
+	boardMu       sync.Mutex
+	lastBoardView map[string]time.Time
 }
 
 const sessionCookie = "alpr_session"
@@ -98,7 +103,7 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 	}
 	a := &App{opts: o, store: store, users: users, mux: http.NewServeMux(),
 		sess:  &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax},
-		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}}
+		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}, lastBoardView: map[string]time.Time{}}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -112,6 +117,7 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 	}
 	a.mux.HandleFunc("GET /car/hotlists", a.carAuth(a.carManifest))
 	a.mux.HandleFunc("GET /car/hotlists/{list}", a.carAuth(a.carList))
+	a.mux.HandleFunc("POST /car/hits", a.carAuth(a.carHit))
 	for route, h := range a.handlers() {
 		a.mux.Handle(string(route), a.guard(route, h))
 	}

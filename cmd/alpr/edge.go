@@ -145,6 +145,9 @@ are stamped from --start, so a replay gives the same records every time.`,
 			st, err := edge.Run(cmd.Context(), o)
 			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames (%d skipped while busy), %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
 				st.ShiftID, st.Frames, st.Dropped, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
+			if o.BackOffice.PushHits {
+				fmt.Fprintf(cmd.OutOrStdout(), "edge: %d hits pushed to dispatch, %d not (they are on the drive)\n", st.HitsPushed, st.HitsUnpushed)
+			}
 			return err
 		},
 	}
@@ -163,10 +166,11 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.GPSLive, "gps", "", "live GPS: gpsd:HOST:PORT, or an NMEA serial device (/dev/ttyUSB0)")
 	f.DurationVar(&o.GPSMaxAge, "gps-max-age", o.GPSMaxAge, "a fix older than this is no fix")
 	f.DurationVar(&o.HotlistMaxAge, "hotlist-max-age", o.HotlistMaxAge, "a hot list delivered longer ago is flagged to the officer")
-	f.StringVar(&o.HotlistPull.URL, "hotlist-pull", "", "the back office (https://…): pull newer hot lists during the shift when a network is present")
-	f.StringVar(&o.HotlistPull.TokenFile, "hotlist-token", "", "the car's token file for --hotlist-pull (alpr cars token CAR), mode 600")
-	f.StringVar(&o.HotlistPull.CAFile, "hotlist-ca", "", "PEM roots for the back office's certificate (default: the system's)")
-	f.DurationVar(&o.HotlistPull.Every, "hotlist-every", o.HotlistPull.Every, "time between pulls")
+	f.StringVar(&o.BackOffice.URL, "back-office", "", "the back office (https://…) reached when a network is present: newer hot lists are pulled from it")
+	f.StringVar(&o.BackOffice.TokenFile, "car-token", "", "the car's token file for --back-office (alpr cars token CAR), mode 600")
+	f.StringVar(&o.BackOffice.CAFile, "back-office-ca", "", "PEM roots for the back office's certificate (default: the system's)")
+	f.DurationVar(&o.BackOffice.Every, "hotlist-every", o.BackOffice.Every, "time between hot-list pulls")
+	f.BoolVar(&o.BackOffice.PushHits, "push-hits", false, "also send each alerting hit to the back office's dispatch board (the drive keeps it regardless)")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
 	f.BoolVar(&o.Realtime, "realtime", false, "replay at the files' frame rate and skip what the reader cannot keep up with, as live cameras do")

@@ -1,0 +1,144 @@
+package boss
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/plate"
+)
+
+// maxHitBody bounds a pushed hit's JSON.
+const maxHitBody = 16 << 10
+
+// carHit receives a hit a car pushes for the dispatch board; a hit sent
+// again is acknowledged without a second row.
+func (a *App) carHit(w http.ResponseWriter, r *http.Request, car string) {
+	var h drive.PushedHit
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxHitBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		http.Error(w, "a hit as JSON: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	switch {
+	case strings.TrimSpace(h.ID) == "" || len(h.ID) > 64:
+		http.Error(w, "a hit needs its id", http.StatusBadRequest)
+		return
+	case plate.Normalize(h.Plate) == "" || h.ListName == "" || h.Reason == "" || h.AlertedAt.IsZero():
+		http.Error(w, "a hit needs its plate, list, reason and time", http.StatusBadRequest)
+		return
+	case h.HasFix && (h.Lat < -90 || h.Lat > 90 || h.Lon < -180 || h.Lon > 180):
+		http.Error(w, "a position out of range", http.StatusBadRequest)
+		return
+	}
+	_, err := a.store.DB().ExecContext(r.Context(), `INSERT INTO dispatch_hits (id, vehicle, officer, alerted_at, plate, matched_plate, match_kind,
+		list_name, list_code, ncic_number, priority, reason, vehicle_desc, camera, has_fix, lat, lon, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		h.ID, car, h.Officer, h.AlertedAt, plate.Normalize(h.Plate), h.MatchedPlate, h.MatchKind, h.ListName, h.ListCode, h.NCICNumber,
+		h.Priority, h.Reason, h.VehicleDesc, h.Camera, h.HasFix, h.Lat, h.Lon, a.opts.Now())
+	if err != nil {
+		http.Error(w, "store the hit: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// BoardHit is a hit on the dispatch board.
+type BoardHit struct {
+	drive.PushedHit
+	Vehicle    string
+	ReceivedAt time.Time
+	AckedBy    string
+	AckedAt    time.Time
+	AckNote    string
+}
+
+func (a *App) boardHits(r *http.Request) ([]BoardHit, error) {
+	since := a.opts.Now().Add(-24 * time.Hour)
+	rows, err := a.store.DB().QueryContext(r.Context(), `SELECT id, vehicle, coalesce(officer, ''), alerted_at, plate, matched_plate, match_kind,
+		list_name, coalesce(list_code, ''), coalesce(ncic_number, ''), priority, reason, coalesce(vehicle_desc, ''), coalesce(camera, ''),
+		has_fix, coalesce(lat, 0), coalesce(lon, 0), received_at, coalesce(acked_by, ''), acked_at, coalesce(ack_note, '')
+		FROM dispatch_hits WHERE acked_at IS NULL OR alerted_at >= ?
+		ORDER BY acked_at IS NOT NULL, CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, alerted_at DESC LIMIT 200`, since)
+	if err != nil {
+		return nil, fmt.Errorf("read the dispatch board: %w", err)
+	}
+	defer rows.Close()
+	var out []BoardHit
+	for rows.Next() {
+		var b BoardHit
+		var acked sql.NullTime
+		if err := rows.Scan(&b.ID, &b.Vehicle, &b.Officer, &b.AlertedAt, &b.Plate, &b.MatchedPlate, &b.MatchKind, &b.ListName, &b.ListCode,
+			&b.NCICNumber, &b.Priority, &b.Reason, &b.VehicleDesc, &b.Camera, &b.HasFix, &b.Lat, &b.Lon, &b.ReceivedAt, &b.AckedBy, &acked, &b.AckNote); err != nil {
+			return nil, err
+		}
+		b.AckedAt = acked.Time
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// auditBoardView records a user's view of the board at most once a
+// quarter hour: the page reloads itself every few seconds.
+func (a *App) auditBoardView(r *http.Request, shown int) {
+	user, now := current(r).user, a.opts.Now()
+	a.boardMu.Lock()
+	last, ok := a.lastBoardView[user]
+	due := !ok || now.Sub(last) >= 15*time.Minute
+	if due {
+		a.lastBoardView[user] = now
+	}
+	a.boardMu.Unlock()
+	if due {
+		a.audit(r.Context(), user, "dispatch.view", fmt.Sprintf("%d hits on the board", shown))
+	}
+}
+
+func (a *App) dispatchRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
+	hits, err := a.boardHits(r)
+	if err != nil && errMsg == "" {
+		errMsg, status = err.Error(), http.StatusInternalServerError
+	}
+	a.auditBoardView(r, len(hits))
+	open := 0
+	for _, h := range hits {
+		if h.AckedAt.IsZero() {
+			open++
+		}
+	}
+	a.render(w, r, status, "dispatch", "Dispatch", view{Data: struct {
+		Hits []BoardHit
+		Open int
+		Loc  *time.Location
+	}{hits, open, a.store.Location()}, Error: errMsg, Note: note})
+}
+
+func (a *App) dispatchPage(w http.ResponseWriter, r *http.Request) {
+	a.dispatchRender(w, r, http.StatusOK, "", "")
+}
+
+// dispatchAck is dispatch's acknowledgement of a hit, audited.
+func (a *App) dispatchAck(w http.ResponseWriter, r *http.Request) {
+	id, user, now := r.PathValue("id"), current(r).user, a.opts.Now()
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	res, err := a.store.DB().ExecContext(r.Context(), `UPDATE dispatch_hits SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL`,
+		user, now, note, id)
+	if err != nil {
+		a.dispatchRender(w, r, http.StatusInternalServerError, err.Error(), "")
+		return
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		a.dispatchRender(w, r, http.StatusConflict, "this hit was already acknowledged, or is not on the board", "")
+		return
+	}
+	a.store.Audit(r.Context(), now, analytics.Access{User: user, Reason: "dispatch acknowledgement", Case: "dispatch"}, "dispatch.ack",
+		"hit "+id+": "+note)
+	a.dispatchRender(w, r, http.StatusOK, "", "Acknowledged.")
+}

@@ -1,0 +1,97 @@
+package boss
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plateward/alpr/analytics"
+)
+
+func carPost(t *testing.T, u, token, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewBufferString(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Cars push hits; dispatch sees them, highest priority first, and
+// acknowledges each once; every step is authorised and audited.
+func TestDispatchBoard(t *testing.T) {
+	f := newFixture(t)
+	ct, _ := OpenCarTokens(f.store.Dir())
+	tok, err := ct.Issue("car7", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := f.clk.now().Add(-time.Minute).Format(time.RFC3339)
+	hit := func(id, plate, prio string) string {
+		return `{"id":"` + id + `","alerted_at":"` + at + `","plate":"` + plate + `","matched_plate":"` + plate + `","match_kind":"exact",
+			"list_name":"NCIC","list_code":"V","priority":"` + prio + `","reason":"Stolen vehicle","officer":"4127","has_fix":true,"lat":38.63,"lon":-90.2}`
+	}
+	u := f.srv.URL + "/car/hits"
+	for _, tc := range []struct {
+		name, token, body string
+		want              int
+	}{
+		{"no token", "", hit("h1", "ABC123", "medium"), http.StatusUnauthorized},
+		{"a hit", tok, hit("h1", "ABC123", "medium"), http.StatusAccepted},
+		{"the same hit again", tok, hit("h1", "ABC123", "medium"), http.StatusAccepted},
+		{"a high-priority hit", tok, hit("h2", "XYZ789", "high"), http.StatusAccepted},
+		{"an unknown field", tok, `{"id":"h3","plate":"A","sql":"DROP TABLE reads"}`, http.StatusBadRequest},
+		{"no plate", tok, `{"id":"h4","alerted_at":"` + at + `","list_name":"NCIC","reason":"x"}`, http.StatusBadRequest},
+		{"a position off the Earth", tok, strings.Replace(hit("h5", "QQQ111", "low"), `"lat":38.63`, `"lat":138.63`, 1), http.StatusBadRequest},
+	} {
+		if code := carPost(t, u, tc.token, tc.body); code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, code, tc.want)
+		}
+	}
+	var n int
+	f.store.DB().QueryRow(`SELECT count(*) FROM dispatch_hits`).Scan(&n)
+	if n != 2 {
+		t.Fatalf("%d hits on the board, want 2", n)
+	}
+	d := f.client(t)
+	_, dtok := f.login(t, d, "dispatcher1", testPassword)
+	code, body, _ := get(t, d, f.srv.URL+"/dispatch")
+	if code != http.StatusOK || !strings.Contains(body, `id="open" class="error">2 hits waiting`) || strings.Index(body, "XYZ789") > strings.Index(body, "ABC123") {
+		t.Fatalf("board %d:\n%s", code, body)
+	}
+	if !strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatal("the board does not reload itself")
+	}
+	get(t, d, f.srv.URL+"/dispatch") // a reload: not audited again within the quarter hour
+	code, body = post(t, d, f.srv.URL+"/dispatch/h2", url.Values{"csrf": {dtok}, "note": {"unit 12 sent"}})
+	if code != http.StatusOK || !strings.Contains(body, "1 hits waiting") || !regexp.MustCompile(`dispatcher1 \d\d:\d\d:\d\d unit 12 sent`).MatchString(body) {
+		t.Fatalf("ack %d:\n%s", code, body)
+	}
+	s := f.client(t)
+	_, stok := f.login(t, s, "supervisor1", testPassword)
+	if code, _ := post(t, s, f.srv.URL+"/dispatch/h2", url.Values{"csrf": {stok}}); code != http.StatusConflict {
+		t.Fatalf("a second acknowledgement: %d", code)
+	}
+	a := f.client(t)
+	f.login(t, a, "analyst1", testPassword)
+	if code, _, _ := get(t, a, f.srv.URL+"/dispatch"); code != http.StatusForbidden {
+		t.Fatalf("analyst at the board: %d", code)
+	}
+	for action, want := range map[string]int{"dispatch.view": 2, "dispatch.ack": 1, "car.refused": 1} {
+		// Views: the dispatcher's first (not the reload, nor the page after
+		// the ack, within the quarter hour), and the supervisor's.
+		if e, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: action}); len(e) != want {
+			t.Errorf("%s: %d audit entries, want %d", action, len(e), want)
+		}
+	}
+}
