@@ -87,6 +87,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteReport:      a.report,
 		RouteEvidence:    a.evidence,
 		RouteCrop:        a.crop,
+		RouteRoster:      a.roster,
 		RouteDispatch:    a.dispatchPage,
 		RouteDispatchAck: a.dispatchAck,
 		RouteHotlists:    a.hotlistsPage,

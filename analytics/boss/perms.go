@@ -53,6 +53,7 @@ const (
 	RouteReport      Route = "POST /reports"
 	RouteEvidence    Route = "POST /evidence"
 	RouteCrop        Route = "GET /crops/{id}"
+	RouteRoster      Route = "GET /roster"
 	RouteDispatch    Route = "GET /dispatch"
 	RouteDispatchAck Route = "POST /dispatch/{id}"
 	RouteHotlists    Route = "GET /hotlists"
@@ -81,6 +82,7 @@ func permissions() map[Route][]Role {
 		RouteUsers:       {IT},
 		RouteUserCreate:  {IT},
 		RouteUserChange:  {IT},
+		RouteRoster:      {IT},
 		RoutePassword:    everyone,
 		RoutePasswordSet: everyone,
 		RouteLogout:      everyone,

@@ -3,14 +3,18 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
+	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/internal/fsutil"
+	"github.com/plateward/alpr/internal/strictjson"
 )
 
 func newKeysCmd() *cobra.Command {
@@ -64,6 +68,51 @@ func newKeysCmd() *cobra.Command {
 			return nil
 		},
 	})
+	var key, out string
+	sign := &cobra.Command{
+		Use:   "sign FILE --key it.key --out SIGNED",
+		Short: "Sign a roster or a car configuration with IT's key (on the offline workstation)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var doc json.RawMessage
+			if err := json.Unmarshal(b, &doc); err != nil {
+				return fmt.Errorf("%s: not JSON: %w", args[0], err)
+			}
+			// Only what the cars read is signed: a roster or a car
+			// configuration, exactly (an unknown field is refused).
+			var ro shift.Roster
+			var cc shift.CarConfig
+			if strictjson.Decode(b, &ro) != nil && strictjson.Decode(b, &cc) != nil {
+				return fmt.Errorf("%s is neither a roster nor a car configuration", args[0])
+			}
+			kb, err := os.ReadFile(key)
+			if err != nil {
+				return fmt.Errorf("IT key: %w", err)
+			}
+			raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(kb)))
+			if err != nil || len(raw) != ed25519.PrivateKeySize {
+				return fmt.Errorf("IT key %s: not an ed25519 private key (alpr keys generate)", key)
+			}
+			signed, err := shift.Sign(doc, ed25519.PrivateKey(raw))
+			if err != nil {
+				return err
+			}
+			if err := fsutil.WriteFile(out, signed); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "signed %s into %s\n", args[0], out)
+			return nil
+		},
+	}
+	sign.Flags().StringVar(&key, "key", "", "IT's signing key (it.key)")
+	sign.Flags().StringVar(&out, "out", "", "the signed file to write")
+	sign.MarkFlagRequired("key")
+	sign.MarkFlagRequired("out")
+	cmd.AddCommand(sign)
 	return cmd
 }
 

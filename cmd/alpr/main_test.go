@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/edge/shift"
 )
 
 // run runs alpr in-process with args and returns what it printed.
@@ -101,4 +104,34 @@ func modelsDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// IT signs the roster the back office exports, offline; a car verifies it
+// with IT's public key and logs the officer in.
+func TestKeysSignRoster(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "keys", "generate", dir)
+	pw, _ := shift.HashPIN("a long passphrase")
+	ro := shift.Roster{IssuedAt: time.Now().UTC(), Officers: []shift.Officer{{ID: "4127", Name: "ready", Role: "officer", TrainedOn: "2026-01-05", PIN: pw}}}
+	b, _ := json.Marshal(ro)
+	unsigned := filepath.Join(dir, "roster-unsigned.json")
+	os.WriteFile(unsigned, b, 0o644)
+	signed := filepath.Join(dir, "roster.json")
+	mustRun(t, "keys", "sign", unsigned, "--key", filepath.Join(dir, "it.key"), "--out", signed)
+	pub, err := shift.ReadPublicKey(filepath.Join(dir, "it.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := shift.LoadRoster(signed, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Login("4127", "a long passphrase", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	bogus := filepath.Join(dir, "bogus.json")
+	os.WriteFile(bogus, []byte(`{"officers": [], "admin": true}`), 0o644)
+	if _, err := run(t, "keys", "sign", bogus, "--key", filepath.Join(dir, "it.key"), "--out", filepath.Join(dir, "x.json")); err == nil {
+		t.Fatal("signed a file that is neither a roster nor a car configuration")
+	}
 }
