@@ -36,11 +36,22 @@ type hotlistsView struct {
 	Configured bool
 	MaxAge     time.Duration
 	Lists      []hotlists.ListStatus
+	Manual     []hotlists.ManualEntry
+	Added      *hotlists.ManualEntry // just added: offer the retro-hit search
+	MaxDays    int
 	Loc        *time.Location
 }
 
 func (a *App) hotlistsRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
-	v := hotlistsView{Configured: a.opts.Hotlists != nil, Loc: a.store.Location()}
+	a.hotlistsRenderAdded(w, r, status, errMsg, note, nil)
+}
+
+func (a *App) hotlistsRenderAdded(w http.ResponseWriter, r *http.Request, status int, errMsg, note string, added *hotlists.ManualEntry) {
+	v := hotlistsView{Configured: a.opts.Hotlists != nil, Added: added, MaxDays: hotlists.MaxManualDays, Loc: a.store.Location()}
+	var err error
+	if v.Manual, err = hotlists.ActiveManual(r.Context(), a.store, a.opts.Now()); err != nil && errMsg == "" {
+		errMsg, status = err.Error(), http.StatusInternalServerError
+	}
 	if v.Configured {
 		v.MaxAge = a.opts.Hotlists.MaxAge()
 		var err error
@@ -140,4 +151,53 @@ func (a *App) retroReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.retroList(w, r, "Reviewed.")
+}
+
+// manualAdd records a department entry and offers the retro-hit search.
+func (a *App) manualAdd(w http.ResponseWriter, r *http.Request) {
+	until, err := a.parseDay(r.PostFormValue("until"), true)
+	if err != nil || until.IsZero() {
+		a.hotlistsRender(w, r, http.StatusBadRequest, "give the last day the entry is in force", "")
+		return
+	}
+	e, err := hotlists.AddManual(r.Context(), a.store, hotlists.ManualEntry{Plate: r.PostFormValue("plate"), State: r.PostFormValue("state"),
+		Reason: r.PostFormValue("reason"), Case: r.PostFormValue("case"), Expires: until}, current(r).user, a.opts.Now())
+	if err != nil {
+		a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	a.hotlistsRenderAdded(w, r, http.StatusOK, "", fmt.Sprintf("Entry %s added to %s until %s. Export the list to the cars' drive.",
+		e.Plate, hotlists.ManualList, e.Expires.In(a.store.Location()).Format("2006-01-02 15:04")), &e)
+}
+
+func (a *App) manualExpire(w http.ResponseWriter, r *http.Request) {
+	if err := hotlists.ExpireManual(r.Context(), a.store, r.PathValue("id"), current(r).user, strings.TrimSpace(r.PostFormValue("note")), a.opts.Now()); err != nil {
+		a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	a.hotlistsRender(w, r, http.StatusOK, "", "Entry expired; export the list again for the cars.")
+}
+
+// manualFile sends the manual list or its mapping for the cars' drive.
+func (a *App) manualFile(w http.ResponseWriter, r *http.Request) {
+	var b []byte
+	ct := "text/csv; charset=utf-8"
+	switch r.PathValue("file") {
+	case "local.csv":
+		es, err := hotlists.ActiveManual(r.Context(), a.store, a.opts.Now())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		b = hotlists.ManualCSV(es)
+		a.audit(r.Context(), current(r).user, "hotlist.export", fmt.Sprintf("list %s, %d entries", hotlists.ManualList, len(es)))
+	case "local.mapping.json":
+		b, ct = hotlists.ManualMapping(), "application/json"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("file")+`"`)
+	w.Write(b)
 }

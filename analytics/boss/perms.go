@@ -59,6 +59,9 @@ const (
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
+	RouteManualAdd   Route = "POST /manual"
+	RouteManualEnd   Route = "POST /manual/{id}/expire"
+	RouteManualFile  Route = "GET /manual/{file}"
 	RouteRetro       Route = "GET /retro"
 	RouteRetroRun    Route = "POST /retro"
 	RouteRetroReview Route = "POST /retro/{id}"
@@ -112,6 +115,9 @@ func permissions() map[Route][]Role {
 		RouteHotlists:    {Supervisor, Analyst, IT, Chief},
 		RouteHotlistDo:   {IT},
 		RouteHotlistFile: {IT},
+		RouteManualAdd:   {Supervisor, IT},
+		RouteManualEnd:   {Supervisor, IT},
+		RouteManualFile:  {IT},
 		RouteRetro:       {Analyst, Supervisor},
 		RouteRetroRun:    {Analyst, Supervisor},
 		RouteRetroReview: {Analyst},
