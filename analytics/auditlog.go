@@ -132,3 +132,40 @@ func (s *Store) EquipmentFailures(ctx context.Context, since time.Time, limit in
 	}
 	return out, rows.Err()
 }
+
+// CarCount is one car's reads and hits over a period, with its hits still
+// without a disposition and its failed self-checks.
+type CarCount struct {
+	Vehicle                 string
+	Reads, Hits, Undisposed int64
+	SelfCheckFailures       int64
+}
+
+// PerCar counts each car's reads, hits, hits without disposition and
+// failed self-checks since a time, busiest first. Counts carry no plate.
+func (s *Store) PerCar(ctx context.Context, since time.Time) ([]CarCount, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH r AS (SELECT coalesce(vehicle, '?') AS v, count(*) AS n FROM reads WHERE captured_at >= $1 GROUP BY ALL),
+		     h AS (SELECT coalesce(vehicle, '?') AS v, count(*) AS n,
+		                  count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.hit_id = hits.id AND d.step = 'disposition')) AS u
+		           FROM hits WHERE alerted_at >= $1 GROUP BY ALL),
+		     c AS (SELECT coalesce(vehicle, '?') AS v, count(*) AS n FROM shift_events
+		           WHERE event_at >= $1 AND event = 'selfcheck' AND NOT coalesce(selfcheck_ok, false) GROUP BY ALL),
+		     cars AS (SELECT v FROM r UNION SELECT v FROM h UNION SELECT v FROM c)
+		SELECT cars.v, coalesce(r.n, 0), coalesce(h.n, 0), coalesce(h.u, 0), coalesce(c.n, 0)
+		FROM cars LEFT JOIN r USING (v) LEFT JOIN h USING (v) LEFT JOIN c USING (v)
+		ORDER BY 2 DESC, 1`, since)
+	if err != nil {
+		return nil, fmt.Errorf("per-car counts: %w", err)
+	}
+	defer rows.Close()
+	var out []CarCount
+	for rows.Next() {
+		var c CarCount
+		if err := rows.Scan(&c.Vehicle, &c.Reads, &c.Hits, &c.Undisposed, &c.SelfCheckFailures); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -43,3 +43,29 @@ func TestAuditPageShowsEquipmentFailuresAndLoginProblems(t *testing.T) {
 		t.Fatalf("a bad date: %d", code)
 	}
 }
+
+// The dashboard counts each car's reads, hits without disposition and
+// failed self-checks.
+func TestDashboardPerCar(t *testing.T) {
+	f := newFixture(t)
+	now := f.clk.now()
+	for _, q := range []string{
+		`INSERT INTO reads (id, captured_at, plate, camera, vehicle, source_file, loaded_at) VALUES ('r1', $1, 'A1', 'front', 'car7', 'f', $1), ('r2', $1, 'A2', 'front', 'car7', 'f', $1), ('r3', $1, 'A3', 'front', 'car9', 'f', $1)`,
+		`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code, priority, reason, covert, vehicle, source_file, loaded_at)
+			VALUES ('h1', 'r1', $1, 'A1', 'A1', 'exact', 'NCIC', 'V', 'high', 'Stolen', false, 'car7', 'f', $1)`,
+		`INSERT INTO shift_events (id, shift_id, event_at, event, vehicle, selfcheck_ok, source_file, loaded_at) VALUES ('e1', 's', $1, 'selfcheck', 'car9', false, 'f', $1)`,
+	} {
+		if _, err := f.store.DB().Exec(q, now.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.client(t)
+	f.login(t, c, "supervisor1", testPassword)
+	_, body, _ := get(t, c, f.srv.URL+"/")
+	for _, want := range []string{"1 hits without a disposition (order C.2b), 1 failed camera self-checks",
+		`<tr><td>car7</td><td class="n">2</td>`, `<tr><td>car9</td><td class="n">1</td>`} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("dashboard lacks %q:\n%s", want, body)
+		}
+	}
+}

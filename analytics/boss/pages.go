@@ -163,11 +163,24 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	if serr != nil && v.Error == "" {
 		v.Error = serr.Error()
 	}
+	cars, cerr := a.store.PerCar(r.Context(), a.opts.Now().AddDate(0, 0, -14))
+	if cerr != nil && v.Error == "" {
+		v.Error = cerr.Error()
+	}
+	var mostCar, undisposed, failures int64 = 1, 0, 0
+	for _, c := range cars {
+		mostCar = max(mostCar, c.Reads)
+		undisposed += c.Undisposed
+		failures += c.SelfCheckFailures
+	}
 	v.Data = struct {
-		Days  []analytics.DayCount
-		Max   int64
-		Stale []hotlists.ListStatus
-	}{days, most, stale}
+		Days                 []analytics.DayCount
+		Max                  int64
+		Stale                []hotlists.ListStatus
+		Cars                 []analytics.CarCount
+		MaxCar               int64
+		Undisposed, Failures int64
+	}{days, most, stale, cars, mostCar, undisposed, failures}
 	a.render(w, r, http.StatusOK, "dashboard", "Dashboard", v)
 }
 
