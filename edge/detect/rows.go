@@ -54,8 +54,7 @@ func rows(cs []comp, minChars int, maxGap float64) [][]comp {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]

@@ -56,15 +56,6 @@ func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error
 	return l, nil
 }
 
-func isBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
 // field returns s[from:to] without surrounding blanks; the result shares
 // s's memory, so a line costs one allocation however many fields it has.
 func field(s string, from, to int) string {
