@@ -13,6 +13,10 @@ import (
 
 // export runs the plate search again for export and sends it as CSV,
 // after the store has checked the basis and logged the dissemination.
+//
+// The other searches that list reads (partial, misread, stakeout,
+// geofence) run again, audited as searches, and the export is checked and
+// written to the dissemination log before a byte of it is sent.
 func (a *App) export(w http.ResponseWriter, r *http.Request) {
 	f, acc, q, ok := a.plateRequest(w, r)
 	if !ok {
@@ -20,7 +24,20 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 	}
 	d := analytics.Dissemination{Recipient: r.PostFormValue("recipient"), Purpose: r.PostFormValue("purpose"),
 		Basis: r.PostFormValue("basis"), Authorisation: r.PostFormValue("authorisation")}
-	rows, d, err := a.store.ExportPlateReads(r.Context(), acc, q, d, a.opts.Now())
+	var rows []analytics.ReadRow
+	var err error
+	switch f.Kind {
+	case "", "plate":
+		rows, d, err = a.store.ExportPlateReads(r.Context(), acc, q, d, a.opts.Now())
+	case "partial", "misread", "stakeout", "geofence":
+		if err = a.runSearch(r, &f, acc, analytics.Window{From: q.From, To: q.To}); err == nil {
+			rows = f.Rows
+			d.What, d.Rows = fmt.Sprintf("%s search %s", f.Kind, strings.TrimSpace(f.Plate+" "+f.Polygon)), len(rows)
+			d, err = a.store.RecordDissemination(r.Context(), acc, d, "export."+f.Kind, map[string]any{"search": f.Kind, "plate": f.Plate}, a.opts.Now())
+		}
+	default:
+		err = fmt.Errorf("the %s search has no export: it summarises reads rather than listing them", f.Kind)
+	}
 	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: err.Error()})
 		return

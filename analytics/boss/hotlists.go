@@ -3,6 +3,7 @@ package boss
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -200,4 +201,33 @@ func (a *App) manualFile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("file")+`"`)
 	w.Write(b)
+}
+
+// hotlistImport takes a list file IT uploads, with a fetched list's checks.
+func (a *App) hotlistImport(w http.ResponseWriter, r *http.Request) {
+	if a.opts.Hotlists == nil {
+		a.hotlistsRender(w, r, http.StatusNotFound, "no hot-list sources are configured (alpr serve --hotlists FILE)", "")
+		return
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		a.hotlistsRender(w, r, http.StatusBadRequest, "choose the list file to import", "")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, hotlists.MaxListBytes+1))
+	if err != nil {
+		a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	o, err := a.refresher().Import(r.Context(), *a.opts.Hotlists, r.PathValue("list"), data, hdr.Filename, current(r).user, a.opts.Now())
+	if err != nil {
+		a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
+		return
+	}
+	status := http.StatusOK
+	if o.State == hotlists.StateRejected {
+		status = http.StatusUnprocessableEntity
+	}
+	a.hotlistsRender(w, r, status, "", "Imported "+o.String()+".")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -128,5 +129,46 @@ func TestHotListPagesAndRetroQueue(t *testing.T) {
 	_, body, _ = get(t, sup, f.srv.URL+"/")
 	if !strings.Contains(body, `id="stale"`) || !strings.Contains(body, "NCIC: last confirmed 13 hours ago") {
 		t.Fatalf("stale list not flagged:\n%s", body)
+	}
+}
+
+// IT imports a list file by hand: the same checks as a fetched delivery.
+func TestHotListImport(t *testing.T) {
+	cfg := &hotlists.Config{Format: hotlists.SourcesFormat, Lists: []hotlists.Source{{Name: "NCIC", Format: "ncic", Folder: t.TempDir()}}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureWith(t, func(o *Options) { o.Hotlists = cfg })
+	it := f.client(t)
+	_, tok := f.login(t, it, "it1", testPassword)
+	upload := func(list, name string, data []byte) (int, string) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		mw.WriteField("csrf", tok)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write(data)
+		mw.Close()
+		resp, err := it.Post(f.srv.URL+"/import/"+list, mw.FormDataContentType(), &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	path := filepath.Join(t.TempDir(), "x.txt")
+	ncicFile(t, path, f.clk.now(), "AB1234", "CD5678")
+	good, _ := os.ReadFile(path)
+	if code, body := upload("NCIC", "ncic-0600.txt", good); code != http.StatusOK || !strings.Contains(body, "Imported NCIC: current") {
+		t.Fatalf("import %d:\n%s", code, body)
+	}
+	if code, body := upload("NCIC", "junk.txt", []byte("header\nnot an extract\n")); code != http.StatusUnprocessableEntity || !strings.Contains(body, "junk.txt:2") {
+		t.Fatalf("junk import %d:\n%s", code, body)
+	}
+	if code, _ := upload("STATE", "x.txt", good); code != http.StatusBadRequest {
+		t.Fatalf("a list that is not configured: %d", code)
+	}
+	if e, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "hotlist.", User: "it1"}); len(e) < 2 {
+		t.Fatalf("%d audit entries for the imports", len(e))
 	}
 }

@@ -105,3 +105,35 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 		})
 	}
 }
+
+// A stakeout's reads are exported with a basis and land in the
+// dissemination log; a summary search has no export.
+func TestExportOfOtherSearches(t *testing.T) {
+	f := newFixture(t)
+	now := f.clk.now()
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, camera, vehicle, gps_fix, lat, lon, source_file, loaded_at)
+		VALUES ('r1', ?, 'ABC123', 'ABC123', 'front', 'car7', true, 38.627, -90.199, 'f', ?)`, now.Add(-time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	v := url.Values{"csrf": {tok}, "kind": {"stakeout"}, "lat": {"38.627"}, "lon": {"-90.199"}, "radius": {"50"}, "reason": {"burglary"}, "case": {"26-9"},
+		"recipient": {"Boone County Sheriff"}, "purpose": {"burglary series"}}
+	if code, body := post(t, c, f.srv.URL+"/export", v); code != http.StatusBadRequest || !strings.Contains(body, "export refused") {
+		t.Fatalf("export without a basis: %d", code)
+	}
+	v.Set("basis", "law-enforcement-investigative")
+	code, body := post(t, c, f.srv.URL+"/export", v)
+	if code != http.StatusOK || !strings.Contains(body, "ABC123") || !strings.Contains(body, "to Boone County Sheriff") {
+		t.Fatalf("export %d:\n%s", code, body)
+	}
+	log, _ := f.store.Disseminations(t.Context(), 10)
+	if len(log) != 1 || log[0].Rows != 1 || !strings.HasPrefix(log[0].What, "stakeout search") {
+		t.Fatalf("dissemination log %+v", log)
+	}
+	v.Set("kind", "locate")
+	v.Set("plate", "ABC123")
+	if code, body := post(t, c, f.srv.URL+"/export", v); code != http.StatusBadRequest || !strings.Contains(body, "has no export") {
+		t.Fatalf("locate export: %d", code)
+	}
+}

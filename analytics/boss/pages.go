@@ -93,6 +93,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,
 		RouteHotlistFile: a.hotlistFile,
+		RouteHotlistImp:  a.hotlistImport,
 		RouteManualAdd:   a.manualAdd,
 		RouteManualEnd:   a.manualExpire,
 		RouteManualFile:  a.manualFile,

@@ -59,6 +59,7 @@ const (
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
+	RouteHotlistImp  Route = "POST /import/{list}"
 	RouteManualAdd   Route = "POST /manual"
 	RouteManualEnd   Route = "POST /manual/{id}/expire"
 	RouteManualFile  Route = "GET /manual/{file}"
@@ -115,6 +116,7 @@ func permissions() map[Route][]Role {
 		RouteHotlists:    {Supervisor, Analyst, IT, Chief},
 		RouteHotlistDo:   {IT},
 		RouteHotlistFile: {IT},
+		RouteHotlistImp:  {IT},
 		RouteManualAdd:   {Supervisor, IT},
 		RouteManualEnd:   {Supervisor, IT},
 		RouteManualFile:  {IT},

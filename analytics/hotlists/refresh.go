@@ -94,11 +94,32 @@ func (r Refresher) RefreshAll(ctx context.Context, c Config, now time.Time) ([]O
 // current, the old current is kept as previous, and retro hits for the
 // plates it adds are queued.
 func (r Refresher) Refresh(ctx context.Context, s Source, now time.Time) (Outcome, error) {
-	o := Outcome{List: s.Name, FetchedAt: now}
 	data, origin, err := fetch(ctx, s)
 	if err != nil {
-		return o, err
+		return Outcome{List: s.Name, FetchedAt: now}, err
 	}
+	return r.take(ctx, s, data, origin, "job:hotlist-refresh", now)
+}
+
+// Import takes a list file IT uploads in the back office (a delivery that
+// came another way), with the same checks as a fetched one: rejected if
+// unusable, held for review if it shrank, otherwise current with its
+// retro hits queued.
+func (r Refresher) Import(ctx context.Context, c Config, list string, data []byte, filename, by string, now time.Time) (Outcome, error) {
+	s, err := source(c, list)
+	if err != nil {
+		return Outcome{List: list}, err
+	}
+	if len(data) > MaxListBytes {
+		return Outcome{List: list}, fmt.Errorf("import: larger than %d MB", MaxListBytes>>20)
+	}
+	return r.take(ctx, s, data, "upload/"+filepath.Base(filename), by, now)
+}
+
+// take validates and records a delivered version of a list.
+func (r Refresher) take(ctx context.Context, s Source, data []byte, origin, by string, now time.Time) (Outcome, error) {
+	o := Outcome{List: s.Name, FetchedAt: now}
+	var err error
 	sum := sha256.Sum256(data)
 	o.SHA256 = hex.EncodeToString(sum[:])
 	db := r.St.DB()
@@ -150,14 +171,14 @@ func (r Refresher) Refresh(ctx context.Context, s Source, now time.Time) (Outcom
 	}
 	switch o.State {
 	case StateCurrent:
-		o.Added, o.Retro, err = r.promote(ctx, s, o.SHA256, "job:hotlist-refresh", now)
+		o.Added, o.Retro, err = r.promote(ctx, s, o.SHA256, by, now)
 		return o, err
 	case StateRejected:
 		if _, err := db.ExecContext(ctx, `UPDATE hotlist_versions SET state = ? WHERE list = ? AND sha256 = ?`, StateRejected, s.Name, o.SHA256); err != nil {
 			return o, err
 		}
 	}
-	return o, r.audit(ctx, "job:hotlist-refresh", "hotlist."+o.State, s.Name, o.SHA256, now, o.Detail)
+	return o, r.audit(ctx, by, "hotlist."+o.State, s.Name, o.SHA256, now, o.Detail)
 }
 
 func parse(s Source, data []byte, origin string, now time.Time) (*hotlist.List, error) {
