@@ -11,6 +11,7 @@ import (
 type AuditFilter struct {
 	User   string
 	Action string // prefix, e.g. "search." or "login."
+	Reason string // words the reason contains, case-insensitive
 	Case   string
 	From   time.Time
 	To     time.Time
@@ -32,6 +33,9 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	}
 	if f.Case != "" {
 		conds, args = append(conds, "case_number = ?"), append(args, f.Case)
+	}
+	if f.Reason != "" {
+		conds, args = append(conds, "contains(lower(coalesce(reason, '')), lower(?))"), append(args, f.Reason)
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, event_at, user_name, action, coalesce(reason, ''), coalesce(case_number, ''),
 		coalesce(detail, ''), prev_hash, hash FROM audit_log WHERE `+strings.Join(conds, " AND ")+

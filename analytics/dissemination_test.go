@@ -67,14 +67,14 @@ func TestLateDispositionClosesTheHitOnce(t *testing.T) {
 	ctx := context.Background()
 	a := Access{User: "sgt.hale", Reason: "hit audit", Case: "AUDIT-26-06"}
 	now := time.Date(2026, 6, 2, 9, 0, 0, 0, time.UTC)
-	open, err := s.HitsWithoutDisposition(ctx, a, Window{}, "", "", now)
+	open, err := s.HitsWithoutDisposition(ctx, a, Window{}, "", "", "", now)
 	if err != nil || len(open) != 1 || open[0].ID != "h1" {
 		t.Fatalf("open hits %+v, %v", open, err)
 	}
 	if err := s.LateDisposition(ctx, a, "h1", "misread", "plate was XYZ128", now); err != nil {
 		t.Fatal(err)
 	}
-	if open, _ = s.HitsWithoutDisposition(ctx, a, Window{}, "", "", now); len(open) != 0 {
+	if open, _ = s.HitsWithoutDisposition(ctx, a, Window{}, "", "", "", now); len(open) != 0 {
 		t.Fatalf("hit still open: %+v", open)
 	}
 	if err := s.LateDisposition(ctx, a, "h1", "misread", "", now); !errors.Is(err, ErrHasDisposition) {

@@ -277,21 +277,21 @@ type HitRow struct {
 
 // HitsWithoutDisposition lists the hits that have no disposition (order
 // C.2b: a disposition for every hit), oldest first, optionally of one
-// officer or car.
-func (s *Store) HitsWithoutDisposition(ctx context.Context, a Access, w Window, officer, vehicle string, now time.Time) ([]HitRow, error) {
+// officer, car or shift.
+func (s *Store) HitsWithoutDisposition(ctx context.Context, a Access, w Window, officer, vehicle, shift string, now time.Time) ([]HitRow, error) {
 	from, to := w.bounds()
 	var out []HitRow
-	err := s.auditedRead(ctx, a, "audit.hits-without-disposition", map[string]any{"from": w.From, "to": w.To, "officer": officer, "vehicle": vehicle}, now,
+	err := s.auditedRead(ctx, a, "audit.hits-without-disposition", map[string]any{"from": w.From, "to": w.To, "officer": officer, "vehicle": vehicle, "shift": shift}, now,
 		func(tx queryer) (int, error) {
 			rows, err := tx.QueryContext(ctx, `
 				SELECT h.id, h.plate, h.matched_plate, h.match_kind, h.reason, h.priority, coalesce(h.officer, ''),
 				       coalesce(h.vehicle, ''), coalesce(h.shift_id, ''), coalesce(h.camera, ''), h.alerted_at,
 				       coalesce(list(d.step || '=' || d.code ORDER BY d.event_at) FILTER (WHERE d.id IS NOT NULL), [])
 				FROM hits h LEFT JOIN dispositions d ON d.hit_id = h.id
-				WHERE h.alerted_at >= ? AND h.alerted_at < ? AND (? = '' OR h.officer = ?) AND (? = '' OR h.vehicle = ?)
+				WHERE h.alerted_at >= ? AND h.alerted_at < ? AND (? = '' OR h.officer = ?) AND (? = '' OR h.vehicle = ?) AND (? = '' OR h.shift_id = ?)
 				GROUP BY ALL
 				HAVING NOT bool_or(coalesce(d.step = 'disposition', false))
-				ORDER BY h.alerted_at`, from, to, officer, officer, vehicle, vehicle)
+				ORDER BY h.alerted_at`, from, to, officer, officer, vehicle, vehicle, shift, shift)
 			if err != nil {
 				return 0, err
 			}

@@ -120,7 +120,7 @@ func TestSearchesGolden(t *testing.T) {
 		loc.First.Format(time.RFC3339), loc.Last.Format(time.RFC3339), loc.ByHour)
 	rs, err = s.RetroHits(ctx, detective, []string{"AB1C2D", "QRS4S6"}, Window{}, 0, now)
 	must("retro hits AB1C2D QRS4S6", rs, err)
-	hs, err := s.HitsWithoutDisposition(ctx, detective, Window{}, "", "", now)
+	hs, err := s.HitsWithoutDisposition(ctx, detective, Window{}, "", "", "", now)
 	if err != nil {
 		t.Fatal(err)
 	}

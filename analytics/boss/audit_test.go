@@ -39,6 +39,12 @@ func TestAuditPageShowsEquipmentFailuresAndLoginProblems(t *testing.T) {
 	if _, body, _ = get(t, it, f.srv.URL+"/audit?action=login&from=2020-01-01&to=2020-01-02"); strings.Contains(logTable(body), "login.failed") {
 		t.Fatal("the day filter kept another day's entries")
 	}
+	if _, body, _ = get(t, it, f.srv.URL+"/audit?reason=BACK+office"); !strings.Contains(logTable(body), "login.failed") {
+		t.Fatal("the reason filter lost the entries whose reason contains it")
+	}
+	if _, body, _ = get(t, it, f.srv.URL+"/audit?reason=robbery"); strings.Contains(logTable(body), "login.failed") {
+		t.Fatal("the reason filter kept entries of another reason")
+	}
 	if code, _, _ = get(t, it, f.srv.URL+"/audit?from=yesterday"); code != http.StatusOK {
 		t.Fatalf("a bad date: %d", code)
 	}

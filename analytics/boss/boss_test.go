@@ -300,6 +300,10 @@ func TestSupervisorEntersALateDisposition(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `id="count">1 hits without disposition`) {
 		t.Fatalf("hit audit answered %d", code)
 	}
+	other := url.Values{"csrf": {tok}, "reason": {"hit audit"}, "case": {"AUDIT-26-11"}, "shift": {"another-shift"}}
+	if _, body := post(t, c, f.srv.URL+"/hits", other); !strings.Contains(body, `id="count">0 hits without disposition`) {
+		t.Error("the shift filter kept another shift's hit")
+	}
 	form.Set("code", "not-a-code")
 	if code, _ := post(t, c, f.srv.URL+"/hits/h1", form); code != http.StatusBadRequest {
 		t.Errorf("unknown code answered %d", code)

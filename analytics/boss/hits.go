@@ -13,16 +13,17 @@ import (
 
 // hitsForm is the hit audit's form and answer.
 type hitsForm struct {
-	Officer, Vehicle, From, To, Reason, Case string
-	Hits                                     []analytics.HitRow
-	Ran                                      bool
-	Codes                                    []alert.Code
-	Loc                                      *time.Location
+	Officer, Vehicle, Shift, From, To, Reason, Case string
+	Hits                                            []analytics.HitRow
+	Ran                                             bool
+	Codes                                           []alert.Code
+	Loc                                             *time.Location
 }
 
 func (a *App) hitsForm(r *http.Request) hitsForm {
 	return hitsForm{Officer: strings.TrimSpace(r.PostFormValue("officer")), Vehicle: strings.TrimSpace(r.PostFormValue("vehicle")),
-		From: r.PostFormValue("from"), To: r.PostFormValue("to"), Reason: strings.TrimSpace(r.PostFormValue("reason")),
+		Shift: strings.TrimSpace(r.PostFormValue("shift")),
+		From:  r.PostFormValue("from"), To: r.PostFormValue("to"), Reason: strings.TrimSpace(r.PostFormValue("reason")),
 		Case: strings.TrimSpace(r.PostFormValue("case")), Codes: alert.DefaultCodes(), Loc: a.store.Location()}
 }
 
@@ -40,7 +41,7 @@ func (a *App) listHits(w http.ResponseWriter, r *http.Request, f hitsForm, note 
 		return
 	}
 	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
-	hits, err := a.store.HitsWithoutDisposition(r.Context(), acc, analytics.Window{From: from, To: to}, f.Officer, f.Vehicle, a.opts.Now())
+	hits, err := a.store.HitsWithoutDisposition(r.Context(), acc, analytics.Window{From: from, To: to}, f.Officer, f.Vehicle, f.Shift, a.opts.Now())
 	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "hits", "Hits without disposition", view{Data: f, Error: err.Error()})
 		return

@@ -275,7 +275,7 @@ func (a *App) sqlRun(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) auditPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := analytics.AuditFilter{User: q.Get("user"), Action: q.Get("action"), Case: q.Get("case"), Limit: 500}
+	f := analytics.AuditFilter{User: q.Get("user"), Action: q.Get("action"), Reason: q.Get("reason"), Case: q.Get("case"), Limit: 500}
 	var errs []error
 	var err error
 	if f.From, err = a.parseDay(q.Get("from"), false); err != nil {

@@ -169,7 +169,7 @@ func newSearchStakeoutCmd() *cobra.Command {
 
 func newSearchHitsCmd() *cobra.Command {
 	var f searchFlags
-	var officer, vehicle string
+	var officer, vehicle, shiftID string
 	cmd := &cobra.Command{
 		Use:   "hits-without-disposition --reason TEXT --case NUMBER",
 		Short: "Hit audit (order C.2b): hits that have no disposition, oldest first",
@@ -180,7 +180,7 @@ func newSearchHitsCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			hs, err := st.HitsWithoutDisposition(cmd.Context(), f.af.a, w, officer, vehicle, time.Now())
+			hs, err := st.HitsWithoutDisposition(cmd.Context(), f.af.a, w, officer, vehicle, shiftID, time.Now())
 			if err != nil {
 				return err
 			}
@@ -200,6 +200,7 @@ func newSearchHitsCmd() *cobra.Command {
 	f.add(cmd)
 	cmd.Flags().StringVar(&officer, "officer", "", "only this officer's hits")
 	cmd.Flags().StringVar(&vehicle, "vehicle", "", "only this car's hits")
+	cmd.Flags().StringVar(&shiftID, "shift", "", "only this shift's hits (its id)")
 	return cmd
 }
 
