@@ -12,6 +12,8 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/analytics/hotlists"
+	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/ingest"
 	"github.com/plateward/alpr/retention"
 )
 
@@ -25,6 +27,8 @@ type serveJobs struct {
 	reportsDir string
 	department string
 	hotlists   string // the hot-list sources file
+	inbox      string // a folder drives are copied into
+	identity   string // the station's age identity, for encrypted drives
 }
 
 func (j *serveJobs) add(cmd *cobra.Command) {
@@ -33,6 +37,8 @@ func (j *serveJobs) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&j.purgeAt, "purge-at", retention.DefaultPurgeSpec, "cron schedule of the nightly retention purge, in the department's zone")
 	cmd.Flags().StringVar(&j.reportsAt, "reports-at", retention.DefaultReportSpec, "cron schedule of the monthly clerk reports, in the department's zone")
 	cmd.Flags().StringVar(&j.reportsDir, "reports-dir", "", "where the monthly reports are written (default STORE/reports)")
+	cmd.Flags().StringVar(&j.inbox, "inbox", "", "a folder drives are copied into (one subfolder per drive): loaded every minute once settled")
+	cmd.Flags().StringVar(&j.identity, "identity", "", "the station's age identity file, for encrypted drives in the inbox")
 	cmd.Flags().StringVar(&j.hotlists, "hotlists", "", "hot-list sources file: lists fetched on its schedule (see the hotlists package doc)")
 	cmd.Flags().StringVar(&j.department, "department", "St. Louis Metropolitan Police Department", "the department named on the reports")
 }
@@ -52,6 +58,16 @@ func (j *serveJobs) start(cmd *cobra.Command, st *analytics.Store, p retention.P
 	jobs := []retention.Job{
 		retention.PurgeJob(st, p, j.purgeAt, slog.Default()),
 		retention.ReportsJob(st, p, j.reportsAt, dir, j.department),
+	}
+	if j.inbox != "" {
+		iopts := ingest.DefaultOptions()
+		if j.identity != "" {
+			if iopts.Identities, err = readIdentities(j.identity); err != nil {
+				return nil, err
+			}
+		}
+		jobs = append(jobs, inboxJob(st, j.inbox, iopts))
+		fmt.Fprintf(cmd.OutOrStdout(), "inbox %s: drives copied there are loaded every minute once settled\n", j.inbox)
 	}
 	if hl != nil {
 		jobs = append(jobs, hotlistJob(st, *hl))
@@ -101,5 +117,21 @@ func hotlistJob(st *analytics.Store, c hotlists.Config) retention.Job {
 			parts = append(parts, o.String())
 		}
 		return strings.Join(parts, "; "), err
+	}}
+}
+
+// inboxJob loads, every minute, the drives copied into the inbox.
+func inboxJob(st *analytics.Store, dir string, o ingest.Options) retention.Job {
+	return retention.Job{Name: "ingest-inbox", Spec: "* * * * *", Run: func(ctx context.Context, now time.Time) (string, error) {
+		ds, err := ingest.Inbox(ctx, st, dir, time.Minute, o)
+		var loaded, already, quarantined int
+		var reads int64
+		for _, d := range ds {
+			loaded += d.Report.Loaded
+			already += d.Report.AlreadyLoaded
+			quarantined += len(d.Report.Quarantined)
+			reads += d.Report.Rows[drive.KindReads]
+		}
+		return fmt.Sprintf("%d drives: %d files loaded (%d reads), %d already loaded, %d quarantined", len(ds), loaded, reads, already, quarantined), err
 	}}
 }
