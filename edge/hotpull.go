@@ -4,20 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/hotlist"
 	"github.com/plateward/alpr/edge/shift"
+	"github.com/plateward/alpr/internal/secure"
 )
 
 // BackOffice is the car's link to the back office's car API when a
@@ -68,30 +66,15 @@ func newLink(p BackOffice) (*link, error) {
 	if !strings.HasPrefix(p.URL, "https://") {
 		return nil, fmt.Errorf("back office: %q is not an https:// URL", p.URL)
 	}
-	info, err := os.Stat(p.TokenFile)
+	token, err := secure.ReadSecret(p.TokenFile)
 	if err != nil {
 		return nil, fmt.Errorf("back office: token: %w", err)
 	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("back office: token file %s is readable by others (mode %v): chmod 600 it", p.TokenFile, info.Mode().Perm())
-	}
-	b, err := os.ReadFile(p.TokenFile)
+	client, err := secure.HTTPSClient(p.CAFile, time.Minute)
 	if err != nil {
-		return nil, fmt.Errorf("back office: token: %w", err)
+		return nil, fmt.Errorf("back office: %w", err)
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if p.CAFile != "" {
-		pem, err := os.ReadFile(p.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("back office: %w", err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("back office: %s holds no PEM certificate", p.CAFile)
-		}
-	}
-	return &link{base: strings.TrimSuffix(p.URL, "/"), token: strings.TrimSpace(string(b)),
-		client: &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: tc}}}, nil
+	return &link{base: strings.TrimSuffix(p.URL, "/"), token: token, client: client}, nil
 }
 
 // do sends a request with the car's token and returns the body of a 2xx

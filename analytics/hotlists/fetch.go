@@ -2,8 +2,6 @@ package hotlists
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/internal/fsutil"
+	"github.com/plateward/alpr/internal/secure"
 )
 
 // MaxListBytes bounds one delivery: an NCIC extract of a million entries
@@ -83,24 +82,10 @@ func readBounded(r io.Reader) ([]byte, error) {
 // fetchURL downloads the list over HTTPS (TLS 1.2 or later, the source's
 // CA file or the system's roots; never a redirect off HTTPS).
 func fetchURL(ctx context.Context, s Source) ([]byte, string, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12}
-	if s.CAFile != "" {
-		pem, err := os.ReadFile(s.CAFile)
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: ca_file: %v", ErrFetch, err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, "", fmt.Errorf("%w: ca_file %s holds no PEM certificate", ErrFetch, s.CAFile)
-		}
+	client, err := secure.HTTPSClient(s.CAFile, 2*time.Minute)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: ca_file: %v", ErrFetch, err)
 	}
-	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{TLSClientConfig: tc, Proxy: http.ProxyFromEnvironment},
-		CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-			if req.URL.Scheme != "https" {
-				return errors.New("redirect off https refused")
-			}
-			return nil
-		}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)

@@ -34,13 +34,13 @@ package hotlists
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/internal/secure"
 	"github.com/plateward/alpr/internal/strictjson"
 )
 
@@ -159,7 +159,7 @@ func (c *Config) Validate() error {
 			s.MaxBadLines = 0.01
 		}
 		if s.Credentials != "" {
-			if err := checkCredentialsFile(s.Credentials); err != nil {
+			if _, err := credentials(s.Credentials); err != nil {
 				return fmt.Errorf("%w: list %s: %v", ErrSources, s.Name, err)
 			}
 		}
@@ -167,27 +167,13 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func checkCredentialsFile(path string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("credentials: %w", err)
-	}
-	if info.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("credentials file %s is readable by others (mode %v): chmod 600 it", path, info.Mode().Perm())
-	}
-	return nil
-}
-
 // credentials reads a credentials file into an Authorization header value.
 func credentials(path string) (string, error) {
-	if err := checkCredentialsFile(path); err != nil {
-		return "", err
-	}
-	b, err := os.ReadFile(path)
+	text, err := secure.ReadSecret(path)
 	if err != nil {
 		return "", fmt.Errorf("credentials: %w", err)
 	}
-	kind, val, ok := strings.Cut(strings.TrimSpace(string(b)), " ")
+	kind, val, ok := strings.Cut(text, " ")
 	val = strings.TrimSpace(val)
 	switch {
 	case ok && strings.EqualFold(kind, "bearer") && val != "":
