@@ -88,9 +88,9 @@ func newCarAPI(t *testing.T, token string) *carAPI {
 }
 
 func ncicBytes(t *testing.T, plates ...string) []byte {
-	var es []hotlist.Entry
+	var es []hotlist.NCICRecord
 	for _, p := range plates {
-		es = append(es, hotlist.Entry{Code: 'V', NIC: "V000000001", ORI: "MO0640000", EnteredOn: time.Now(), Plate: p, State: "MO"})
+		es = append(es, hotlist.NCICRecord{NIC: "V000000001", ORI: "MO0640000", EnteredOn: time.Now(), Plate: p, State: "MO"})
 	}
 	var b strings.Builder
 	if err := hotlist.FormatNCIC(&b, es); err != nil {

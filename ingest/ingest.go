@@ -61,6 +61,9 @@ type Report struct {
 	Rows          map[drive.Kind]int64
 	Images        int64
 	Elapsed       time.Duration
+	// Where the time went: reading files (checksum, decryption, Arrow
+	// decoding), writing images, and the database (insert and commit).
+	ReadTime, ImageTime, InsertTime time.Duration
 }
 
 // Drive loads every stream file of a drive directory into st.
@@ -127,7 +130,9 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 
 // file loads one file, or quarantines it, or skips it as already loaded.
 func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error {
+	t0 := time.Now()
 	f, err := drive.ReadFile(fi, l.o.Identities...)
+	rep.ReadTime += time.Since(t0)
 	if err != nil {
 		if drive.IsQuarantine(err) || errors.Is(err, drive.ErrTornTail) || errors.Is(err, errBadRecord) {
 			return l.quarantine(ctx, fi, err, rep)
@@ -148,13 +153,18 @@ func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error
 		return l.quarantine(ctx, fi, err, rep)
 	}
 	if f.Kind == drive.KindReads {
+		t0 := time.Now()
 		n, err := l.images(f)
+		rep.ImageTime += time.Since(t0)
 		if err != nil {
 			return err
 		}
 		rep.Images += n
 	}
-	if err := l.insert(ctx, f); err != nil {
+	t0 = time.Now()
+	err = l.insert(ctx, f)
+	rep.InsertTime += time.Since(t0)
+	if err != nil {
 		return fmt.Errorf("load %s: %w", fi.Name, err)
 	}
 	rep.Loaded++

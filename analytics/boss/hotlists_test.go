@@ -23,9 +23,9 @@ import (
 
 func ncicFile(t *testing.T, path string, at time.Time, plates ...string) {
 	t.Helper()
-	var es []hotlist.Entry
+	var es []hotlist.NCICRecord
 	for i, p := range plates {
-		es = append(es, hotlist.Entry{Code: 'V', NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: at, Plate: p, State: "MO"})
+		es = append(es, hotlist.NCICRecord{NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: at, Plate: p, State: "MO"})
 	}
 	var b bytes.Buffer
 	hotlist.FormatNCIC(&b, es)

@@ -26,9 +26,9 @@ import (
 // ncic formats an NCIC extract of stolen-vehicle entries for plates.
 func ncic(t *testing.T, plates ...string) []byte {
 	t.Helper()
-	var es []hotlist.Entry
+	var es []hotlist.NCICRecord
 	for i, p := range plates {
-		es = append(es, hotlist.Entry{Code: 'V', NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		es = append(es, hotlist.NCICRecord{NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 			Plate: p, State: "MO", VehYear: "2019", Make: "FORD", Model: "ESC", Colour: "BLK"})
 	}
 	var b bytes.Buffer

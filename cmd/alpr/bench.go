@@ -127,7 +127,7 @@ func newBenchHotlistCmd() *cobra.Command {
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "entries\t%d\n", res.Entries)
-			fmt.Fprintf(tw, "load (parse + index)\t%.3f s\n", res.LoadS)
+			fmt.Fprintf(tw, "load (parse + index), median of %d\t%.3f s\n", o.Runs, res.LoadS)
 			fmt.Fprintf(tw, "match, %d candidates\t%.0f ns\n", o.Candidates, res.NsPerMatch)
 			fmt.Fprintf(tw, "allocations per match\t%.2f\n", res.AllocsPerMatch)
 			return tw.Flush()
@@ -135,6 +135,7 @@ func newBenchHotlistCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Entries, "entries", o.Entries, "entries on the generated NCIC extract")
 	cmd.Flags().IntVar(&o.Reads, "reads", o.Reads, "reads matched")
+	cmd.Flags().IntVar(&o.Runs, "runs", o.Runs, "load-and-match runs; the medians are reported")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
@@ -165,6 +166,7 @@ func newBenchIngestCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "reads\t%d (drive %.0f MB, encrypted, crops %d B)\n", res.Reads, res.DriveMB, o.CropSize)
 			fmt.Fprintf(tw, "ingest (Arrow view, INSERT ... SELECT)\t%.0f reads/s\t%.1f MB/s\n", res.ReadsPerS, res.MBPerS)
+			fmt.Fprintf(tw, "  of which reading files, images, database\t%.1f s, %.1f s, %.1f s\n", res.ReadS, res.ImagesS, res.InsertS)
 			fmt.Fprintf(tw, "Appender, row by row\t%.0f reads/s\t%.1fx slower\n", res.AppenderReadsPerS, res.ReadsPerS/res.AppenderReadsPerS)
 			fmt.Fprintf(tw, "read_csv of the same reads\t%.0f reads/s\n", res.CSVReadsPerS)
 			return tw.Flush()

@@ -8,15 +8,15 @@ import (
 	"time"
 )
 
-func randomEntries(n int, rng *rand.Rand) []Entry {
+func randomEntries(n int, rng *rand.Rand) []NCICRecord {
 	const chars = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
-	es := make([]Entry, n)
+	es := make([]NCICRecord, n)
 	for i := range es {
 		b := make([]byte, 6+rng.IntN(2))
 		for j := range b {
 			b[j] = chars[rng.IntN(len(chars))]
 		}
-		es[i] = Entry{NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Plate: string(b), State: "MO"}
+		es[i] = NCICRecord{NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Plate: string(b), State: "MO"}
 	}
 	return es
 }
@@ -47,7 +47,11 @@ func BenchmarkMatch(b *testing.B) {
 	for _, n := range []int{10_000, 1_000_000} {
 		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(3, 4))
-			ix := NewIndex(&List{Name: "NCIC", Entries: randomEntries(n, rng)})
+			var es []Entry
+			for _, r := range randomEntries(n, rng) {
+				es = append(es, Entry{NIC: r.NIC, Plate: r.Plate, State: r.State})
+			}
+			ix := NewIndex(&List{Name: "NCIC", Entries: es})
 			reads := make([][]string, 1024)
 			for i := range reads {
 				for _, e := range randomEntries(10, rng) {

@@ -16,9 +16,9 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var loaded = time.Date(2026, 5, 1, 6, 0, 0, 0, time.UTC)
 
-func sampleEntries() []Entry {
+func sampleEntries() []NCICRecord {
 	d := time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
-	return []Entry{
+	return []NCICRecord{
 		{NIC: "V123456789", ORI: "MO0640000", EnteredOn: d, Plate: "AB1C2D", State: "MO", ExpiryYear: 2027, PlateType: "PC", VehYear: "2015", Make: "TOYT", Model: "CAM", Style: "4D", Colour: "BLK"},
 		{NIC: "W000000042", ORI: "MO0640000", EnteredOn: d, Plate: "XYZ123", State: "IL"},
 		{NIC: "X000000007", ORI: "MO0640000", EnteredOn: d, Plate: "0L5B8", State: "MO"},
@@ -26,7 +26,7 @@ func sampleEntries() []Entry {
 	}
 }
 
-func ncicBytes(t *testing.T, es []Entry) []byte {
+func ncicBytes(t *testing.T, es []NCICRecord) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := FormatNCIC(&b, es); err != nil {
@@ -44,9 +44,13 @@ func TestParseNCICRoundTrip(t *testing.T) {
 		t.Fatalf("entries %d skipped %v", len(l.Entries), l.Skipped)
 	}
 	e := l.Entries[0]
-	if e.Plate != "AB1C2D" || e.State != "MO" || e.ExpiryYear != 2027 || e.Reason != "Stolen vehicle" ||
-		e.Priority != PriorityMedium || e.VehicleDesc() != "2015 TOYT CAM 4D BLK" || e.ORI != "MO0640000" {
+	if e.Plate != "AB1C2D" || e.State != "MO" || e.Reason != "Stolen vehicle" || e.Code != 'V' ||
+		e.Priority != PriorityMedium || e.VehicleDesc() != "2015 TOYT CAM 4D BLK" {
 		t.Fatalf("entry %+v", e)
+	}
+	rec, ok := e.NCIC()
+	if want := sampleEntries()[0]; !ok || rec != want {
+		t.Fatalf("NCIC record %+v %v, want %+v", rec, ok, want)
 	}
 	if l.Entries[1].Priority != PriorityHigh || l.Entries[1].VehicleDesc() != "" {
 		t.Fatalf("wanted entry %+v", l.Entries[1])
@@ -126,5 +130,38 @@ func TestMatchGolden(t *testing.T) {
 	}
 	if !bytes.Equal(b.Bytes(), want) {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.Bytes(), want)
+	}
+}
+
+// TestMatchLongPlates covers plates too long for a packed key (a CSV list
+// may carry them): they match through the index's map, exact and
+// look-alike, beside packed ones.
+func TestMatchLongPlates(t *testing.T) {
+	ix := NewIndex(&List{Name: "LOCAL", Entries: []Entry{
+		{NIC: "long", Plate: "ABCDEFGH1234"},
+		{NIC: "short", Plate: "AB1C2D"},
+		{NIC: "ten", Plate: "ABCDEFGH12"},
+	}})
+	cases := []struct {
+		name  string
+		cands []string
+		want  string // NIC and kind of each match
+	}{
+		{"long exact", []string{"ABCDEFGH1234"}, "long exact"},
+		{"long look-alike", []string{"A8CDEFGHI234"}, "long equivalent"},
+		{"long, one short", []string{"ABCDEFGH123"}, ""},
+		{"ten exact", []string{"ABCDEFGH12"}, "ten exact"},
+		{"short as a lesser candidate is possible, not exact", []string{"ZZZ", "AB1C2D"}, "short equivalent"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, m := range ix.Match(tc.cands) {
+				got = append(got, m.Entry.NIC+" "+string(m.Kind))
+			}
+			if strings.Join(got, ", ") != tc.want {
+				t.Fatalf("Match(%v) = %v, want %q", tc.cands, got, tc.want)
+			}
+		})
 	}
 }

@@ -10,36 +10,48 @@ import (
 // ErrNoEntries is a hot-list file in which no line is a valid entry.
 var ErrNoEntries = errors.New("hot list has no valid entry")
 
-// Entry is one plate on a hot list.
+// Entry is one plate on a hot list: what matching and the alert card
+// need. An entry from an NCIC extract keeps its whole line, and NCIC
+// parses the record's other fields (agency, dates, vehicle) when a hit
+// shows them; a million entries are loaded at the start of every shift,
+// and most are never matched.
 type Entry struct {
-	List       string // the list's name
-	Code       byte   // NCIC list code
-	NIC        string
-	ORI        string
-	EnteredOn  time.Time
-	Plate      string // normalised
-	State      string
-	ExpiryYear int // 0 when blank
-	PlateType  string
-	VehYear    string
-	Make       string
-	Model      string
-	Style      string
-	Colour     string
-	Vehicle    string // free-text description, for lists that give one
-	Reason     string
-	Priority   Priority
-	Covert     bool
-	Expires    time.Time // zero: no expiry; an entry past it is not loaded
-	Wildcard   bool      // Plate holds '?' (one character) or '*' (any run)
+	List     string // the list's name
+	Code     byte   // NCIC list code
+	NIC      string
+	Plate    string // normalised
+	State    string
+	Vehicle  string // free-text description, for lists that give one
+	Reason   string
+	Priority Priority
+	Covert   bool
+	Wildcard bool      // Plate holds '?' (one character) or '*' (any run)
+	Expires  time.Time // zero: no expiry; an entry past it is not loaded
+	ncic     string    // the NCIC extract's line, for entries from one
+}
+
+// NCIC returns the NCIC record the entry was loaded from; ok is false for
+// an entry from another kind of list.
+func (e *Entry) NCIC() (rec NCICRecord, ok bool) {
+	if e.ncic == "" {
+		return NCICRecord{}, false
+	}
+	var p ncicParser
+	if msg := p.record(e.ncic, &rec); msg != "" {
+		return NCICRecord{}, false // cannot happen: the line was checked at load
+	}
+	return rec, true
 }
 
 // VehicleDesc describes the vehicle for the officer: "2015 TOYT CAM 4D BLK".
-func (e Entry) VehicleDesc() string {
+func (e *Entry) VehicleDesc() string {
 	if e.Vehicle != "" {
 		return e.Vehicle
 	}
-	return strings.Join(strings.Fields(strings.Join([]string{e.VehYear, e.Make, e.Model, e.Style, e.Colour}, " ")), " ")
+	if rec, ok := e.NCIC(); ok {
+		return rec.VehicleDesc()
+	}
+	return ""
 }
 
 // LineError is a line of a hot-list file that could not be used.

@@ -34,13 +34,16 @@ type Match struct {
 
 // Index answers which entries a read matches. It is immutable once built
 // and safe for concurrent use. Plates are keyed by their canonical
-// (look-alike) form, and a look-up tells exact from equivalent by comparing
-// the listed plate; entries that share a key are chained, so a million
-// entries cost one map and one array, not a million slices.
+// (look-alike) form, packed into a uint64 (plate.Canonicalizer.Key) and
+// held in an open-addressing table; a look-up tells exact from equivalent
+// by comparing the listed plate. Entries that share a key are chained, so
+// a million entries cost one table and one array, not a million slices.
+// The rare plate too long to pack is kept in a map by its canonical text.
 type Index struct {
 	lists     []*List
 	entries   []*Entry
-	canon     map[string]int32 // canonical plate → first entry
+	keys      keyTable
+	long      map[string]int32 // canonical plate → first entry, for plates Key cannot pack
 	nextCanon []int32          // entry → next entry with the same key, or -1
 	wild      []int32          // wildcard entries, matched by pattern
 	wildCanon []string
@@ -53,17 +56,8 @@ func NewIndex(lists ...*List) *Index {
 	for _, l := range lists {
 		n += len(l.Entries)
 	}
-	ix := &Index{lists: lists, canon: make(map[string]int32, n),
+	ix := &Index{lists: lists, keys: newKeyTable(n), long: map[string]int32{},
 		entries: make([]*Entry, 0, n), nextCanon: make([]int32, 0, n), cz: plate.NewCanonicalizer()}
-	// The canonical keys live in one string: a million keys, one allocation.
-	var arena []byte
-	for _, l := range lists {
-		for i := range l.Entries {
-			arena = ix.cz.AppendCanonical(arena, l.Entries[i].Plate)
-		}
-	}
-	keys := string(arena)
-	off := 0
 	for _, l := range lists {
 		for i := range l.Entries {
 			e := &l.Entries[i]
@@ -71,17 +65,22 @@ func NewIndex(lists ...*List) *Index {
 			id := int32(len(ix.entries))
 			ix.entries = append(ix.entries, e)
 			ix.nextCanon = append(ix.nextCanon, -1)
-			c := keys[off : off+len(e.Plate)]
-			off += len(e.Plate)
 			if e.Wildcard {
 				ix.wild = append(ix.wild, id)
-				ix.wildCanon = append(ix.wildCanon, c)
+				ix.wildCanon = append(ix.wildCanon, ix.cz.Canonical(e.Plate))
 				continue
 			}
-			if head, ok := ix.canon[c]; ok {
+			if k, ok := ix.cz.Key(e.Plate); ok {
+				if head, ok := ix.keys.put(k, id); ok {
+					ix.nextCanon[id] = head
+				}
+				continue
+			}
+			c := ix.cz.Canonical(e.Plate)
+			if head, ok := ix.long[c]; ok {
 				ix.nextCanon[id] = head
 			}
-			ix.canon[c] = id
+			ix.long[c] = id
 		}
 	}
 	return ix
@@ -116,24 +115,25 @@ func (ix *Index) Match(candidates []string) []Match {
 		if i > 0 {
 			kind = Equivalent
 		}
-		key := buf[:0]
-		if len(c) <= len(buf) {
-			key = ix.cz.AppendCanonical(key, c)
-		} else {
-			key = []byte(ix.cz.Canonical(c))
+		id, found := int32(0), false
+		if k, ok := ix.cz.Key(c); ok {
+			id, found = ix.keys.get(k)
+		} else if len(ix.long) > 0 {
+			id, found = ix.long[string(ix.canonical(buf[:0], c))] // no allocation: the compiler looks up by the bytes
 		}
-		if id, ok := ix.canon[string(key)]; ok { // no allocation: the compiler looks up by the bytes
-			for ; id >= 0; id = ix.nextCanon[id] {
-				if ix.entries[id].Plate == c {
-					add(id, kind, c)
-				} else {
-					add(id, Equivalent, c)
-				}
+		for ; found && id >= 0; id = ix.nextCanon[id] {
+			if ix.entries[id].Plate == c {
+				add(id, kind, c)
+			} else {
+				add(id, Equivalent, c)
 			}
 		}
-		for w, id := range ix.wild {
-			if plate.Glob(ix.wildCanon[w], string(key)) {
-				add(id, Partial, c)
+		if len(ix.wild) > 0 {
+			key := string(ix.canonical(buf[:0], c))
+			for w, id := range ix.wild {
+				if plate.Glob(ix.wildCanon[w], key) {
+					add(id, Partial, c)
+				}
 			}
 		}
 	}
@@ -144,6 +144,15 @@ func (ix *Index) Match(candidates []string) []Match {
 		}
 	}
 	return out
+}
+
+// canonical appends c's canonical form to buf, or allocates when c is
+// longer than buf can hold.
+func (ix *Index) canonical(buf []byte, c string) []byte {
+	if len(c) <= cap(buf) {
+		return ix.cz.AppendCanonical(buf, c)
+	}
+	return []byte(ix.cz.Canonical(c))
 }
 
 func less(a, b Match) bool {

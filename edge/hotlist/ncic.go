@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -19,15 +20,14 @@ import (
 // field of every entry is a substring of it: a line costs no allocation
 // beyond its entry.
 func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error) {
-	data, err := io.ReadAll(r)
+	text, sum, err := readAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
-	sum := sha256.Sum256(data)
-	text := string(data)
-	l := &List{Name: name, Source: file, LoadedAt: loadedAt, SHA256: hex.EncodeToString(sum[:])}
+	l := &List{Name: name, Source: file, LoadedAt: loadedAt, SHA256: sum}
 	l.Entries = make([]Entry, 0, len(text)/56+1) // a line is at least 56 bytes with its newline
 	var p ncicParser
+	var rec NCICRecord
 	for line := 1; len(text) > 0; line++ {
 		var s string
 		if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -42,13 +42,15 @@ func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		e, msg := p.line(s)
-		if msg != "" {
+		// Every field is checked now, so a bad line is reported at load;
+		// the entry keeps what matching needs and the line for the rest.
+		if msg := p.record(s, &rec); msg != "" {
 			l.Skipped = append(l.Skipped, LineError{File: file, Line: line, Msg: msg})
 			continue
 		}
-		e.List = name
-		l.Entries = append(l.Entries, e)
+		info, _ := NCICCode(rec.NIC[0])
+		l.Entries = append(l.Entries, Entry{List: name, Code: info.Code, NIC: rec.NIC, Plate: rec.Plate, State: rec.State,
+			Reason: info.Reason, Priority: info.Priority, ncic: s})
 	}
 	if len(l.Entries) == 0 {
 		return nil, fmt.Errorf("%s: %w (%d lines skipped: %s)", file, ErrNoEntries, len(l.Skipped), FirstErrors(l.Skipped, 3))
@@ -56,8 +58,29 @@ func ParseNCIC(r io.Reader, name, file string, loadedAt time.Time) (*List, error
 	return l, nil
 }
 
-// field returns s[from:to] without surrounding blanks; the result shares
-// s's memory, so a line costs one allocation however many fields it has.
+// readAll reads r whole into one string and hashes it on the way: one
+// buffer, sized up front when r knows its size, and no copy into a string
+// afterwards (a million-entry extract is some 60 MB).
+func readAll(r io.Reader) (text, sha string, err error) {
+	var sb strings.Builder
+	switch v := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			sb.Grow(int(fi.Size()))
+		}
+	case interface{ Len() int }:
+		sb.Grow(v.Len())
+	}
+	h := sha256.New()
+	if _, err := io.Copy(io.MultiWriter(&sb, h), r); err != nil {
+		return "", "", err
+	}
+	return sb.String(), hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// field returns s[from:to] without surrounding blanks (spaces and tabs,
+// the only padding a fixed-width extract has); the result shares s's
+// memory, so a field costs no allocation.
 func field(s string, from, to int) string {
 	if from >= len(s) {
 		return ""
@@ -65,7 +88,13 @@ func field(s string, from, to int) string {
 	if to > len(s) || to < 0 {
 		to = len(s)
 	}
-	return strings.TrimSpace(s[from:to])
+	for from < to && (s[from] == ' ' || s[from] == '\t') {
+		from++
+	}
+	for to > from && (s[to-1] == ' ' || s[to-1] == '\t') {
+		to--
+	}
+	return s[from:to]
 }
 
 // ncicParser parses lines; it remembers the last date it parsed, since an
@@ -111,51 +140,72 @@ func (p *ncicParser) date(s string) (time.Time, bool) {
 	return t, true
 }
 
-func (p *ncicParser) line(s string) (Entry, string) {
+// NCICRecord is one entry of an NCIC extract, field by field (see the
+// package doc for the layout).
+type NCICRecord struct {
+	NIC        string
+	ORI        string
+	EnteredOn  time.Time
+	Plate      string // normalised
+	State      string
+	ExpiryYear int // 0 when blank
+	PlateType  string
+	VehYear    string
+	Make       string
+	Model      string
+	Style      string
+	Colour     string
+}
+
+// VehicleDesc describes the vehicle: "2015 TOYT CAM 4D BLK".
+func (r NCICRecord) VehicleDesc() string {
+	return strings.Join(strings.Fields(strings.Join([]string{r.VehYear, r.Make, r.Model, r.Style, r.Colour}, " ")), " ")
+}
+
+// record parses one entry line into r, or says what is wrong with it.
+func (p *ncicParser) record(s string, r *NCICRecord) string {
+	*r = NCICRecord{}
 	if len(s) < 39 {
-		return Entry{}, fmt.Sprintf("line is %d bytes, an entry needs at least 39 (NIC, ORI, date, plate, state)", len(s))
+		return fmt.Sprintf("line is %d bytes, an entry needs at least 39 (NIC, ORI, date, plate, state)", len(s))
 	}
-	var e Entry
-	e.NIC = field(s, 0, 10)
-	if e.NIC == "" {
-		return e, "empty NCIC number"
+	r.NIC = field(s, 0, 10)
+	if r.NIC == "" {
+		return "empty NCIC number"
 	}
-	info, ok := NCICCode(e.NIC[0])
-	if !ok {
-		return e, fmt.Sprintf("unknown list code %q in NCIC number %q", e.NIC[0], e.NIC)
+	if _, ok := NCICCode(r.NIC[0]); !ok {
+		return fmt.Sprintf("unknown list code %q in NCIC number %q", r.NIC[0], r.NIC)
 	}
-	e.Code, e.Reason, e.Priority = info.Code, info.Reason, info.Priority
-	e.ORI = field(s, 10, 19)
+	r.ORI = field(s, 10, 19)
 	d, ok := p.date(field(s, 19, 27))
 	if !ok {
-		return e, fmt.Sprintf("bad entry date %q (want YYYYMMDD)", field(s, 19, 27))
+		return fmt.Sprintf("bad entry date %q (want YYYYMMDD)", field(s, 19, 27))
 	}
-	e.EnteredOn = d
+	r.EnteredOn = d
 	raw := field(s, 27, 37)
-	e.Plate = plate.Normalize(raw)
-	if e.Plate == "" {
-		return e, fmt.Sprintf("empty plate %q", raw)
+	r.Plate = plate.Normalize(raw)
+	if r.Plate == "" {
+		return fmt.Sprintf("empty plate %q", raw)
 	}
-	e.State = field(s, 37, 39)
+	r.State = field(s, 37, 39)
 	if y := field(s, 39, 43); y != "" {
 		n, ok := digits(y)
 		if !ok || n < 1900 || n > 2200 {
-			return e, fmt.Sprintf("bad plate expiry year %q", y)
+			return fmt.Sprintf("bad plate expiry year %q", y)
 		}
-		e.ExpiryYear = n
+		r.ExpiryYear = n
 	}
-	e.PlateType = field(s, 43, 45)
-	e.VehYear = field(s, 45, 49)
-	e.Make = field(s, 49, 53)
-	e.Model = field(s, 53, 56)
-	e.Style = field(s, 56, 58)
-	e.Colour = field(s, 58, -1)
-	return e, ""
+	r.PlateType = field(s, 43, 45)
+	r.VehYear = field(s, 45, 49)
+	r.Make = field(s, 49, 53)
+	r.Model = field(s, 53, 56)
+	r.Style = field(s, 56, 58)
+	r.Colour = field(s, 58, -1)
+	return ""
 }
 
-// FormatNCIC writes entries in the NCIC fixed-width layout with a header.
+// FormatNCIC writes records in the NCIC fixed-width layout with a header.
 // Fixtures and tests use it; it is the inverse of ParseNCIC.
-func FormatNCIC(w io.Writer, entries []Entry) error {
+func FormatNCIC(w io.Writer, entries []NCICRecord) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%-10s%-9s%-8s%-10s%-2s%-4s%-2s%-4s%-4s%-3s%-2s%s\n", "NIC", "ORI", "DATE", "LIC", "LS", "LIY", "LT", "VYR", "VMA", "VMO", "VS", "VCO")
 	for _, e := range entries {

@@ -113,13 +113,49 @@ func newCanonTable() canonTable {
 	return t
 }
 
+// MaxKeyLen is the longest plate a Key packs: NCIC's plate field is ten
+// characters wide.
+const MaxKeyLen = 10
+
 // Canonicalizer maps normalised plate text to its canonical form, where
 // every character is replaced by its confusion-class representative. Two
 // plates are OCR-equivalent when their canonical forms are equal.
-type Canonicalizer struct{ t canonTable }
+type Canonicalizer struct {
+	t canonTable
+	// code gives each byte of normalised text the 6-bit code (1–36) of its
+	// class representative, 0 for a byte a key cannot hold.
+	code [256]uint8
+}
 
 // NewCanonicalizer returns a Canonicalizer for ConfusionClasses.
-func NewCanonicalizer() *Canonicalizer { return &Canonicalizer{t: newCanonTable()} }
+func NewCanonicalizer() *Canonicalizer {
+	c := &Canonicalizer{t: newCanonTable()}
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	for i := 0; i < 256; i++ {
+		if j := strings.IndexByte(alphabet, c.t[i]); j >= 0 {
+			c.code[i] = uint8(j + 1)
+		}
+	}
+	return c
+}
+
+// Key packs the canonical form of normalised text s into a uint64, six
+// bits a character, so that two plates are OCR-equivalent exactly when
+// their keys are equal. ok is false for text a key cannot hold: empty,
+// longer than MaxKeyLen, or with a byte outside A–Z0–9 (a wildcard).
+func (c *Canonicalizer) Key(s string) (key uint64, ok bool) {
+	if len(s) == 0 || len(s) > MaxKeyLen {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		v := c.code[s[i]]
+		if v == 0 {
+			return 0, false
+		}
+		key = key<<6 | uint64(v)
+	}
+	return key, true
+}
 
 // Canonical returns the canonical form of normalised text s.
 func (c *Canonicalizer) Canonical(s string) string {

@@ -39,10 +39,45 @@ func TestEquivalent(t *testing.T) {
 			if got := c.Canonical(tc.a) == c.Canonical(tc.b); got != tc.want {
 				t.Fatalf("canonical forms disagree with Equivalent for %q %q", tc.a, tc.b)
 			}
+			ka, oka := c.Key(tc.a)
+			kb, okb := c.Key(tc.b)
+			if !oka || !okb || (ka == kb) != tc.want {
+				t.Fatalf("keys disagree with Equivalent for %q %q: %x %v %x %v", tc.a, tc.b, ka, oka, kb, okb)
+			}
 		})
 	}
 	if Alternatives('O') != "0DQ" || Alternatives('X') != "" {
 		t.Fatalf("alternatives: %q %q", Alternatives('O'), Alternatives('X'))
+	}
+}
+
+func TestKey(t *testing.T) {
+	c := NewCanonicalizer()
+	cases := []struct {
+		name string
+		in   string
+		ok   bool
+	}{
+		{"seven characters", "AB1C2D3", true},
+		{"ten characters", "ABCDEFGH12", true},
+		{"eleven characters", "ABCDEFGH123", false},
+		{"empty", "", false},
+		{"wildcard", "AB?12", false},
+		{"lower case is not normalised", "ab12", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, ok := c.Key(tc.in); ok != tc.ok {
+				t.Fatalf("Key(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+			}
+		})
+	}
+	// A shorter plate is never the prefix-key of a longer one.
+	a, _ := c.Key("A")
+	aa, _ := c.Key("AA")
+	zero, _ := c.Key("0")
+	if a == aa || a == zero {
+		t.Fatalf("keys collide: A %x AA %x 0 %x", a, aa, zero)
 	}
 }
 
