@@ -190,6 +190,12 @@ func limitOr(n int) int {
 	return n
 }
 
+// plateKey is the canonical (look-alike) form of a normalised plate, as
+// reads.plate_key holds it. An exact search asks for plate_key and plate
+// both: plate_key has the index (see migration 0011), and a key has only
+// the plate's look-alikes besides it.
+func plateKey(p string) string { return plate.NewCanonicalizer().Canonical(p) }
+
 // PlateReads returns every read of q.Plate, newest first.
 func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time.Time) ([]ReadRow, error) {
 	p := plate.Normalize(q.Plate)
@@ -198,7 +204,7 @@ func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time
 	}
 	from, to := Window{q.From, q.To}.bounds()
 	return s.searchReads(ctx, a, "search.plate", map[string]any{"plate": p, "from": q.From, "to": q.To}, now,
-		"r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?", "0", nil, p, from, to, limitOr(q.Limit))
+		"r.plate_key = ? AND r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?", "0", nil, plateKey(p), p, from, to, limitOr(q.Limit))
 }
 
 // PartialReads returns the reads whose plate fits a pattern: '?' one

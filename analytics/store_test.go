@@ -74,10 +74,10 @@ func TestPlateSearchNeedsReasonAndCaseAndIsAudited(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	ctx := context.Background()
 	at := time.Date(2026, 5, 1, 17, 0, 0, 0, time.UTC)
-	if _, err := s.DB().Exec(`INSERT INTO reads (id, captured_at, plate, confidence, camera, vehicle, officer, gps_fix, source_file, loaded_at)
-		VALUES ('r1', ?, 'AB1C2D', 0.9, 'front', 'car7', '4127', false, 'f', now()),
-		       ('r2', ?, 'AB1C2D', 0.8, 'rear', 'car7', '4127', false, 'f', now()),
-		       ('r3', ?, 'XYZ123', 0.8, 'rear', 'car7', '4127', false, 'f', now())`, at, at.Add(time.Hour), at); err != nil {
+	if _, err := s.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer, gps_fix, source_file, loaded_at)
+		VALUES ('r1', ?, 'AB1C2D', 'A81C20', 0.9, 'front', 'car7', '4127', false, 'f', now()),
+		       ('r2', ?, 'AB1C2D', 'A81C20', 0.8, 'rear', 'car7', '4127', false, 'f', now()),
+		       ('r3', ?, 'XYZ123', 'XYZ123', 0.8, 'rear', 'car7', '4127', false, 'f', now())`, at, at.Add(time.Hour), at); err != nil {
 		t.Fatal(err)
 	}
 	refused := []Access{{User: "u", Reason: "", Case: "1"}, {User: "u", Reason: "r", Case: " "}, {User: "", Reason: "r", Case: "1"}}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/plate"
 	"github.com/plateward/alpr/ingest"
 )
 
@@ -156,6 +157,7 @@ func appendReads(ctx context.Context, dir string, files []drive.FileInfo, id age
 		return 0, err
 	}
 	defer conn.Close()
+	cz := plate.NewCanonicalizer()
 	t0 := time.Now()
 	err = conn.Raw(func(dc any) error {
 		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "reads")
@@ -176,7 +178,7 @@ func appendReads(ctx context.Context, dir string, files []drive.FileInfo, id age
 					}
 					err := app.AppendRow(r.ID, r.CapturedAt, r.Plate, r.RawText, r.Confidence, cands, confs, r.State,
 						r.Camera, r.Vehicle, r.Officer, r.ShiftID, r.Position.Fix, r.Position.Lat, r.Position.Lon,
-						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now(), r.Plate,
+						r.Position.At, r.Box.X, r.Box.Y, r.Box.W, r.Box.H, nil, nil, fi.Name, time.Now(), cz.Canonical(r.Plate),
 						r.Position.Quality, r.Position.SpeedMps, r.Position.HeadingDeg)
 					if err != nil {
 						f.Release()
@@ -230,14 +232,15 @@ func loadCSV(ctx context.Context, dir, csvPath string) (float64, error) {
 		return 0, err
 	}
 	defer st.Close()
+	from, to := plate.TranslateArgs()
 	t0 := time.Now()
 	_, err = st.DB().ExecContext(ctx, `INSERT INTO reads
 		SELECT id, captured_at, plate, raw_text, confidence, [plate], [confidence], state, camera, vehicle, officer, shift_id,
-		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now(), plate, NULL, NULL, NULL
+		       gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h, NULL, NULL, source_file, now(), translate(plate, ?, ?), NULL, NULL, NULL
 		FROM read_csv(?, header = false, columns = {
 			'id': 'VARCHAR', 'captured_at': 'TIMESTAMPTZ', 'plate': 'VARCHAR', 'raw_text': 'VARCHAR', 'confidence': 'FLOAT',
 			'state': 'VARCHAR', 'camera': 'VARCHAR', 'vehicle': 'VARCHAR', 'officer': 'VARCHAR', 'shift_id': 'VARCHAR',
 			'gps_fix': 'BOOLEAN', 'lat': 'DOUBLE', 'lon': 'DOUBLE', 'gps_at': 'TIMESTAMPTZ', 'box_x': 'INTEGER',
-			'box_y': 'INTEGER', 'box_w': 'INTEGER', 'box_h': 'INTEGER', 'source_file': 'VARCHAR'})`, csvPath)
+			'box_y': 'INTEGER', 'box_w': 'INTEGER', 'box_h': 'INTEGER', 'source_file': 'VARCHAR'})`, from, to, csvPath)
 	return time.Since(t0).Seconds(), err
 }

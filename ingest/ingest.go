@@ -106,17 +106,32 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 	for _, fi := range ordered {
 		prog.BytesTotal += fi.Size
 	}
-	for _, fi := range ordered {
+	// While one file goes into the database, the next is read, checked,
+	// decrypted and decoded on another goroutine: reading has no side
+	// effect, so the order of loads and the manifest are as before.
+	rctx, cancel := context.WithCancel(ctx)
+	next := readAhead(rctx, ordered, o.Identities)
+	defer func() {
+		cancel()
+		for r := range next {
+			r.release()
+		}
+	}()
+	for r := range next {
 		if err := ctx.Err(); err != nil {
+			r.release()
 			return rep, err
 		}
 		rep.Files++
-		if err := l.file(ctx, fi, &rep); err != nil {
+		rep.ReadTime += r.took
+		err := l.file(ctx, r, &rep)
+		r.release()
+		if err != nil {
 			return rep, err
 		}
 		if o.Progress != nil {
 			prog.Files++
-			prog.Bytes += fi.Size
+			prog.Bytes += r.fi.Size
 			prog.Rows = 0
 			for _, n := range rep.Rows {
 				prog.Rows += n
@@ -125,21 +140,56 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 			o.Progress(prog)
 		}
 	}
-	return rep, nil
+	return rep, ctx.Err()
+}
+
+// readFile is one drive file as read ahead of its load.
+type readFile struct {
+	fi   drive.FileInfo
+	f    *drive.File // nil when err is set
+	err  error
+	took time.Duration
+}
+
+func (r readFile) release() {
+	if r.f != nil {
+		r.f.Release()
+	}
+}
+
+// readAhead reads files in order on its own goroutine, one file ahead of
+// the loader, until ctx is cancelled; the channel closes when it is done.
+func readAhead(ctx context.Context, files []drive.FileInfo, ids []age.Identity) <-chan readFile {
+	out := make(chan readFile, 1)
+	go func() {
+		defer close(out)
+		for _, fi := range files {
+			if ctx.Err() != nil {
+				return
+			}
+			t0 := time.Now()
+			f, err := drive.ReadFile(fi, ids...)
+			r := readFile{fi: fi, f: f, err: err, took: time.Since(t0)}
+			select {
+			case out <- r:
+			case <-ctx.Done():
+				r.release()
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // file loads one file, or quarantines it, or skips it as already loaded.
-func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error {
-	t0 := time.Now()
-	f, err := drive.ReadFile(fi, l.o.Identities...)
-	rep.ReadTime += time.Since(t0)
+func (l *loader) file(ctx context.Context, r readFile, rep *Report) error {
+	fi, f, err := r.fi, r.f, r.err
 	if err != nil {
 		if drive.IsQuarantine(err) || errors.Is(err, drive.ErrTornTail) || errors.Is(err, errBadRecord) {
 			return l.quarantine(ctx, fi, err, rep)
 		}
 		return err
 	}
-	defer f.Release()
 	done, err := l.loaded(ctx, f.SHA256)
 	if err != nil {
 		return err
@@ -161,7 +211,7 @@ func (l *loader) file(ctx context.Context, fi drive.FileInfo, rep *Report) error
 		}
 		rep.Images += n
 	}
-	t0 = time.Now()
+	t0 := time.Now()
 	err = l.insert(ctx, f)
 	rep.InsertTime += time.Since(t0)
 	if err != nil {

@@ -18,7 +18,7 @@ func TestDryRunCountsDueAndHeldReads(t *testing.T) {
 	p, _ := DefaultPolicy()
 	old := time.Date(2026, 3, 10, 15, 0, 0, 0, time.UTC)
 	recent := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
-	ins := `INSERT INTO reads (id, captured_at, plate, source_file, loaded_at) VALUES (?, ?, ?, 'f', now())`
+	ins := `INSERT INTO reads (id, captured_at, plate, plate_key, source_file, loaded_at) VALUES ($1, $2, $3, translate($3, 'ODQILZSBG', '000112586'), 'f', now())`
 	for i, r := range []struct {
 		at    time.Time
 		plate string

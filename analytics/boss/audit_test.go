@@ -56,7 +56,7 @@ func TestDashboardPerCar(t *testing.T) {
 	f := newFixture(t)
 	now := f.clk.now()
 	for _, q := range []string{
-		`INSERT INTO reads (id, captured_at, plate, camera, vehicle, source_file, loaded_at) VALUES ('r1', $1, 'A1', 'front', 'car7', 'f', $1), ('r2', $1, 'A2', 'front', 'car7', 'f', $1), ('r3', $1, 'A3', 'front', 'car9', 'f', $1)`,
+		`INSERT INTO reads (id, captured_at, plate, plate_key, camera, vehicle, source_file, loaded_at) VALUES ('r1', $1, 'A1', 'A1', 'front', 'car7', 'f', $1), ('r2', $1, 'A2', 'A2', 'front', 'car7', 'f', $1), ('r3', $1, 'A3', 'A3', 'front', 'car9', 'f', $1)`,
 		`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code, priority, reason, covert, vehicle, source_file, loaded_at)
 			VALUES ('h1', 'r1', $1, 'A1', 'A1', 'exact', 'NCIC', 'V', 'high', 'Stolen', false, 'car7', 'f', $1)`,
 		`INSERT INTO shift_events (id, shift_id, event_at, event, vehicle, selfcheck_ok, source_file, loaded_at) VALUES ('e1', 's', $1, 'selfcheck', 'car9', false, 'f', $1)`,

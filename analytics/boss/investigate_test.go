@@ -112,7 +112,7 @@ func TestExportOfOtherSearches(t *testing.T) {
 	f := newFixture(t)
 	now := f.clk.now()
 	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, camera, vehicle, gps_fix, lat, lon, source_file, loaded_at)
-		VALUES ('r1', ?, 'ABC123', 'ABC123', 'front', 'car7', true, 38.627, -90.199, 'f', ?)`, now.Add(-time.Hour), now); err != nil {
+		VALUES ('r1', ?, 'ABC123', 'A8C123', 'front', 'car7', true, 38.627, -90.199, 'f', ?)`, now.Add(-time.Hour), now); err != nil {
 		t.Fatal(err)
 	}
 	c := f.client(t)
