@@ -133,8 +133,8 @@ func (s *Store) ExportPlateReads(ctx context.Context, a Access, q PlateQuery, d 
 			if err := checkBasis(ctx, tx, d, now); err != nil {
 				return 0, err
 			}
-			rows, err := tx.QueryContext(ctx, readSelect("r.plate_key = ? AND r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?", "0"),
-				plateKey(p.Plate), p.Plate, from, to, limitOr(p.Limit))
+			rows, err := tx.QueryContext(ctx, readSelectFrom(plateCTE+",", "k", "r.plate = ?", "0"),
+				plateKey(p.Plate), from, to, p.Plate, limitOr(p.Limit))
 			if err != nil {
 				return 0, err
 			}

@@ -39,11 +39,11 @@ func (s *Store) Locate(ctx context.Context, a Access, plateText string, w Window
 	}
 	from, to := w.bounds()
 	err := s.auditedRead(ctx, a, "search.locate", map[string]any{"plate": p, "from": w.From, "to": w.To}, now, func(tx queryer) (int, error) {
-		rows, err := tx.QueryContext(ctx, `
+		rows, err := tx.QueryContext(ctx, `WITH `+plateCTE+`
 			SELECT avg(lat), avg(lon), count(*), min(captured_at), max(captured_at)
-			FROM reads WHERE plate_key = ? AND plate = ? AND gps_fix AND captured_at >= ? AND captured_at < ?
+			FROM k WHERE plate = ? AND gps_fix
 			GROUP BY round(lat / ?), round(lon / ?)
-			ORDER BY count(*) DESC, min(captured_at)`, plateKey(p), p, from, to, placeCellDeg, placeCellDeg)
+			ORDER BY count(*) DESC, min(captured_at)`, plateKey(p), from, to, p, placeCellDeg, placeCellDeg)
 		if err != nil {
 			return 0, err
 		}
@@ -56,9 +56,9 @@ func (s *Store) Locate(ctx context.Context, a Access, plateText string, w Window
 			out.Places = append(out.Places, pl)
 		}
 		rows.Close()
-		rows, err = tx.QueryContext(ctx, `
+		rows, err = tx.QueryContext(ctx, `WITH `+plateCTE+`
 			SELECT hour(timezone(?, captured_at)), dayofweek(timezone(?, captured_at)), count(*), min(captured_at), max(captured_at)
-			FROM reads WHERE plate_key = ? AND plate = ? AND captured_at >= ? AND captured_at < ? GROUP BY ALL`, s.opts.TimeZone, s.opts.TimeZone, plateKey(p), p, from, to)
+			FROM k WHERE plate = ? GROUP BY ALL`, plateKey(p), from, to, s.opts.TimeZone, s.opts.TimeZone, p)
 		if err != nil {
 			return 0, err
 		}
@@ -117,14 +117,14 @@ func (s *Store) Convoy(ctx context.Context, a Access, q ConvoyQuery, now time.Ti
 	err := s.auditedRead(ctx, a, "search.convoy", map[string]any{"plate": p, "from": q.Window.From, "to": q.Window.To,
 		"within_s": q.Within.Seconds(), "min_times": q.MinTimes}, now, func(tx queryer) (int, error) {
 		rows, err := tx.QueryContext(ctx, `
-			WITH t AS (SELECT id, captured_at, vehicle FROM reads WHERE plate_key = ? AND plate = ? AND captured_at >= ? AND captured_at < ?)
+			WITH `+plateCTE+`, t AS (SELECT id, captured_at, vehicle FROM k WHERE plate = ?)
 			SELECT r.plate, count(DISTINCT t.id) AS times, count(DISTINCT r.id), count(DISTINCT r.vehicle)
 			FROM t JOIN reads r ON r.vehicle = t.vehicle
 			  AND r.captured_at BETWEEN t.captured_at - to_microseconds(?) AND t.captured_at + to_microseconds(?)
 			WHERE r.plate <> ?
 			GROUP BY r.plate HAVING count(DISTINCT t.id) >= ?
 			ORDER BY times DESC, r.plate
-			LIMIT ?`, plateKey(p), p, from, to, q.Within.Microseconds(), q.Within.Microseconds(), p, q.MinTimes, limitOr(q.Limit))
+			LIMIT ?`, plateKey(p), from, to, p, q.Within.Microseconds(), q.Within.Microseconds(), p, q.MinTimes, limitOr(q.Limit))
 		if err != nil {
 			return 0, err
 		}

@@ -66,8 +66,20 @@ type ReadRow struct {
 // ORDER BY … LIMIT into a top-N scan of the whole table and stops using
 // the plate index (measured on 1 M reads: 12.7 ms a plate search, 2.1 ms
 // with the CTE; the gap grows with the table).
-func readSelect(cond, extra string) string {
-	return `WITH r AS MATERIALIZED (SELECT * FROM reads r WHERE ` + cond + `)
+func readSelect(cond, extra string) string { return readSelectFrom("", "reads", cond, extra) }
+
+// plateCTE is the reads of one plate key in a window, as a fence: DuckDB
+// looks plate_key up in its index only when no other equality is asked of
+// the same scan (plate_key = ? AND plate = ? scans the whole table:
+// measured 46 ms on 3 M reads against 2.4 ms), so the exact plate is
+// filtered from this CTE's rows afterwards. Its arguments are the key and
+// the window.
+const plateCTE = `k AS MATERIALIZED (SELECT * FROM reads WHERE plate_key = ? AND captured_at >= ? AND captured_at < ?)`
+
+// readSelectFrom is readSelect over from (a table or a CTE named in with,
+// which ends with a comma).
+func readSelectFrom(with, from, cond, extra string) string {
+	return `WITH ` + with + ` r AS MATERIALIZED (SELECT * FROM ` + from + ` r WHERE ` + cond + `)
 		SELECT r.id, r.captured_at, r.plate, coalesce(r.confidence, 0), coalesce(r.state, ''), coalesce(r.camera, ''),
 		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
 		       coalesce(r.crop_path, ''),
@@ -168,11 +180,18 @@ type queryer interface {
 // the extra column, args the condition and the limit.
 func (s *Store) searchReads(ctx context.Context, a Access, action string, params map[string]any, now time.Time,
 	cond, extra string, extraArgs []any, args ...any) ([]ReadRow, error) {
+	// args are cond's then the limit; extra's go between.
+	all := append(append(append([]any{}, args[:len(args)-1]...), extraArgs...), args[len(args)-1])
+	return s.searchSQL(ctx, a, action, params, now, readSelect(cond, extra), all...)
+}
+
+// searchSQL runs a read-listing query (readSelect's columns) as an audited
+// search.
+func (s *Store) searchSQL(ctx context.Context, a Access, action string, params map[string]any, now time.Time,
+	query string, args ...any) ([]ReadRow, error) {
 	var out []ReadRow
 	err := s.auditedRead(ctx, a, action, params, now, func(q queryer) (int, error) {
-		// args are cond's then the limit; extra's go between.
-		all := append(append(append([]any{}, args[:len(args)-1]...), extraArgs...), args[len(args)-1])
-		rows, err := q.QueryContext(ctx, readSelect(cond, extra), all...)
+		rows, err := q.QueryContext(ctx, query, args...)
 		if err != nil {
 			return 0, err
 		}
@@ -191,9 +210,9 @@ func limitOr(n int) int {
 }
 
 // plateKey is the canonical (look-alike) form of a normalised plate, as
-// reads.plate_key holds it. An exact search asks for plate_key and plate
-// both: plate_key has the index (see migration 0011), and a key has only
-// the plate's look-alikes besides it.
+// reads.plate_key holds it. An exact search looks the key up (plate_key has
+// the index, see migration 0011; a key has only the plate's look-alikes
+// besides it), then keeps the plate's own reads: see plateCTE.
 func plateKey(p string) string { return plate.NewCanonicalizer().Canonical(p) }
 
 // PlateReads returns every read of q.Plate, newest first.
@@ -203,8 +222,8 @@ func (s *Store) PlateReads(ctx context.Context, a Access, q PlateQuery, now time
 		return nil, errors.New("plate search: no plate given")
 	}
 	from, to := Window{q.From, q.To}.bounds()
-	return s.searchReads(ctx, a, "search.plate", map[string]any{"plate": p, "from": q.From, "to": q.To}, now,
-		"r.plate_key = ? AND r.plate = ? AND r.captured_at >= ? AND r.captured_at < ?", "0", nil, plateKey(p), p, from, to, limitOr(q.Limit))
+	return s.searchSQL(ctx, a, "search.plate", map[string]any{"plate": p, "from": q.From, "to": q.To}, now,
+		readSelectFrom(plateCTE+",", "k", "r.plate = ?", "0"), plateKey(p), from, to, p, limitOr(q.Limit))
 }
 
 // PartialReads returns the reads whose plate fits a pattern: '?' one

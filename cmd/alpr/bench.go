@@ -26,7 +26,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd())
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd(), newBenchSearchCmd())
 	return cmd
 }
 

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/plateward/alpr/benchmarks"
+	"github.com/plateward/alpr/fixtures"
+)
+
+// readsBar returns a progress callback drawing a bar on a terminal's
+// stderr, or nil when stderr is not a terminal or quiet is set.
+func readsBar(total int, what string, quiet bool) func(int) {
+	if quiet || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return nil
+	}
+	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(what), progressbar.OptionClearOnFinish())
+	return func(done int) { bar.Set(done) }
+}
+
+func newBenchSearchCmd() *cobra.Command {
+	var asJSON bool
+	var dir string
+	o := benchmarks.SearchOptions{Reads: 10_000_000, Queries: 20, Seed: 1}
+	cmd := &cobra.Command{
+		Use:   "search [--reads 10000000] [--queries 20] [--json]",
+		Short: "Investigations on a generated city: p50/p95 of every search type, and the store's size per million reads",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := os.MkdirTemp(dir, "alpr-bench-search-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			o.Dir, o.Progress = d, readsBar(o.Reads, "generating reads", asJSON)
+			res, err := benchmarks.Search(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(res)
+			}
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "store\t%d reads, generated in %.0f s, %.1f MB a million reads\n", res.Reads, res.FillS,
+				float64(res.DBBytes)/1e6/(float64(res.Reads)/1e6))
+			fmt.Fprintln(tw, "SEARCH\tASKED FOR\tp50 ms\tp95 ms\tGOAL ms")
+			for _, r := range []struct {
+				name, what string
+				s          benchmarks.SearchStat
+				goal       int
+			}{
+				{"plate", "exact plate, all time", res.Plate, 100},
+				{"partial", "two characters unknown, last 30 days", res.Partial, 1000},
+				{"misread", "look-alikes or one character off, last 30 days", res.Misread, 1000},
+				{"stakeout", "1 km, one day", res.Stakeout, 500},
+				{"locate", "places and hours of a plate, all time", res.Locate, 0},
+				{"convoy", fmt.Sprintf("plates with %.0f reads on average, 1 min", res.ConvoyReads), res.Convoy, 5000},
+				{"hits", "hits without a disposition, last 30 days", res.Hits, 1000},
+			} {
+				goal := "—"
+				if r.goal > 0 {
+					goal = fmt.Sprint(r.goal)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%s\n", r.name, r.what, r.s.P50Ms, r.s.P95Ms, goal)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVar(&o.Reads, "reads", o.Reads, "reads in the generated store")
+	cmd.Flags().IntVar(&o.Queries, "queries", o.Queries, "timed queries of each type")
+	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func newFixturesReadsCmd() *cobra.Command {
+	var sf storeFlags
+	var end string
+	var count int
+	cmd := &cobra.Command{
+		Use:   "reads --count N --store DIR",
+		Short: "Generate a city's reads into a fresh store: 40 cars over two years, Zipf-like repeat plates, GPS along streets, hits and dispositions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t, err := time.Parse("2006-01-02", end)
+			if err != nil {
+				return fmt.Errorf("--end: %w", err)
+			}
+			st, err := sf.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			start := time.Now()
+			if err := fixtures.City(cmd.Context(), st, fixtures.DefaultCityOptions(count, t), readsBar(count, "generating reads", false)); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d reads in %s, generated in %.0f s\n", count, sf.dir, time.Since(start).Seconds())
+			return nil
+		},
+	}
+	sf.add(cmd)
+	cmd.Flags().IntVar(&count, "count", 1_000_000, "reads to generate")
+	cmd.Flags().StringVar(&end, "end", time.Now().Format("2006-01-02"), "the day the reads end (YYYY-MM-DD)")
+	return cmd
+}
