@@ -53,6 +53,9 @@ type Options struct {
 	Shift           ShiftEnd            // when set, the run lasts until the officer logs out
 	Now             func() time.Time
 	Logger          *slog.Logger
+
+	// wrapDrive, in tests, wraps the drive (to make it stall, say).
+	wrapDrive func(recordSink) recordSink
 }
 
 // Alerter shows reads and hits to the officer. Its methods must not block:
@@ -127,6 +130,7 @@ type Stats struct {
 	Reads        int64
 	Hits         int64
 	Alerts       int64 // hits that alert the officer (not covert)
+	QueueDropped int64 // reads dropped because the drive stalled for minutes (never hits)
 	Files        []drive.Sealed
 	ShiftID      string
 	Hotlist      string // versions of the lists used
@@ -209,6 +213,12 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	var sink recordSink = rec
+	if o.wrapDrive != nil {
+		sink = o.wrapDrive(rec)
+	}
+	// Nothing below waits on the drive: records queue for it (see driveQueue).
+	dq := newDriveQueue(sink)
 	st.ShiftID = o.ShiftID
 	if st.ShiftID == "" {
 		st.ShiftID = newID()
@@ -225,8 +235,8 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	login := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: loginAt, Event: "login", Officer: o.Officer,
 		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, SelfCheckOK: false,
 		Detail: fmt.Sprintf("self-check of %d cameras follows", len(cams))}
-	if err := rec.Add(login); err != nil {
-		return st, err
+	if err := dq.Add(login); err != nil {
+		return st, errors.Join(err, dq.Close())
 	}
 
 	camCtx, stopCams := context.WithCancel(ctx)
@@ -242,7 +252,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		done <- g.Wait()
 		close(items)
 	}()
-	rw := recordWriter{o: o, ix: ix, push: push, gps: locator, rec: rec, shift: st.ShiftID, last: loginAt, alerted: map[string][]drive.Hit{}}
+	rw := recordWriter{o: o, ix: ix, push: push, gps: locator, rec: dq, shift: st.ShiftID, last: loginAt, alerted: map[string][]drive.Hit{}}
 	var loggedOut <-chan struct{}
 	if o.Shift != nil {
 		loggedOut = o.Shift.LoggedOut()
@@ -274,7 +284,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			}
 		case r := <-steps:
 			if werr == nil {
-				werr = rec.Add(r)
+				werr = dq.Add(r)
 			}
 		case u := <-updates:
 			// A newer list, whole and verified: matched from the next read
@@ -287,7 +297,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			}
 			o.Logger.Info("hot list updated over the network", "list", u.name, "version", u.version)
 			if werr == nil {
-				werr = rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: o.Now(), Event: "hotlist", Officer: o.Officer,
+				werr = dq.Add(drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: o.Now(), Event: "hotlist", Officer: o.Officer,
 					Vehicle: o.Vehicle, HotlistVersion: version, Detail: "hot list " + u.name + " updated over the network to " + u.version})
 			}
 		case <-loggedOut:
@@ -301,7 +311,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	for drained := false; !drained && steps != nil; {
 		select {
 		case r := <-steps:
-			werr = errors.Join(werr, rec.Add(r))
+			werr = errors.Join(werr, dq.Add(r))
 		default:
 			drained = true
 		}
@@ -327,17 +337,21 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	if push != nil {
 		detail += fmt.Sprintf("; hits pushed to dispatch=%d, not pushed=%d", st.HitsPushed, st.HitsUnpushed)
 	}
-	if ds := rec.State(); ds.Buffering || ds.Dropped > 0 {
+	werr = errors.Join(werr, dq.Wait())
+	if ds := sink.State(); ds.Buffering || ds.Dropped > 0 {
 		detail += fmt.Sprintf("; drive: buffering=%v dropped_reads=%d", ds.Buffering, ds.Dropped)
+	}
+	if st.QueueDropped = dq.Dropped(); st.QueueDropped > 0 {
+		detail += fmt.Sprintf("; drive stalled: %d reads dropped waiting for it", st.QueueDropped)
 	}
 	if o.Shift != nil && o.Shift.LogoutDetail() != "" {
 		detail = o.Shift.LogoutDetail() + "; " + detail
 	}
 	logout := drive.ShiftEvent{ID: newID(), ShiftID: st.ShiftID, At: logoutAt, Event: "logout", Officer: o.Officer,
 		Vehicle: o.Vehicle, Cameras: cams, HotlistVersion: version, Detail: detail}
-	aerr := rec.Add(logout)
-	closeErr := rec.Close()
-	st.Files = rec.Sealed()
+	aerr := dq.Add(logout)
+	closeErr := dq.Close()
+	st.Files = sink.Sealed()
 	return st, errors.Join(cerr, werr, aerr, closeErr)
 }
 

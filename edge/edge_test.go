@@ -1,17 +1,22 @@
 package edge
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/drive"
+	"github.com/plateward/alpr/edge/hotlist"
 	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/fixtures"
@@ -305,5 +310,96 @@ func TestHitAlertsBeforeItsTrackEnds(t *testing.T) {
 		if !ids[h.ReadID] {
 			t.Fatalf("hit %s on the drive points at no read", h.ID)
 		}
+	}
+}
+
+// stallingDrive is a drive whose first hit write hangs, as a USB stick
+// does on a slow fsync, until released (or a long timeout, which fails
+// the test that uses it).
+type stallingDrive struct {
+	recordSink
+	once    sync.Once
+	release chan struct{}
+	timeout atomic.Bool
+}
+
+func (s *stallingDrive) Add(r drive.Record) error {
+	if r.Kind() == drive.KindHits {
+		s.once.Do(func() {
+			select {
+			case <-s.release:
+			case <-time.After(30 * time.Second):
+				s.timeout.Store(true)
+			}
+		})
+	}
+	return s.recordSink.Add(r)
+}
+
+// releasingAlerter releases the stalled drive when the second hit alerts.
+type releasingAlerter struct {
+	hits    atomic.Int32
+	release chan struct{}
+}
+
+func (a *releasingAlerter) Read(drive.Read) {}
+func (a *releasingAlerter) Hit(drive.Hit, []byte) error {
+	if a.hits.Add(1) == 2 {
+		close(a.release)
+	}
+	return nil
+}
+func (a *releasingAlerter) Status(string, string) {}
+
+// TestStalledDriveNeverDelaysAnAlert: while the drive hangs on the shift's
+// first hit, the officer still gets the next one (the drive is released by
+// that second alert; a reader that waited on the drive would never show
+// it), and once the drive recovers every hit is on it.
+func TestStalledDriveNeverDelaysAnAlert(t *testing.T) {
+	s, fo := smallShift(t)
+	o := DefaultOptions()
+	var err error
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
+	// Every plate of the video is hot, so the shift raises several hits.
+	var recs []hotlist.NCICRecord
+	seen := map[string]bool{}
+	for _, tr := range s.Truth {
+		if tr.Source == fixtures.VideoFile && !seen[tr.Plate.Text] {
+			seen[tr.Plate.Text] = true
+			recs = append(recs, hotlist.NCICRecord{NIC: fmt.Sprintf("V%09d", len(recs)), ORI: "MO0640000", EnteredOn: fo.Start, Plate: tr.Plate.Text, State: "MO"})
+		}
+	}
+	var hot bytes.Buffer
+	if err := hotlist.FormatNCIC(&hot, recs); err != nil {
+		t.Fatal(err)
+	}
+	hotPath := filepath.Join(t.TempDir(), "all.ncic")
+	if err := os.WriteFile(hotPath, hot.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o.Hotlists = []shift.HotlistConfig{{Path: hotPath, Format: "ncic"}}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	release := make(chan struct{})
+	al := &releasingAlerter{release: release}
+	o.Alerter = al
+	stall := &stallingDrive{release: release}
+	o.wrapDrive = func(r recordSink) recordSink { stall.recordSink = r; return stall }
+	st, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if al.hits.Load() < 2 {
+		t.Fatalf("the shift raised %d hits; the test needs two", al.hits.Load())
+	}
+	if stall.timeout.Load() {
+		t.Fatal("the second alert waited for the stalled drive")
+	}
+	dc := readDrive(t, o.DriveDir)
+	if int64(len(dc.hits)) != st.Hits || st.Hits != int64(al.hits.Load()) || st.QueueDropped != 0 {
+		t.Fatalf("%d hits on the drive, %d raised, %d alerted, %d reads dropped", len(dc.hits), st.Hits, al.hits.Load(), st.QueueDropped)
 	}
 }

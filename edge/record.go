@@ -20,7 +20,7 @@ type recordWriter struct {
 	// alerted holds the hits raised on a track's sightings, by track id,
 	// until the track's read is written with them.
 	alerted map[string][]drive.Hit
-	rec     *drive.Recorder
+	rec     *driveQueue
 	shift   string
 	last    time.Time // latest time a read ended, the replay's clock
 }
