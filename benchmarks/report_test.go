@@ -1,0 +1,72 @@
+package benchmarks
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// sampleReport is a report with every section and fixed figures.
+func sampleReport() *Report {
+	at := time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)
+	sz, _ := sizesFor("small")
+	return &Report{
+		Opts:    ReportOptions{Size: "small", Dataset: "/data/openalpr-us-dev", Commit: "abc1234", Go: "go1.26", Machine: "Test CPU, 2 cores, 24 GiB, linux/amd64"},
+		Started: at, Took: 5 * time.Minute, sizes: sz,
+		Scenes:  &AccuracyResult{Images: 114, Top1: 0.62, TopN: 0.7, Detection: 0.79, CharAccuracy: 0.85, LatencyP50: 140, LatencyP95: 190},
+		Crops:   &AccuracyResult{Images: 200, Top1: 0.876, TopN: 0.9, Detection: 1, CharAccuracy: 0.96, LatencyP50: 20, LatencyP95: 30},
+		Hotlist: &HotlistResult{Entries: 1_000_000, LoadS: 0.7, NsPerMatch: 850, AllocsPerMatch: 0.11, NaiveNsPerMatch: 2.5e8},
+		Ingest:  &IngestResult{Reads: 1_000_000, ReadsPerS: 300_000, MBPerS: 59, AppenderReadsPerS: 100_000, CSVReadsPerS: 350_000, DriveMB: 198, IngestS: 3.3, AppenderS: 10, ReadS: 1.1, InsertS: 3},
+		Search: &SearchResult{Reads: 1_000_000, DBBytes: 83_000_000, Plate: SearchStat{13, 30}, Partial: SearchStat{35, 42}, Misread: SearchStat{35, 70},
+			Stakeout: SearchStat{12, 13}, Locate: SearchStat{13, 31}, Convoy: SearchStat{76, 81}, Hits: SearchStat{10, 12}, FillS: 8, ConvoyReads: 48},
+		Serve:  &ServeResult{Reads: 1_000_000, Analysts: 10, DurationS: 20, Requests: 2000, PerS: 100, P50Ms: 80, P95Ms: 120, P99Ms: 150},
+		Edge:   []EdgeResult{{Cameras: 1, Resolution: "720p", FPSPerCore: 9, Recall: 1, AlertP50: 90, AlertP95: 140, AlertP99: 180, RSSMB: 900}},
+		Failed: map[string]string{"edge 2x1080p": "models not prepared"},
+	}
+}
+
+func TestReportGolden(t *testing.T) {
+	r := sampleReport()
+	got := r.Markdown("REPORT-plots")
+	golden := filepath.Join("testdata", "report.golden.md")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("report differs from %s (run with -update and review):\n%s", golden, got)
+	}
+}
+
+func TestReportPlotsAreWellFormedSVG(t *testing.T) {
+	plots := sampleReport().Plots()
+	for _, name := range []string{"ingest.svg", "search.svg", "edge.svg"} {
+		svg, ok := plots[name]
+		if !ok {
+			t.Fatalf("no %s", name)
+		}
+		d := xml.NewDecoder(bytes.NewReader(svg))
+		for {
+			_, err := d.Token()
+			if err != nil {
+				if err.Error() == "EOF" {
+					break
+				}
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		if !bytes.Contains(svg, []byte("<rect")) {
+			t.Fatalf("%s has no bars", name)
+		}
+	}
+}
