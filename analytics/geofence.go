@@ -23,7 +23,7 @@ func (s *Store) Geofence(ctx context.Context, a Access, poly []Point, w Window, 
 	}
 	minLat, maxLat, minLon, maxLon := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, p := range poly {
-		if math.Abs(p.Lat) > 90 || math.Abs(p.Lon) > 180 {
+		if !onEarth(p.Lat, p.Lon) {
 			return nil, errors.New("geofence: a point is not a position")
 		}
 		minLat, maxLat = math.Min(minLat, p.Lat), math.Max(maxLat, p.Lat)

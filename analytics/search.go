@@ -263,6 +263,11 @@ type StakeoutQuery struct {
 	Limit    int
 }
 
+// onEarth reports whether lat, lon is a position: in range, and neither
+// NaN nor infinite (a NaN compares false with every bound, so a check
+// written as "out of range" lets it through).
+func onEarth(lat, lon float64) bool { return math.Abs(lat) <= 90 && math.Abs(lon) <= 180 }
+
 // earthRadiusM is the mean Earth radius used by the haversine distance.
 const earthRadiusM = 6371008.8
 
@@ -273,7 +278,7 @@ const haversineSQL = `2 * 6371008.8 * asin(sqrt(pow(sin(radians(r.lat - ?) / 2),
 
 // Stakeout returns the reads near a place in a window, nearest last.
 func (s *Store) Stakeout(ctx context.Context, a Access, q StakeoutQuery, now time.Time) ([]ReadRow, error) {
-	if q.RadiusM <= 0 || q.RadiusM > 50_000 || math.Abs(q.Lat) > 90 || math.Abs(q.Lon) > 180 {
+	if !(q.RadiusM > 0 && q.RadiusM <= 50_000) || !onEarth(q.Lat, q.Lon) {
 		return nil, errors.New("stakeout: radius must be 1 m to 50 km around a valid position")
 	}
 	// A bounding box first, so most rows never reach the trigonometry.

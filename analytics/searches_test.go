@@ -228,3 +228,25 @@ func TestGeofence(t *testing.T) {
 		t.Fatal("a two-point polygon was accepted")
 	}
 }
+
+func TestStakeoutRefusesWhatIsNotAPlace(t *testing.T) {
+	s := fixedStore(t)
+	nan, inf := math.NaN(), math.Inf(1)
+	cases := []struct {
+		name string
+		q    StakeoutQuery
+	}{
+		{"latitude NaN", StakeoutQuery{Lat: nan, Lon: -90, RadiusM: 100}},
+		{"longitude infinite", StakeoutQuery{Lat: 38, Lon: inf, RadiusM: 100}},
+		{"radius NaN", StakeoutQuery{Lat: 38, Lon: -90, RadiusM: nan}},
+		{"latitude past the pole", StakeoutQuery{Lat: 90.5, Lon: -90, RadiusM: 100}},
+		{"radius over 50 km", StakeoutQuery{Lat: 38, Lon: -90, RadiusM: 50_001}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.Stakeout(context.Background(), detective, tc.q, time.Now()); err == nil {
+				t.Fatalf("stakeout %+v accepted", tc.q)
+			}
+		})
+	}
+}

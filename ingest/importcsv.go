@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -170,7 +171,7 @@ func importRow(get func([]string, string) string, rec []string, m ReadMapping, l
 	if lat, lon := get(rec, "lat"), get(rec, "lon"); lat != "" || lon != "" {
 		la, err1 := strconv.ParseFloat(lat, 64)
 		lo, err2 := strconv.ParseFloat(lon, 64)
-		if err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+		if err1 != nil || err2 != nil || !(math.Abs(la) <= 90 && math.Abs(lo) <= 180) {
 			return rd, fmt.Sprintf("bad position %q,%q", lat, lon)
 		}
 		rd.Position = drive.Position{Fix: true, Lat: la, Lon: lo, At: rd.CapturedAt}

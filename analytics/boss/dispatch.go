@@ -2,9 +2,7 @@ package boss
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -14,31 +12,15 @@ import (
 	"github.com/plateward/alpr/edge/plate"
 )
 
-// maxHitBody bounds a pushed hit's JSON.
-const maxHitBody = 16 << 10
-
 // carHit receives a hit a car pushes for the dispatch board; a hit sent
 // again is acknowledged without a second row.
 func (a *App) carHit(w http.ResponseWriter, r *http.Request, car string) {
-	var h drive.PushedHit
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxHitBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		http.Error(w, "a hit as JSON: "+err.Error(), http.StatusBadRequest)
+	h, err := drive.DecodePushedHit(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	switch {
-	case strings.TrimSpace(h.ID) == "" || len(h.ID) > 64:
-		http.Error(w, "a hit needs its id", http.StatusBadRequest)
-		return
-	case plate.Normalize(h.Plate) == "" || h.ListName == "" || h.Reason == "" || h.AlertedAt.IsZero():
-		http.Error(w, "a hit needs its plate, list, reason and time", http.StatusBadRequest)
-		return
-	case h.HasFix && (h.Lat < -90 || h.Lat > 90 || h.Lon < -180 || h.Lon > 180):
-		http.Error(w, "a position out of range", http.StatusBadRequest)
-		return
-	}
-	_, err := a.store.DB().ExecContext(r.Context(), `INSERT INTO dispatch_hits (id, vehicle, officer, alerted_at, plate, matched_plate, match_kind,
+	_, err = a.store.DB().ExecContext(r.Context(), `INSERT INTO dispatch_hits (id, vehicle, officer, alerted_at, plate, matched_plate, match_kind,
 		list_name, list_code, ncic_number, priority, reason, vehicle_desc, camera, has_fix, lat, lon, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		h.ID, car, h.Officer, h.AlertedAt, plate.Normalize(h.Plate), h.MatchedPlate, h.MatchKind, h.ListName, h.ListCode, h.NCICNumber,

@@ -1,6 +1,9 @@
 package drive
 
 import (
+	"bytes"
+	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,6 +43,27 @@ func FuzzReadFile(f *testing.F) {
 			case KindShifts:
 				DecodeShiftEvents(b)
 			}
+		}
+	})
+}
+
+// FuzzDecodePushedHit: any body is a hit that passes every check, or
+// refused as ErrPushedHit; never a panic.
+func FuzzDecodePushedHit(f *testing.F) {
+	f.Add([]byte(`{"id":"h1","alerted_at":"2026-05-01T17:40:00Z","plate":"AB1C2D","list_name":"NCIC","reason":"Stolen vehicle","has_fix":true,"lat":38.6,"lon":-90.2}`))
+	f.Add([]byte(`{"id":"h1","alerted_at":"2026-05-01T17:40:00Z","plate":"AB1C2D","list_name":"NCIC","reason":"x","has_fix":true,"lat":1e999}`))
+	f.Add([]byte(`{"id":"","extra":1}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := DecodePushedHit(bytes.NewReader(b))
+		if err != nil {
+			if !errors.Is(err, ErrPushedHit) {
+				t.Fatalf("error not ErrPushedHit: %v", err)
+			}
+			return
+		}
+		if h.ID == "" || h.AlertedAt.IsZero() || (h.HasFix && !(math.Abs(h.Lat) <= 90 && math.Abs(h.Lon) <= 180)) {
+			t.Fatalf("accepted %+v from %q", h, b)
 		}
 	})
 }

@@ -1,6 +1,16 @@
 package drive
 
-import "time"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/plateward/alpr/edge/plate"
+)
 
 // PushedHit is a hit as a car with a network sends it to the back
 // office's dispatch board (POST /car/hits, JSON): the hit and the car's
@@ -24,4 +34,31 @@ type PushedHit struct {
 	HasFix       bool      `json:"has_fix"`
 	Lat          float64   `json:"lat"`
 	Lon          float64   `json:"lon"`
+}
+
+// MaxPushedHitBytes bounds a pushed hit's JSON.
+const MaxPushedHitBytes = 16 << 10
+
+// ErrPushedHit is a pushed hit the back office refuses.
+var ErrPushedHit = errors.New("bad pushed hit")
+
+// DecodePushedHit reads one pushed hit (at most MaxPushedHitBytes of JSON,
+// no unknown field) and checks it: an id, a plate, a list, a reason, a
+// time, and a position on Earth when it says it has one.
+func DecodePushedHit(r io.Reader) (PushedHit, error) {
+	var h PushedHit
+	dec := json.NewDecoder(io.LimitReader(r, MaxPushedHitBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return h, fmt.Errorf("%w: a hit as JSON: %v", ErrPushedHit, err)
+	}
+	switch {
+	case strings.TrimSpace(h.ID) == "" || len(h.ID) > 64:
+		return h, fmt.Errorf("%w: a hit needs its id", ErrPushedHit)
+	case plate.Normalize(h.Plate) == "" || h.ListName == "" || h.Reason == "" || h.AlertedAt.IsZero():
+		return h, fmt.Errorf("%w: a hit needs its plate, list, reason and time", ErrPushedHit)
+	case h.HasFix && !(math.Abs(h.Lat) <= 90 && math.Abs(h.Lon) <= 180):
+		return h, fmt.Errorf("%w: a position out of range", ErrPushedHit)
+	}
+	return h, nil
 }
