@@ -33,6 +33,42 @@ type EdgeResult struct {
 	AlertP95   float64 `json:"alert_ms_p95"`
 	AlertP99   float64 `json:"alert_ms_p99"`
 	RSSMB      float64 `json:"rss_mb"`
+	// Still is how many frames the motion gate kept from the recogniser;
+	// Gate says whether it was on.
+	Still int64 `json:"-"`
+	Gate  bool  `json:"-"`
+	// Resident memory a tenth of the way into the replay and at its end,
+	// sampled every RSSEvery: equal within noise when nothing grows.
+	RSSEarlyMB, RSSLateMB float64 `json:"-"`
+	ReplayS               float64 `json:"-"`
+}
+
+// RSSEvery is how often the edge benchmark samples resident memory.
+const RSSEvery = 2 * time.Second
+
+// sampleRSS samples the process's resident memory every d until stop is
+// called, which returns the samples in MB.
+func sampleRSS(d time.Duration) (stop func() []float64) {
+	done := make(chan struct{})
+	out := make(chan []float64, 1)
+	go func() {
+		var s []float64
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				s = append(s, procStatusMB("VmRSS:"))
+			case <-done:
+				out <- append(s, procStatusMB("VmRSS:"))
+				return
+			}
+		}
+	}()
+	return func() []float64 {
+		close(done)
+		return <-out
+	}
 }
 
 // EdgeOptions sizes one configuration.
@@ -43,6 +79,7 @@ type EdgeOptions struct {
 	Cars          int    // cars in each camera's video
 	Models        string // prepared models
 	Dir           string // scratch space
+	NoMotionGate  bool   // recognise every frame, still or not
 }
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
@@ -97,6 +134,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	eo := edge.DefaultOptions()
 	eo.OCR.ModelsDir, eo.Realtime = o.Models, true
+	eo.Motion.Off = o.NoMotionGate
 	for i := range o.Cameras {
 		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
 			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
@@ -107,14 +145,17 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	al := &latencyAlerter{read: map[string]bool{}}
 	eo.Alerter = al
 	t0 := time.Now()
+	stopRSS := sampleRSS(RSSEvery)
 	st, err := edge.Run(ctx, eo)
+	rss := stopRSS()
 	wall := time.Since(t0).Seconds()
+	res.ReplayS, res.RSSEarlyMB, res.RSSLateMB = wall, rss[len(rss)/10], rss[len(rss)-1]
 	if err != nil {
 		return res, err
 	}
 	os.RemoveAll(eo.DriveDir)
 	res.FPSPerCore = float64(st.Frames) / wall / float64(runtime.NumCPU())
-	res.Dropped = st.Dropped
+	res.Dropped, res.Still, res.Gate = st.Dropped, st.Still, !o.NoMotionGate
 	// Recall: the plates each camera read right, over the plates it showed.
 	right := 0
 	for _, sp := range eo.Sources {
@@ -132,13 +173,16 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 }
 
 // peakRSSMB reads the process's peak resident memory from /proc.
-func peakRSSMB() float64 {
+func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
+
+// procStatusMB reads one memory line of /proc/self/status, in MB.
+func procStatusMB(key string) float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
 			return kb / 1024
 		}

@@ -19,7 +19,7 @@ import (
 )
 
 type camCounts struct {
-	frames, observations, dropped int64
+	frames, observations, dropped, still int64
 }
 
 // Recognizer finds and reads the plates of one frame. It holds a detector
@@ -176,6 +176,8 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 		return err
 	}
 	defer rz.Close()
+	gate := newMotionGate(o.Motion)
+	defer gate.Close()
 	tr, err := track.New(sp.Camera, o.Track)
 	if err != nil {
 		return err
@@ -231,6 +233,13 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 					return err
 				}
 			}
+		}
+		if !gate.worth(f.Mat, f.At) {
+			atomic.AddInt64(&n.still, 1)
+			if err := emit(tr.Expire(f.At)); err != nil {
+				return err
+			}
+			continue
 		}
 		plates, err := rz.Recognize(f.Mat)
 		if err != nil {

@@ -44,6 +44,7 @@ type Options struct {
 	Detect          detect.Options
 	OCR             ocr.Options
 	Track           track.Options
+	Motion          MotionOptions // frames in which nothing moved are not recognised
 	AlertConfidence float32       // a single frame's reading alerts at once from this confidence; weaker ones wait for the track
 	Drive           drive.Options // Dir and Vehicle are taken from above
 	SelfCheck       shift.CheckOptions
@@ -82,6 +83,7 @@ func DefaultOptions() Options {
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
 		Track:           track.DefaultOptions(),
+		Motion:          DefaultMotionOptions(),
 		AlertConfidence: 0.8,
 		Drive:           drive.DefaultOptions("", ""),
 		SelfCheck:       shift.DefaultCheckOptions(),
@@ -117,13 +119,14 @@ func (o Options) Validate() error {
 	}
 	d := o.Drive
 	d.Dir, d.Vehicle = o.DriveDir, o.Vehicle
-	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), d.Validate(), o.SelfCheck.Validate())
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), o.Motion.Validate(), d.Validate(), o.SelfCheck.Validate())
 }
 
 // Stats counts what a run did.
 type Stats struct {
 	Frames       int64
 	Dropped      int64 // frames skipped because the recogniser was busy (live or real-time only)
+	Still        int64 // frames not recognised because nothing moved (of Frames)
 	HitsPushed   int64 // hits the dispatch board received
 	HitsUnpushed int64 // hits that did not reach it (no network, queue full): they are on the drive
 	Observations int64
@@ -324,6 +327,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st.Frames += c.frames
 		st.Observations += c.observations
 		st.Dropped += c.dropped
+		st.Still += c.still
 	}
 	if push != nil {
 		push.drain(5 * time.Second)

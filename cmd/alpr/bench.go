@@ -184,6 +184,7 @@ func newBenchEdgeCmd() *cobra.Command {
 	var asJSON bool
 	var models, configs string
 	var cars, fps int
+	var gate bool
 	cmd := &cobra.Command{
 		Use:   "edge [--configs 1x720,2x720,1x1080,2x1080] [--json]",
 		Short: "Real-time reading: cameras at once at their frame rate; throughput, skipped frames, recall, frame-to-alert latency, memory",
@@ -192,7 +193,7 @@ func newBenchEdgeCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			if !asJSON {
-				fmt.Fprintln(tw, "CAMERAS\tRESOLUTION\tFPS/CORE\tSKIPPED\tRECALL\tALERT p50/p95/p99 ms\tPEAK RSS MB")
+				fmt.Fprintln(tw, "CAMERAS\tRESOLUTION\tFPS/CORE\tSKIPPED\tSTILL\tRECALL\tALERT p50/p95/p99 ms\tPEAK RSS MB (RSS a tenth in → at the end)")
 			}
 			for _, c := range strings.Split(configs, ",") {
 				n, h, ok := strings.Cut(strings.TrimSpace(c), "x")
@@ -206,7 +207,7 @@ func newBenchEdgeCmd() *cobra.Command {
 					return err
 				}
 				res, err := benchmarks.Edge(cmd.Context(), benchmarks.EdgeOptions{Cameras: cams, Width: height * 16 / 9, Height: height,
-					FPS: fps, Cars: cars, Models: models, Dir: d})
+					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate})
 				os.RemoveAll(d)
 				if err != nil {
 					return err
@@ -217,8 +218,8 @@ func newBenchEdgeCmd() *cobra.Command {
 					}
 					continue
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%.1f\t%d\t%.2f\t%.0f / %.0f / %.0f\t%.0f\n", res.Cameras, res.Resolution, res.FPSPerCore,
-					res.Dropped, res.Recall, res.AlertP50, res.AlertP95, res.AlertP99, res.RSSMB)
+				fmt.Fprintf(tw, "%d\t%s\t%.1f\t%d\t%d\t%.2f\t%.0f / %.0f / %.0f\t%.0f (%.0f s replay: %.0f → %.0f)\n", res.Cameras, res.Resolution, res.FPSPerCore,
+					res.Dropped, res.Still, res.Recall, res.AlertP50, res.AlertP95, res.AlertP99, res.RSSMB, res.ReplayS, res.RSSEarlyMB, res.RSSLateMB)
 			}
 			return tw.Flush()
 		},
@@ -226,6 +227,7 @@ func newBenchEdgeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&configs, "configs", "1x720,2x720,1x1080,2x1080", "configurations: CAMERASxHEIGHT, comma separated")
 	cmd.Flags().IntVar(&cars, "cars", 6, "cars in each camera's video")
 	cmd.Flags().IntVar(&fps, "fps", 15, "the videos' frame rate")
+	cmd.Flags().BoolVar(&gate, "motion-gate", true, "skip recognising frames in which nothing moved")
 	cmd.Flags().StringVar(&models, "models", "var/models", "prepared recognition models")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per configuration")
 	return cmd
