@@ -35,8 +35,9 @@ type EdgeResult struct {
 	RSSMB      float64 `json:"rss_mb"`
 	// Still is how many frames the motion gate kept from the recogniser;
 	// Gate says whether it was on.
-	Still int64 `json:"-"`
-	Gate  bool  `json:"-"`
+	Still int64    `json:"-"`
+	Gate  bool     `json:"-"`
+	ROI   edge.ROI `json:"-"`
 	// Resident memory a tenth of the way into the replay and at its end,
 	// sampled every RSSEvery: equal within noise when nothing grows.
 	RSSEarlyMB, RSSLateMB float64 `json:"-"`
@@ -80,6 +81,7 @@ type EdgeOptions struct {
 	Models        string // prepared models
 	Dir           string // scratch space
 	NoMotionGate  bool   // recognise every frame, still or not
+	ROI           edge.ROI
 }
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
@@ -134,7 +136,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	eo := edge.DefaultOptions()
 	eo.OCR.ModelsDir, eo.Realtime = o.Models, true
-	eo.Motion.Off = o.NoMotionGate
+	eo.Motion.Off, eo.ROI = o.NoMotionGate, o.ROI
 	for i := range o.Cameras {
 		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
 			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
@@ -155,7 +157,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	os.RemoveAll(eo.DriveDir)
 	res.FPSPerCore = float64(st.Frames) / wall / float64(runtime.NumCPU())
-	res.Dropped, res.Still, res.Gate = st.Dropped, st.Still, !o.NoMotionGate
+	res.Dropped, res.Still, res.Gate, res.ROI = st.Dropped, st.Still, !o.NoMotionGate, o.ROI
 	// Recall: the plates each camera read right, over the plates it showed.
 	right := 0
 	for _, sp := range eo.Sources {

@@ -241,7 +241,7 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 			}
 			continue
 		}
-		plates, err := rz.Recognize(f.Mat)
+		plates, err := rz.RecognizeIn(f.Mat, o.ROI)
 		if err != nil {
 			return fmt.Errorf("camera %s frame %d: %w", sp.Camera, f.Seq, err)
 		}

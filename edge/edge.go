@@ -45,6 +45,7 @@ type Options struct {
 	OCR             ocr.Options
 	Track           track.Options
 	Motion          MotionOptions // frames in which nothing moved are not recognised
+	ROI             ROI           // the band of each frame where plates appear; zero: the whole frame
 	AlertConfidence float32       // a single frame's reading alerts at once from this confidence; weaker ones wait for the track
 	Drive           drive.Options // Dir and Vehicle are taken from above
 	SelfCheck       shift.CheckOptions
@@ -119,7 +120,7 @@ func (o Options) Validate() error {
 	}
 	d := o.Drive
 	d.Dir, d.Vehicle = o.DriveDir, o.Vehicle
-	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), o.Motion.Validate(), d.Validate(), o.SelfCheck.Validate())
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), o.Motion.Validate(), o.ROI.Validate(), d.Validate(), o.SelfCheck.Validate())
 }
 
 // Stats counts what a run did.

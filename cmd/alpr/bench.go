@@ -185,6 +185,7 @@ func newBenchEdgeCmd() *cobra.Command {
 	var models, configs string
 	var cars, fps int
 	var gate bool
+	var roi edge.ROI
 	cmd := &cobra.Command{
 		Use:   "edge [--configs 1x720,2x720,1x1080,2x1080] [--json]",
 		Short: "Real-time reading: cameras at once at their frame rate; throughput, skipped frames, recall, frame-to-alert latency, memory",
@@ -207,7 +208,7 @@ func newBenchEdgeCmd() *cobra.Command {
 					return err
 				}
 				res, err := benchmarks.Edge(cmd.Context(), benchmarks.EdgeOptions{Cameras: cams, Width: height * 16 / 9, Height: height,
-					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate})
+					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate, ROI: roi})
 				os.RemoveAll(d)
 				if err != nil {
 					return err
@@ -228,6 +229,7 @@ func newBenchEdgeCmd() *cobra.Command {
 	cmd.Flags().IntVar(&cars, "cars", 6, "cars in each camera's video")
 	cmd.Flags().IntVar(&fps, "fps", 15, "the videos' frame rate")
 	cmd.Flags().BoolVar(&gate, "motion-gate", true, "skip recognising frames in which nothing moved")
+	cmd.Flags().Var(roiFlag{&roi}, "roi", "recognise only this band of each frame: TOP,BOTTOM as fractions of the height")
 	cmd.Flags().StringVar(&models, "models", "var/models", "prepared recognition models")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "one JSON object per configuration")
 	return cmd

@@ -173,6 +173,8 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.BoolVar(&o.BackOffice.PushHits, "push-hits", false, "also send each alerting hit to the back office's dispatch board (the drive keeps it regardless)")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
+	f.Var(roiFlag{&o.ROI}, "roi", "the band of each frame where plates appear, as fractions of its height from the top: TOP,BOTTOM (e.g. 0.3,0.9; default the whole frame)")
+	f.BoolVar(&o.Motion.Off, "no-motion-gate", false, "recognise every frame, even when nothing in it moved")
 	f.BoolVar(&o.Realtime, "realtime", false, "replay at the files' frame rate and skip what the reader cannot keep up with, as live cameras do")
 	f.StringVar(&o.OCR.ModelsDir, "models", o.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.OCR.Engine, "ocr", o.OCR.Engine, "character reader: dnn or tesseract")
@@ -182,3 +184,24 @@ are stamped from --start, so a replay gives the same records every time.`,
 	cmd.MarkFlagRequired("officer")
 	return cmd
 }
+
+// roiFlag is --roi: TOP,BOTTOM.
+type roiFlag struct{ r *edge.ROI }
+
+func (f roiFlag) String() string {
+	if f.r == nil || f.r.Whole() {
+		return ""
+	}
+	return fmt.Sprintf("%g,%g", f.r.Top, f.r.Bottom)
+}
+
+func (f roiFlag) Set(s string) error {
+	r, err := edge.ParseROI(s)
+	if err != nil {
+		return err
+	}
+	*f.r = r
+	return nil
+}
+
+func (roiFlag) Type() string { return "TOP,BOTTOM" }
