@@ -34,6 +34,19 @@ func smallShift(t *testing.T) (*fixtures.Shift, fixtures.Options) {
 	return s, o
 }
 
+// videoReplay returns options that replay the shift's video from one
+// camera, "front", with the prepared models.
+func videoReplay(t *testing.T, s *fixtures.Shift) Options {
+	t.Helper()
+	o := DefaultOptions()
+	var err error
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	return o
+}
+
 // driveContents is every record of a drive, by kind.
 type driveContents struct {
 	reads        []drive.Read
@@ -231,12 +244,7 @@ func TestLostFixIsRecorded(t *testing.T) {
 // still read.
 func TestRealtimeReplayNeverWaits(t *testing.T) {
 	s, fo := smallShift(t)
-	o := DefaultOptions()
-	var err error
-	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
-		t.Fatal(err)
-	}
-	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o := videoReplay(t, s)
 	o.Start, o.DriveDir, o.Vehicle, o.Officer, o.Realtime = fo.Start, t.TempDir(), "car7", "4127", true
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := Run(context.Background(), o)
@@ -265,12 +273,7 @@ func (a *orderAlerter) Status(string, string) {}
 // track ends.
 func TestHitAlertsBeforeItsTrackEnds(t *testing.T) {
 	s, fo := smallShift(t)
-	o := DefaultOptions()
-	var err error
-	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
-		t.Fatal(err)
-	}
-	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o := videoReplay(t, s)
 	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
 	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -357,12 +360,7 @@ func (a *releasingAlerter) Status(string, string) {}
 // it), and once the drive recovers every hit is on it.
 func TestStalledDriveNeverDelaysAnAlert(t *testing.T) {
 	s, fo := smallShift(t)
-	o := DefaultOptions()
-	var err error
-	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
-		t.Fatal(err)
-	}
-	o.Sources = []capture.Spec{{Camera: "front", Kind: capture.KindVideo, Target: filepath.Join(s.Dir, fixtures.VideoFile)}}
+	o := videoReplay(t, s)
 	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
 	// Every plate of the video is hot, so the shift raises several hits.
 	var recs []hotlist.NCICRecord
