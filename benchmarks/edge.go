@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/plateward/alpr/edge"
@@ -42,6 +43,11 @@ type EdgeResult struct {
 	// sampled every RSSEvery: equal within noise when nothing grows.
 	RSSEarlyMB, RSSLateMB float64 `json:"-"`
 	ReplayS               float64 `json:"-"`
+	// CPUCores is the processor time the replay used over its wall time:
+	// 2 is both cores busy throughout.
+	CPUCores float64 `json:"-"`
+	Alerts   int     `json:"-"` // alerts timed: the percentiles' sample
+	Gap      int     `json:"-"` // empty frames between cars
 }
 
 // RSSEvery is how often the edge benchmark samples resident memory.
@@ -82,6 +88,7 @@ type EdgeOptions struct {
 	Dir           string // scratch space
 	NoMotionGate  bool   // recognise every frame, still or not
 	ROI           edge.ROI
+	GapFrames     int // empty street between two cars, frames; 0: the fixture's default (6)
 }
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
@@ -115,6 +122,10 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height)}
 	fo := fixtures.DefaultOptions()
 	fo.Scenes, fo.VideoCars, fo.Width, fo.Height, fo.FPS, fo.HotEntries, fo.Seed = 0, o.Cars, o.Width, o.Height, o.FPS, 1000, 7
+	if o.GapFrames > 0 {
+		fo.GapFrames = o.GapFrames
+	}
+	res.Gap = fo.GapFrames
 	shiftDir := filepath.Join(o.Dir, fmt.Sprintf("shift-%d", o.Height))
 	s, err := fixtures.GenerateShift(shiftDir, fo)
 	if err != nil {
@@ -148,9 +159,11 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	eo.Alerter = al
 	t0 := time.Now()
 	stopRSS := sampleRSS(RSSEvery)
+	cpu0 := cpuSeconds()
 	st, err := edge.Run(ctx, eo)
 	rss := stopRSS()
 	wall := time.Since(t0).Seconds()
+	res.CPUCores = (cpuSeconds() - cpu0) / wall
 	res.ReplayS, res.RSSEarlyMB, res.RSSLateMB = wall, rss[len(rss)/10], rss[len(rss)-1]
 	if err != nil {
 		return res, err
@@ -170,8 +183,19 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	res.Recall = float64(right) / float64(len(plates)*o.Cameras)
 	sort.Float64s(al.ms)
 	res.AlertP50, res.AlertP95, res.AlertP99 = percentile(al.ms, 50), percentile(al.ms, 95), percentile(al.ms, 99)
+	res.Alerts = len(al.ms)
 	res.RSSMB = peakRSSMB()
 	return res, nil
+}
+
+// cpuSeconds is the processor time (user and system) this process has
+// used.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // peakRSSMB reads the process's peak resident memory from /proc.

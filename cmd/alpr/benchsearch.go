@@ -53,24 +53,12 @@ func newBenchSearchCmd() *cobra.Command {
 			fmt.Fprintf(tw, "store\t%d reads, generated in %.0f s, %.1f MB a million reads\n", res.Reads, res.FillS,
 				float64(res.DBBytes)/1e6/(float64(res.Reads)/1e6))
 			fmt.Fprintln(tw, "SEARCH\tASKED FOR\tp50 ms\tp95 ms\tGOAL ms")
-			for _, r := range []struct {
-				name, what string
-				s          benchmarks.SearchStat
-				goal       int
-			}{
-				{"plate", "exact plate, all time", res.Plate, 100},
-				{"partial", "two characters unknown, last 30 days", res.Partial, 1000},
-				{"misread", "look-alikes or one character off, last 30 days", res.Misread, 1000},
-				{"stakeout", "1 km, one day", res.Stakeout, 500},
-				{"locate", "places and hours of a plate, all time", res.Locate, 0},
-				{"convoy", fmt.Sprintf("plates with %.0f reads on average, 1 min", res.ConvoyReads), res.Convoy, 5000},
-				{"hits", "hits without a disposition, last 30 days", res.Hits, 1000},
-			} {
+			for _, r := range benchmarks.SearchRows(&res) {
 				goal := "—"
-				if r.goal > 0 {
-					goal = fmt.Sprint(r.goal)
+				if r.Goal > 0 {
+					goal = fmt.Sprint(r.Goal)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%s\n", r.name, r.what, r.s.P50Ms, r.s.P95Ms, goal)
+				fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%s\n", r.Name, r.What, r.Stat.P50Ms, r.Stat.P95Ms, goal)
 			}
 			return tw.Flush()
 		},
