@@ -23,7 +23,8 @@ func (f *policyFlag) add(cmd *cobra.Command) {
 // load reads the policy and, with adopt, records it as adopted in the
 // store (a new version is audited).
 func (f *policyFlag) load(cmd *cobra.Command, st *analytics.Store, by string, adopt bool) (retention.Policy, error) {
-	p, body := retention.Policy{}, retention.DefaultPolicyFile()
+	var p retention.Policy
+	body := retention.DefaultPolicyFile()
 	var err error
 	if f.path == "" {
 		p, err = retention.DefaultPolicy()

@@ -153,7 +153,7 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 	if f.Kind, err = CheckSchema(f.Schema); err != nil {
 		return nil, fmt.Errorf("%s: %w", info.Name, err)
 	}
-	var good int64 = cr.n
+	good := cr.n
 	var bad error
 	for rd.Next() {
 		b := rd.RecordBatch()
