@@ -5,6 +5,7 @@ import (
 	"html"
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 // Series is one set of bars in a chart, one value per group.
@@ -21,8 +22,14 @@ var barColours = [...]string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"}
 // the bar's end. A goal, when positive, is drawn as a dashed line.
 func BarChart(title, unit string, groups []string, series []Series, goal float64) []byte {
 	const (
-		width, left, right, top, barH, gap = 760, 170, 90, 40, 14, 10
+		plotW, right, top, barH, gap = 590, 90, 44, 14, 10
+		charW                        = 7 // a 12 px sans-serif character, generously
 	)
+	left := 60
+	for _, g := range groups {
+		left = max(left, charW*utf8.RuneCountInString(g)+12)
+	}
+	width := left + plotW
 	rowH := barH*len(series) + gap
 	height := top + rowH*len(groups) + 30
 	top2 := 0.0
@@ -40,7 +47,7 @@ func BarChart(title, unit string, groups []string, series []Series, goal float64
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", width, height)
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">%s</text>`+"\n", html.EscapeString(title))
 	for i, s := range series {
-		x := left + i*150
+		x := left + i*120
 		fmt.Fprintf(&b, `<rect x="%d" y="27" width="10" height="10" fill="%s"/><text x="%d" y="36">%s</text>`+"\n",
 			x, barColours[i%len(barColours)], x+14, html.EscapeString(s.Name))
 	}
