@@ -17,9 +17,9 @@ import (
 	"github.com/plateward/alpr/edge"
 )
 
-// ReportSizes are the report's sizes: small finishes in minutes on the
-// two-core development machine; full is each benchmark's issue size.
-var ReportSizes = []string{"small", "full"}
+// The report's sizes: small finishes in minutes on the two-core
+// development machine; full is each benchmark's issue size; smoke runs in
+// seconds, for the test that keeps the report from rotting (no edge).
 
 // ReportOptions configures a benchmark report.
 type ReportOptions struct {
@@ -52,6 +52,7 @@ type Report struct {
 }
 
 type reportSizes struct {
+	hotEntries                                     int
 	ingest, search, searchQueries, serve, analysts int
 	serveFor                                       time.Duration
 	edge                                           []edgeRun
@@ -80,15 +81,18 @@ const soakCars = 375
 
 func sizesFor(size string) (reportSizes, error) {
 	switch size {
+	case "smoke":
+		return reportSizes{hotEntries: 20_000, ingest: 20_000, search: 20_000, searchQueries: 2, serve: 20_000, analysts: 2,
+			serveFor: time.Second}, nil
 	case "small":
-		return reportSizes{ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
+		return reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
 			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0}, {2, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, stakeoutGap}, {2, 1080, false, 0, false, stakeoutGap}, {2, 1080, true, 0, true, 0}}}, nil
 	case "full":
-		return reportSizes{ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
+		return reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
 			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0}, {2, 720, true, 0, false, 0}, {4, 720, true, 0, false, 0}, {1, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, stakeoutGap}, {2, 1080, false, 0, false, stakeoutGap}, {2, 1080, true, 0, true, 0}, {4, 1080, true, 0, false, 0},
 				{2, 720, true, soakCars, false, 0}}}, nil
 	}
-	return reportSizes{}, fmt.Errorf("report size %q: want small or full", size)
+	return reportSizes{}, fmt.Errorf("report size %q: want small, full or smoke", size)
 }
 
 // RunReport runs every system benchmark one after another in this
@@ -108,13 +112,22 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		}
 	}
 	r := &Report{Opts: o, Started: o.Now(), Failed: map[string]string{}, sizes: sz}
-	scratch := func(name string) (string, func(), error) {
-		d, err := os.MkdirTemp(o.Dir, "report-"+name+"-")
-		return d, func() { os.RemoveAll(d) }, err
-	}
 	fail := func(name string, err error) {
 		r.Failed[name] = err.Error()
 		logf("%s: %v", name, err)
+	}
+	// run runs one benchmark in its own scratch folder, removed after it,
+	// and records why it could not run, if it could not.
+	run := func(name string, bench func(dir string) error) {
+		logf("%s", name)
+		d, err := os.MkdirTemp(o.Dir, "report-bench-")
+		if err == nil {
+			err = bench(d)
+			os.RemoveAll(d)
+		}
+		if err != nil {
+			fail(name, err)
+		}
 	}
 
 	// Accuracy, both halves of the layout the dataset has.
@@ -146,61 +159,31 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		*half.dst = &res
 	}
 
-	logf("hot list")
-	if d, done, err := scratch("hotlist"); err != nil {
-		fail("hotlist", err)
-	} else {
+	run("hot list", func(d string) error {
 		ho := DefaultHotlistOptions(d)
+		ho.Entries = sz.hotEntries
 		r.hotEntries = ho.Entries
 		prev := runtime.GOMAXPROCS(1) // the goal is on one core
+		defer runtime.GOMAXPROCS(prev)
 		res, err := Hotlist(ho)
-		runtime.GOMAXPROCS(prev)
-		done()
-		if err != nil {
-			fail("hotlist", err)
-		} else {
-			r.Hotlist = &res
-		}
-	}
-
-	logf("ingest, %d reads", sz.ingest)
-	if d, done, err := scratch("ingest"); err != nil {
-		fail("ingest", err)
-	} else {
+		r.Hotlist = keep(res, err)
+		return err
+	})
+	run(fmt.Sprintf("ingest, %d reads", sz.ingest), func(d string) error {
 		res, err := Ingest(ctx, IngestOptions{Reads: sz.ingest, Dir: d, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-		done()
-		if err != nil {
-			fail("ingest", err)
-		} else {
-			r.Ingest = &res
-		}
-	}
-
-	logf("search, %d reads", sz.search)
-	if d, done, err := scratch("search"); err != nil {
-		fail("search", err)
-	} else {
+		r.Ingest = keep(res, err)
+		return err
+	})
+	run(fmt.Sprintf("search, %d reads", sz.search), func(d string) error {
 		res, err := Search(ctx, SearchOptions{Dir: d, Reads: sz.search, Queries: sz.searchQueries, Seed: 1})
-		done()
-		if err != nil {
-			fail("search", err)
-		} else {
-			r.Search = &res
-		}
-	}
-
-	logf("serve, %d reads, %d analysts, %v", sz.serve, sz.analysts, sz.serveFor)
-	if d, done, err := scratch("serve"); err != nil {
-		fail("serve", err)
-	} else {
+		r.Search = keep(res, err)
+		return err
+	})
+	run(fmt.Sprintf("serve, %d reads, %d analysts, %v", sz.serve, sz.analysts, sz.serveFor), func(d string) error {
 		res, err := Serve(ctx, ServeOptions{Dir: d, Reads: sz.serve, Analysts: sz.analysts, Duration: sz.serveFor, Seed: 1})
-		done()
-		if err != nil {
-			fail("serve", err)
-		} else {
-			r.Serve = &res
-		}
-	}
+		r.Serve = keep(res, err)
+		return err
+	})
 
 	for _, c := range sz.edge {
 		name := fmt.Sprintf("edge %dx%dp", c.cameras, c.height)
@@ -218,26 +201,29 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 			roi = benchROI
 			name += fmt.Sprintf(", region %g–%g", roi.Top, roi.Bottom)
 		}
-		logf("%s", name)
-		d, done, err := scratch("edge")
-		if err != nil {
-			fail(name, err)
-			continue
-		}
 		cars := c.cars
 		if cars == 0 {
 			cars = 6
 		}
-		res, err := Edge(ctx, EdgeOptions{Cameras: c.cameras, Width: c.height * 16 / 9, Height: c.height, FPS: 15, Cars: cars, Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap})
-		done()
-		if err != nil {
-			fail(name, err)
-			continue
-		}
-		r.Edge = append(r.Edge, res)
+		run(name, func(d string) error {
+			res, err := Edge(ctx, EdgeOptions{Cameras: c.cameras, Width: c.height * 16 / 9, Height: c.height, FPS: 15, Cars: cars,
+				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap})
+			if err == nil {
+				r.Edge = append(r.Edge, res)
+			}
+			return err
+		})
 	}
 	r.Took = o.Now().Sub(r.Started)
 	return r, nil
+}
+
+// keep returns a pointer to a benchmark's result, or nil if it failed.
+func keep[T any](res T, err error) *T {
+	if err != nil {
+		return nil
+	}
+	return &res
 }
 
 // OpenALPR's figures on the development half, measured on this machine

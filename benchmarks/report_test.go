@@ -2,10 +2,12 @@ package benchmarks
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,6 +70,28 @@ func TestReportPlotsAreWellFormedSVG(t *testing.T) {
 		}
 		if !bytes.Contains(svg, []byte("<rect")) {
 			t.Fatalf("%s has no bars", name)
+		}
+	}
+}
+
+// TestReportSmoke runs the report at its smoke size (seconds): every
+// benchmark but accuracy (no dataset given) and edge runs, and the report
+// renders what they measured.
+func TestReportSmoke(t *testing.T) {
+	r, err := RunReport(context.Background(), ReportOptions{Size: "smoke", Dir: t.TempDir(), Commit: "test", Machine: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Hotlist == nil || r.Ingest == nil || r.Search == nil || r.Serve == nil {
+		t.Fatalf("not measured: %v", r.Failed)
+	}
+	if _, ok := r.Failed["accuracy scenes"]; !ok || len(r.Failed) != 2 {
+		t.Fatalf("failures %v, want only the two accuracy halves (no dataset)", r.Failed)
+	}
+	md := string(r.Markdown("plots"))
+	for _, want := range []string{"hot list match", "ingest, 20000 reads", "search plate", "back office", "accuracy crops: no dataset"} {
+		if !strings.Contains(md, want) {
+			t.Fatalf("report lacks %q:\n%s", want, md)
 		}
 	}
 }
