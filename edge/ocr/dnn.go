@@ -115,12 +115,15 @@ func (r *recogniser) read(line gocv.Mat) ([]sym, []step, error) {
 		}
 		steps[t] = st
 	}
-	// Greedy CTC: collapse repeats, drop blanks and non-plate classes.
+	// Greedy CTC: collapse repeats, drop blanks and non-plate classes. A
+	// symbol's position is its first step's centre, as a fraction of the
+	// line's width (the canvas is padded right of the line).
 	var syms []sym
 	var prev byte
-	for _, st := range steps {
+	for t, st := range steps {
 		if st.ch != 0 && st.ch != prev {
-			syms = append(syms, sym{ch: st.ch, conf: st.conf, alt: st.alt, altConf: st.altCf})
+			x := (float32(t) + 0.5) * float32(r.width) / float32(T) / float32(w)
+			syms = append(syms, sym{ch: st.ch, conf: st.conf, alt: st.alt, altConf: st.altCf, x: x})
 		} else if st.ch != 0 && st.ch == prev && st.conf > syms[len(syms)-1].conf {
 			syms[len(syms)-1].conf = st.conf
 		}
