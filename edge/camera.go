@@ -90,8 +90,9 @@ func (r *Recognizer) StateOf(cropJPEG []byte) string {
 }
 
 // Likelihood ranks plates read in one frame: the reader's confidence,
-// discounted for a length few US plates have and for a region the detector
-// found less plate-like.
+// discounted for a length few US plates have, for a state's name (the name
+// band read as a row of characters: "TEXAS" above a Texas plate) and for a
+// region the detector found less plate-like.
 func (p Plate) Likelihood() float64 {
 	b := p.Result.Best()
 	l := 1.0
@@ -101,13 +102,16 @@ func (p Plate) Likelihood() float64 {
 	case n > 7:
 		l = 0.8
 	}
+	if ocr.IsStateName(b.Text) {
+		l *= 0.2
+	}
 	return float64(b.Confidence) * l * p.Region.Score
 }
 
 func (r *Recognizer) recognize(frame gocv.Mat) ([]Plate, error) {
 	var out []Plate
 	for _, reg := range r.det.Detect(frame) {
-		res, err := r.ocr.Read(frame, reg.Plate)
+		res, err := r.ocr.Read(frame, reg.ReadArea())
 		if errors.Is(err, ocr.ErrNoPlate) {
 			continue
 		}
@@ -144,9 +148,9 @@ func (r *Recognizer) RecognizeCrop(crop gocv.Mat) ([]Plate, error) {
 	return []Plate{{Region: detect.Region{Chars: whole, Plate: whole, Score: 1}, Result: res}}, nil
 }
 
-// encodeCrop returns the JPEG of the plate region.
+// encodeCrop returns the JPEG of the plate's crop area.
 func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
-	roi := frame.Region(p.Region.Plate)
+	roi := frame.Region(p.Region.CropArea().Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows())))
 	defer roi.Close()
 	buf, err := gocv.IMEncodeWithParams(gocv.JPEGFileExt, roi, []int{gocv.IMWriteJpegQuality, 90})
 	if err != nil {

@@ -31,11 +31,12 @@ type Options struct {
 	ThresholdC    float32 // adaptive threshold offset, grey levels
 	MaxGap        float64 // largest gap between two characters of a row, in character heights
 	MaxRegions    int     // regions returned, best first
+	MinScoreRatio float64 // regions scoring under this fraction of the best are not returned (each costs a read)
 }
 
 // DefaultOptions suits 720p–1080p patrol-car cameras.
 func DefaultOptions() Options {
-	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, MaxGap: 1.6, MaxRegions: 3}
+	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, MaxGap: 1.6, MaxRegions: 3, MinScoreRatio: 0.7}
 }
 
 // Validate reports the first invalid option.
@@ -51,6 +52,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("detect options: block size %d must be odd and at least 3", o.BlockSize)
 	case o.MaxRegions < 1:
 		return errors.New("detect options: max regions < 1")
+	case o.MinScoreRatio < 0 || o.MinScoreRatio > 1:
+		return fmt.Errorf("detect options: min score ratio %g outside 0..1", o.MinScoreRatio)
 	}
 	return nil
 }
@@ -65,6 +68,7 @@ type Region struct {
 // Detector finds plate regions.
 type Detector struct {
 	opts                 Options
+	erode                gocv.Mat // 2×2 structuring element
 	small, gray, bin     gocv.Mat
 	labels, stats, cents gocv.Mat
 }
@@ -74,13 +78,14 @@ func New(opts Options) (*Detector, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	return &Detector{opts: opts, small: gocv.NewMat(), gray: gocv.NewMat(), bin: gocv.NewMat(),
+	return &Detector{opts: opts, erode: gocv.GetStructuringElement(gocv.MorphRect, image.Pt(2, 2)),
+		small: gocv.NewMat(), gray: gocv.NewMat(), bin: gocv.NewMat(),
 		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat()}, nil
 }
 
 // Close frees the detector's buffers.
 func (d *Detector) Close() {
-	for _, m := range []*gocv.Mat{&d.small, &d.gray, &d.bin, &d.labels, &d.stats, &d.cents} {
+	for _, m := range []*gocv.Mat{&d.erode, &d.small, &d.gray, &d.bin, &d.labels, &d.stats, &d.cents} {
 		m.Close()
 	}
 }
@@ -106,10 +111,17 @@ func (d *Detector) Detect(frame gocv.Mat) []Region {
 	var out []Region
 	// Dark characters on a light plate, then light on dark; each at two
 	// neighbourhood sizes, because at one size a small plate's characters
-	// merge with its frame and at the other a large plate's break up.
+	// merge with its frame and at the other a large plate's break up. The
+	// small neighbourhood's pass is also eroded by one pixel, which breaks
+	// the thin bridges that join characters to a dealer's frame or to each
+	// other (measured on the development scenes: plates found in the top
+	// three regions 92 → 96 of 114, at no extra cost, against a plain pass).
 	for _, bs := range []int{d.opts.BlockSize, d.opts.BlockSize/2 | 1} {
 		for _, typ := range []gocv.ThresholdType{gocv.ThresholdBinaryInv, gocv.ThresholdBinary} {
 			gocv.AdaptiveThreshold(d.gray, &d.bin, 255, gocv.AdaptiveThresholdMean, typ, bs, d.opts.ThresholdC)
+			if bs != d.opts.BlockSize {
+				gocv.Erode(d.bin, &d.bin, d.erode)
+			}
 			for _, g := range rows(d.charComps(d.bin), d.opts.MinChars, d.opts.MaxGap) {
 				u, score := rowScore(g)
 				chars := unscale(u, scale).Intersect(bounds)
@@ -128,6 +140,16 @@ func (d *Detector) Detect(frame gocv.Mat) []Region {
 	if len(out) > d.opts.MaxRegions {
 		out = out[:d.opts.MaxRegions]
 	}
+	// Every region returned costs the OCR a read (about 35 ms). On the
+	// development scenes the plate's row never scored under 0.79 of the
+	// best row, and two plates in one frame score alike; rows far below
+	// the best are a bumper sticker or a grille.
+	for i, r := range out {
+		if r.Score < d.opts.MinScoreRatio*out[0].Score {
+			out = out[:i]
+			break
+		}
+	}
 	return out
 }
 
@@ -139,12 +161,35 @@ func unscale(r image.Rectangle, s float64) image.Rectangle {
 	return image.Rect(f(r.Min.X), f(r.Min.Y), f(r.Max.X), f(r.Max.Y))
 }
 
-// plateAround estimates the plate from its row of characters: on US plates
-// the characters take about 80 % of the width and half the height.
-func plateAround(c image.Rectangle) image.Rectangle {
-	padX := c.Dx() / 8
-	padY := c.Dy() / 2
+// ReadArea is the part of the frame the OCR reads for this region: the row
+// of characters with half its height all round. The OCR's band cut
+// (ocr.Options.BandCutPct) is tuned to this margin; Plate, fitted to the
+// plates' outlines, cuts off characters the row missed at its ends. On the
+// development scenes, a side margin of 0.5 character heights read 67.5 %
+// exactly, 0.3 and 0.7 read 64.0 % and 65.8 %, an eighth of the row's width
+// 64.9 %; a margin above and below of 0.4 and 0.6 heights 66.7 % and 60.5 %.
+func (r Region) ReadArea() image.Rectangle {
+	return r.Chars.Inset(-r.Chars.Dy() / 2)
+}
+
+// CropArea is the picture of the plate kept with a read: the row of
+// characters with an eighth of its width each side and half its height
+// above and below, a little more than Plate, so that the state's name and
+// the characters the row missed at its ends are in the picture the officer
+// sees and the state is read from.
+func (r Region) CropArea() image.Rectangle {
+	c := r.Chars
+	padX, padY := c.Dx()/8, c.Dy()/2
 	return image.Rect(c.Min.X-padX, c.Min.Y-padY, c.Max.X+padX, c.Max.Y+padY)
+}
+
+// plateAround estimates the plate from its row of characters. Fitted to
+// the development scenes' truth boxes (medians over 102 plates): the row
+// takes 86 % of the plate's width and 55 % of its height, and sits a little
+// below its middle (state name above, a smaller slogan below).
+func plateAround(c image.Rectangle) image.Rectangle {
+	padX := c.Dx() * 8 / 100
+	return image.Rect(c.Min.X-padX, c.Min.Y-c.Dy()/2, c.Max.X+padX, c.Max.Y+c.Dy()*32/100)
 }
 
 // dropNested removes regions that lie mostly inside a larger one: the

@@ -159,3 +159,15 @@ func newStateClient(lang string) (*gosseract.Client, error) {
 	}
 	return c, nil
 }
+
+// IsStateName reports whether text, as the reader returns it (O read as
+// 0), is the name of a state: the name band read as if it were the plate,
+// which the plate's ranking discounts.
+func IsStateName(text string) bool {
+	for _, n := range stateNames() {
+		if len(n) == len(text) && strings.ReplaceAll(n, "O", "0") == text {
+			return true
+		}
+	}
+	return false
+}
