@@ -1,10 +1,17 @@
 package ocr
 
-// Plate formats as a prior: L a letter, D a digit. A reading that fits no
-// format but fits one after swapping look-alike characters (S→5 where a
-// digit must be) gains that reading as a candidate ranked first; the raw
-// reading stays a candidate. A prior, never a filter: vanity and special
-// plates fit no format and are still read.
+// Plate formats as a prior: L a letter, D a digit. When the best reading
+// fits no format, a reading among the next few candidates that fits one
+// goes first — if it differs from the best only where the network was
+// unsure. A prior, never a filter: vanity and special plates fit no format
+// and are still read as read.
+//
+// Measured on the development half (candidates 2–3, unsure under 0.7):
+// scenes top-1 67.5 % → 69.3 %, crops 90.0 % → 90.3 %. Moving the reading
+// to a format by look-alike swaps alone (S→5 where a digit must be),
+// whatever the network's confidence, lost on both: scenes 64.0 %, crops
+// 76.1 % — the crops come from fifty states, most of whose formats are not
+// in the list, and a confident character is nearly always right.
 
 // Formats returns the standard passenger formats the prior knows, the
 // department's state first.
@@ -20,82 +27,59 @@ func Formats() []string {
 	}
 }
 
-// asDigit and asLetter give the look-alike of a character in the other
-// class, or 0.
-func asDigit(c byte) byte {
-	switch c {
-	case 'O', 'D', 'Q':
-		return '0'
-	case 'I', 'L':
-		return '1'
-	case 'Z':
-		return '2'
-	case 'S':
-		return '5'
-	case 'B':
-		return '8'
-	case 'G':
-		return '6'
-	}
-	return 0
-}
+const (
+	// formatLookahead is how many candidates, the best included, the
+	// prior looks at.
+	formatLookahead = 3
+	// unsureConf is the confidence under which the prior may change a
+	// character.
+	unsureConf = 0.7
+)
 
-func asLetter(c byte) byte {
-	switch c {
-	case '0':
-		return 'D'
-	case '1':
-		return 'I'
-	case '2':
-		return 'Z'
-	case '5':
-		return 'S'
-	case '8':
-		return 'B'
-	case '6':
-		return 'G'
-	}
-	return 0
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// fitFormat returns text changed by look-alike swaps to fit a format, the
-// number of swaps, and whether any format fits. A text that already fits
-// returns itself with zero swaps. Of several fits, the fewest swaps win.
-func fitFormat(text string) (string, int, bool) {
-	best, bestSwaps, ok := "", len(text)+1, false
+// fitsFormat reports whether text fits one of Formats exactly.
+func fitsFormat(text string) bool {
 	for _, f := range Formats() {
 		if len(f) != len(text) {
 			continue
 		}
-		b := []byte(text)
-		swaps := 0
 		fits := true
-		for i := range b {
-			switch {
-			case f[i] == 'D' && !isDigit(b[i]):
-				if d := asDigit(b[i]); d != 0 {
-					b[i] = d
-					swaps++
-				} else {
-					fits = false
-				}
-			case f[i] == 'L' && isDigit(b[i]):
-				if l := asLetter(b[i]); l != 0 {
-					b[i] = l
-					swaps++
-				} else {
-					fits = false
-				}
-			}
-			if !fits {
-				break
-			}
+		for i := 0; i < len(f) && fits; i++ {
+			digit := text[i] >= '0' && text[i] <= '9'
+			fits = (f[i] == 'D') == digit
 		}
-		if fits && swaps < bestSwaps {
-			best, bestSwaps, ok = string(b), swaps, true
+		if fits {
+			return true
 		}
 	}
-	return best, bestSwaps, ok
+	return false
+}
+
+// preferFormat moves to the front the first of the next candidates that
+// fits a format, when the best does not and the two differ only at
+// characters of syms (the best reading's) read with confidence under
+// unsureConf.
+func preferFormat(cands []Candidate, syms []sym) []Candidate {
+	if len(cands) == 0 || fitsFormat(cands[0].Text) {
+		return cands
+	}
+	best := cands[0].Text
+	for i := 1; i < min(formatLookahead, len(cands)); i++ {
+		t := cands[i].Text
+		if len(t) != len(best) || len(t) != len(syms) || !fitsFormat(t) {
+			continue
+		}
+		unsure := true
+		for p := range t {
+			if t[p] != best[p] && syms[p].conf >= unsureConf {
+				unsure = false
+			}
+		}
+		if unsure {
+			c := cands[i]
+			copy(cands[1:i+1], cands[:i])
+			cands[0] = c
+			return cands
+		}
+	}
+	return cands
 }

@@ -44,7 +44,7 @@ type Options struct {
 	MinConfidence float32 // 0–1: readings below this are dropped
 	MaxCandidates int     // readings returned per plate, best first
 	BandCutPct    int     // % of the plate's height cut off top and bottom before the DNN reads it
-	FormatPrior   bool    // put the reading that fits a state format first (see formats.go)
+	FormatPrior   bool    // prefer a candidate that fits a state format where the network was unsure (formats.go)
 	ReadState     bool    // read the state name band (see ReadState)
 }
 
@@ -53,7 +53,7 @@ func DefaultOptions() Options {
 	return Options{
 		Engine: EngineDNN, ModelsDir: "var/models",
 		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
-		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18, ReadState: true,
+		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18, ReadState: true, FormatPrior: true,
 	}
 }
 
@@ -332,6 +332,15 @@ type sym struct {
 }
 
 func (r *Reader) candidates(raw string, syms []sym) (Result, error) {
+	res, err := r.readings(raw, syms)
+	if err == nil && r.opts.FormatPrior {
+		res.Candidates = preferFormat(res.Candidates, syms)
+	}
+	return res, err
+}
+
+// readings returns the best reading and its alternatives, best first.
+func (r *Reader) readings(raw string, syms []sym) (Result, error) {
 	res := Result{Raw: raw}
 	if len(syms) < r.opts.MinLen || len(syms) > r.opts.MaxLen {
 		return res, ErrNoPlate
@@ -346,10 +355,6 @@ func (r *Reader) candidates(raw string, syms []sym) (Result, error) {
 		return res, ErrNoPlate
 	}
 	res.Candidates = append(res.Candidates, Candidate{string(best), conf})
-	if fit, swaps, ok := fitFormat(string(best)); ok && swaps > 0 && r.opts.FormatPrior {
-		// The format's reading goes first; the raw reading stays second.
-		res.Candidates = []Candidate{{fit, conf}, {string(best), conf * 0.9}}
-	}
 	// Alternatives: swap the least certain characters for the engine's
 	// runner-up, then for their look-alikes.
 	order := make([]int, len(syms))

@@ -115,21 +115,60 @@ func blankRegionIsNoPlate(t *testing.T, r *Reader) {
 	}
 }
 
-func TestFormatPrior(t *testing.T) {
+func TestFitsFormat(t *testing.T) {
 	cases := []struct {
-		name, in, want string
-		ok             bool
+		name, in string
+		want     bool
 	}{
-		{"S where Missouri has a digit", "RASK9D", "RA5K9D", true},
-		{"already fits", "AB1C2D", "AB1C2D", true},
-		{"1 where a letter goes", "AH5R11", "AH5R1I", true},
-		{"fits nothing", "HELLO", "", false},
+		{"Missouri", "AB1C2D", true},
+		{"California", "7CID930", true},
+		{"S where Missouri has a digit", "RASK9D", false},
+		{"vanity", "HELLO", false},
+		{"too long for any", "ABC12345", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _, ok := fitFormat(tc.in)
-			if ok != tc.ok || got != tc.want {
-				t.Fatalf("fitFormat(%q) = %q %v", tc.in, got, ok)
+			if got := fitsFormat(tc.in); got != tc.want {
+				t.Fatalf("fitsFormat(%q) = %v", tc.in, got)
+			}
+		})
+	}
+}
+
+func TestPreferFormat(t *testing.T) {
+	syms := func(text string, confs ...float32) []sym {
+		out := make([]sym, len(text))
+		for i := range out {
+			out[i] = sym{ch: text[i], conf: confs[i]}
+		}
+		return out
+	}
+	cands := func(ts ...string) []Candidate {
+		var out []Candidate
+		for _, t := range ts {
+			out = append(out, Candidate{Text: t})
+		}
+		return out
+	}
+	cases := []struct {
+		name  string
+		cands []Candidate
+		syms  []sym
+		want  string
+	}{
+		{"unsure I becomes 1 (Missouri)", cands("MJ3RIV", "MJ3R1V"), syms("MJ3RIV", .99, .99, .99, .99, .55, .99), "MJ3R1V"},
+		{"sure character is kept", cands("MJ3RIV", "MJ3R1V"), syms("MJ3RIV", .99, .99, .99, .99, .95, .99), "MJ3RIV"},
+		{"best already fits", cands("AC0M2V", "AC0MZV"), syms("AC0M2V", .99, .99, .99, .99, .4, .99), "AC0M2V"},
+		{"looks no further than the third", cands("MJ3RIV", "MJ3RIN", "HJ3RIV", "MJ3R1V"), syms("MJ3RIV", .5, .99, .99, .99, .5, .99), "MJ3RIV"},
+		{"vanity plate stays", cands("HELLO", "HELL0"), syms("HELLO", .9, .9, .9, .9, .3), "HELLO"},
+		{"one candidate", cands("ABC"), syms("ABC", .3, .3, .3), "ABC"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(tc.cands)
+			got := preferFormat(tc.cands, tc.syms)
+			if got[0].Text != tc.want || len(got) != n {
+				t.Fatalf("first %q of %d, want %q of %d", got[0].Text, len(got), tc.want, n)
 			}
 		})
 	}
