@@ -1,8 +1,10 @@
 package drive
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -266,7 +268,19 @@ func Salvage(dir string, log *slog.Logger) ([]string, error) {
 		fi := FileInfo{Path: tmp, Name: filepath.Base(final), Size: info.Size(), Encrypted: strings.HasSuffix(final, EncExt)}
 		if fi.Encrypted {
 			// The car cannot read what it encrypted: keep every byte for
-			// the station to salvage.
+			// the station to salvage — unless not one chunk of the payload
+			// is whole. age authenticates 64 KiB chunks and only the last
+			// may be short, so a cut stream yields its whole chunks and
+			// nothing else; a leftover without one (the kill came while
+			// the header or the first chunk was written) holds no record,
+			// and the station would quarantine it as undecryptable.
+			if !ageHasWholeChunk(tmp, info.Size()) {
+				log.Warn("removing encrypted drive leftover with no whole chunk", "file", tmp, "bytes", info.Size())
+				if err := os.Remove(tmp); err != nil {
+					return out, fmt.Errorf("remove %s: %w", tmp, err)
+				}
+				continue
+			}
 			if err := os.Rename(tmp, final); err != nil {
 				return out, fmt.Errorf("salvage %s: %w", tmp, err)
 			}
@@ -297,4 +311,45 @@ func Salvage(dir string, log *slog.Logger) ([]string, error) {
 		return out, fsutil.SyncDir(dir)
 	}
 	return out, nil
+}
+
+// age's payload layout: a 16-byte nonce, then chunks of 64 KiB of
+// plaintext each sealed with a 16-byte tag.
+const (
+	ageNonceSize = 16
+	ageChunkSize = 64<<10 + 16
+)
+
+// ageHasWholeChunk reports whether the age file at path (size bytes) holds
+// its whole header — the "age-encryption.org/v1" line, the recipient
+// stanzas and the "--- MAC" line — and at least one whole payload chunk
+// after it. A file it cannot read or that is not age at all counts as
+// having one, so that it is kept and reported rather than removed.
+func ageHasWholeChunk(path string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10) // a header for a few recipients is a few hundred bytes
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return true
+	}
+	head, magic := buf[:n], []byte("age-encryption.org/")
+	if !bytes.HasPrefix(head, magic) {
+		// Cut inside the first line (an empty file too): nothing whole.
+		// Anything else is not age, and is kept for the station to report.
+		return !bytes.HasPrefix(magic, head)
+	}
+	i := bytes.Index(head, []byte("\n--- "))
+	if i < 0 {
+		return false
+	}
+	j := bytes.IndexByte(head[i+1:], '\n')
+	if j < 0 {
+		return false
+	}
+	header := int64(i + 1 + j + 1)
+	return size-header-ageNonceSize >= ageChunkSize
 }
