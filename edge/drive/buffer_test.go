@@ -1,6 +1,8 @@
 package drive
 
 import (
+	"filippo.io/age"
+
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,7 +21,9 @@ func mountTmpfs(t *testing.T, dir, size string) {
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 }
 
-func readIDs(t *testing.T, dir string) map[string]int {
+// readIDs reads every file of a drive (with the identities, if encrypted)
+// and counts the IDs of its reads and hits.
+func readIDs(t *testing.T, dir string, idents ...age.Identity) map[string]int {
 	t.Helper()
 	files, err := List(dir)
 	if err != nil {
@@ -27,9 +31,9 @@ func readIDs(t *testing.T, dir string) map[string]int {
 	}
 	ids := map[string]int{}
 	for _, fi := range files {
-		f, err := ReadFile(fi)
+		f, err := ReadFile(fi, idents...)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", fi.Name, err)
 		}
 		for _, b := range f.Batches {
 			switch f.Kind {
