@@ -21,7 +21,8 @@ import (
 type recogniser struct {
 	net     gocv.Net
 	width   int
-	alnum   []byte // class → 'A'..'Z', '0'..'9', or 0
+	alnum   []byte  // class → 'A'..'Z', '0'..'9', or 0
+	cols    []uint8 // class → column of the folded CTC matrix (ctc.go)
 	resized gocv.Mat
 	canvas  gocv.Mat
 }
@@ -57,7 +58,7 @@ func newRecogniser(dir string) (*recogniser, error) {
 	if net.Empty() {
 		return nil, fmt.Errorf("load recogniser from %s", dir)
 	}
-	return &recogniser{net: net, width: man.RecWidth, alnum: alnum,
+	return &recogniser{net: net, width: man.RecWidth, alnum: alnum, cols: foldClasses(alnum),
 		resized: gocv.NewMat(), canvas: gocv.NewMat()}, nil
 }
 
@@ -129,5 +130,21 @@ func (r *recogniser) read(line gocv.Mat) ([]sym, []step, error) {
 		}
 		prev = st.ch
 	}
+	// The reading summed over every alignment replaces the greedy one
+	// where they differ (ctc.go).
+	m := fold(probs, T, C, r.cols)
+	if beams := beamSearch(m); len(beams) > 0 && beams[0].text != symText(syms) {
+		if at := align(m, beams[0].text); at != nil {
+			syms = alignedSyms(m, beams[0].text, at, float32(r.width)/float32(T)/float32(w))
+		}
+	}
 	return syms, steps, nil
+}
+
+func symText(ss []sym) string {
+	b := make([]byte, len(ss))
+	for i, s := range ss {
+		b[i] = s.ch
+	}
+	return string(b)
 }
