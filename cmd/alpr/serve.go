@@ -46,7 +46,7 @@ the app is reached from anything but this machine.`,
 			}
 			if created {
 				fmt.Fprintf(cmd.OutOrStdout(), "first start: created IT administrator \"admin\" with one-time password %s\n"+
-					"(shown once; it must be changed at first login)\n", pw)
+					"(shown once; it must be changed at first login; lost, it is replaced with alpr users reset admin)\n", pw)
 			}
 			// The policy in force is adopted (a new version is audited) by
 			// the server that runs the jobs.
