@@ -1,6 +1,9 @@
 package ocr
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // steps builds a folded CTC matrix: each step is a map from character
 // ('_' for blank) to probability.
@@ -80,5 +83,40 @@ func TestAlignRefusesWhatDoesNotFit(t *testing.T) {
 	m := steps(map[byte]float32{'A': 1}, map[byte]float32{'A': 1})
 	if at := align(m, "AA"); at != nil {
 		t.Fatalf("two A's need three steps, got an alignment in two: %v", at)
+	}
+}
+
+func TestWithAlternatives(t *testing.T) {
+	r := &Reader{opts: DefaultOptions()}
+	r.opts.MaxCandidates = 4
+	syms := func(text string) []sym {
+		out := make([]sym, len(text))
+		for i := range text {
+			out[i] = sym{ch: text[i], conf: 0.5}
+		}
+		return out
+	}
+	cands := []Candidate{{"CK0A1F", 0.9}, {"CKDA1F", 0.1}, {"CK0AIF", 0.1}}
+	tests := []struct {
+		name string
+		alts [][]sym
+		want []string
+	}{
+		{"after the first, before the swaps, capped", [][]sym{syms("CK0A1E"), syms("CK0A")}, []string{"CK0A1F", "CK0A1E", "CK0A", "CKDA1F"}},
+		{"a reading already there keeps its place", [][]sym{syms("CK0AIF")}, []string{"CK0A1F", "CKDA1F", "CK0AIF"}},
+		{"too short or too long for a plate", [][]sym{syms("CK0"), syms("CK0A1F2G3")}, []string{"CK0A1F", "CKDA1F", "CK0AIF"}},
+		{"none", nil, []string{"CK0A1F", "CKDA1F", "CK0AIF"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := r.withAlternatives(append([]Candidate(nil), cands...), tc.alts)
+			var texts []string
+			for _, c := range got {
+				texts = append(texts, c.Text)
+			}
+			if strings.Join(texts, " ") != strings.Join(tc.want, " ") {
+				t.Fatalf("got %v, want %v", texts, tc.want)
+			}
+		})
 	}
 }

@@ -74,8 +74,9 @@ type step struct {
 	conf, altCf float32
 }
 
-// read runs the network on a BGR line image and decodes it greedily.
-func (r *recogniser) read(line gocv.Mat) ([]sym, []step, error) {
+// read runs the network on a BGR line image and decodes it: the reading,
+// and the next likeliest readings (ctc.go).
+func (r *recogniser) read(line gocv.Mat) (syms []sym, alts [][]sym, err error) {
 	h := models.RecHeight
 	w := min(r.width, max(8, line.Cols()*h/max(1, line.Rows())))
 	gocv.Resize(line, &r.resized, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
@@ -119,7 +120,6 @@ func (r *recogniser) read(line gocv.Mat) ([]sym, []step, error) {
 	// Greedy CTC: collapse repeats, drop blanks and non-plate classes. A
 	// symbol's position is its first step's centre, as a fraction of the
 	// line's width (the canvas is padded right of the line).
-	var syms []sym
 	var prev byte
 	for t, st := range steps {
 		if st.ch != 0 && st.ch != prev {
@@ -133,13 +133,31 @@ func (r *recogniser) read(line gocv.Mat) ([]sym, []step, error) {
 	// The reading summed over every alignment replaces the greedy one
 	// where they differ (ctc.go).
 	m := fold(probs, T, C, r.cols)
-	if beams := beamSearch(m); len(beams) > 0 && beams[0].text != symText(syms) {
+	frac := float32(r.width) / float32(T) / float32(w)
+	beams := beamSearch(m)
+	if len(beams) > 0 && beams[0].text != symText(syms) {
 		if at := align(m, beams[0].text); at != nil {
-			syms = alignedSyms(m, beams[0].text, at, float32(r.width)/float32(T)/float32(w))
+			syms = alignedSyms(m, beams[0].text, at, frac)
 		}
 	}
-	return syms, steps, nil
+	// The next readings the search found, for candidates.
+	for _, b := range beams {
+		if len(alts) == maxBeamAlts {
+			break
+		}
+		if b.text == symText(syms) {
+			continue
+		}
+		if at := align(m, b.text); at != nil {
+			alts = append(alts, alignedSyms(m, b.text, at, frac))
+		}
+	}
+	return syms, alts, nil
 }
+
+// maxBeamAlts is how many of the beam search's next readings become
+// candidates.
+const maxBeamAlts = 3
 
 func symText(ss []sym) string {
 	b := make([]byte, len(ss))

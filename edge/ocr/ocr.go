@@ -241,18 +241,54 @@ func (r *Reader) readDNN(roi gocv.Mat) (Result, error) {
 	if line.Dx() < 8 || line.Dy() < 6 {
 		return Result{}, ErrNoPlate
 	}
-	syms, err := r.readSyms(roi, line)
+	syms, alts, err := r.readSyms(roi, line)
 	if err != nil {
 		return Result{}, err
 	}
-	raw := make([]byte, len(syms))
-	for i, s := range syms {
-		raw[i] = s.ch
-	}
+	raw := symText(syms)
 	if lo, hi, ok := r.rowSpan(roi); ok {
 		syms = trimOutside(syms, lo, hi)
+		for i := range alts {
+			alts[i] = trimOutside(alts[i], lo, hi)
+		}
 	}
-	return r.candidates(string(raw), syms)
+	res, err := r.candidates(raw, syms)
+	if err == nil {
+		res.Candidates = r.withAlternatives(res.Candidates, alts)
+	}
+	return res, err
+}
+
+// withAlternatives puts the recogniser's next likeliest readings (the
+// beam search's, trimmed as the best was) right after the first candidate,
+// keeping at most MaxCandidates. Their confidence is their characters'
+// mean, as the first's is.
+func (r *Reader) withAlternatives(cands []Candidate, alts [][]sym) []Candidate {
+	seen := map[string]bool{}
+	for _, c := range cands {
+		seen[c.Text] = true
+	}
+	var add []Candidate
+	for _, a := range alts {
+		t := symText(a)
+		if seen[t] || len(a) < r.opts.MinLen || len(a) > r.opts.MaxLen {
+			continue
+		}
+		seen[t] = true
+		var conf float32
+		for _, s := range a {
+			conf += s.conf / float32(len(a))
+		}
+		add = append(add, Candidate{t, conf})
+	}
+	out := make([]Candidate, 0, len(cands)+len(add))
+	out = append(out, cands[:1]...)
+	out = append(out, add...)
+	out = append(out, cands[1:]...)
+	if len(out) > r.opts.MaxCandidates {
+		out = out[:r.opts.MaxCandidates]
+	}
+	return out
 }
 
 // intruderConf is the confidence under which a symbol outside the row of
@@ -300,7 +336,7 @@ func (r *Reader) rowSpan(roi gocv.Mat) (lo, hi float32, ok bool) {
 	return float32(best.Min.X) / float32(w), float32(best.Max.X) / float32(w), true
 }
 
-func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, error) {
+func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, [][]sym, error) {
 	sub := roi.Region(line)
 	defer sub.Close()
 	if sub.Channels() == 1 {
@@ -308,8 +344,7 @@ func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, error) {
 	} else {
 		sub.CopyTo(&r.color)
 	}
-	syms, _, err := r.rec.read(r.color)
-	return syms, err
+	return r.rec.read(r.color)
 }
 
 // encodePGM wraps a grey image in a binary PGM header, the cheapest format

@@ -94,9 +94,11 @@ func stateNameIsNotRead(t *testing.T, r *Reader) {
 	if got := res.Best().Text; got != "AB1C2D" {
 		t.Fatalf("read %q (raw %q): the state name or slogan leaked in", got, res.Raw)
 	}
+	// Swapped characters keep the length; the recogniser's own next
+	// readings (beam search) may drop or add one, never a band of text.
 	for _, c := range res.Candidates {
-		if len(c.Text) != 6 {
-			t.Fatalf("candidate %q has a different length", c.Text)
+		if d := len(c.Text) - 6; d < -1 || d > 1 {
+			t.Fatalf("candidate %q is more than a character longer or shorter", c.Text)
 		}
 	}
 }
