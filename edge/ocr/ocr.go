@@ -1,14 +1,27 @@
-// Package ocr reads the text of a plate region with Tesseract (through
-// gosseract): the region is cropped, scaled to a steady character height,
-// binarised with Otsu's method and read as one line with an A–Z0–9
-// whitelist. Candidates come from the per-character confidences and the
-// confusion classes of package plate, the same classes the hot-list matcher
-// uses.
+// Package ocr reads the text of a plate region. Two engines:
 //
-// A Reader holds one Tesseract client, which is expensive to create (70–90
-// ms) and cheap to reuse (about 5 ms a plate): make one per worker. Set
-// OMP_THREAD_LIMIT=1 in the process (cmd/alpr does) or Tesseract's OpenMP
-// threads fight the workers for cores.
+//   - dnn (the default): PaddleOCR's PP-OCRv4 recogniser in OpenCV's DNN
+//     module (models prepared by package models). The plate's top and
+//     bottom bands (state name, slogan) are cut off, the line is read, its
+//     output decoded over the plate alphabet by prefix beam search with a
+//     forced alignment (ctc.go), and characters beside the plate's row of
+//     characters that the network was unsure of — an emblem, stacked
+//     letters — are dropped (readDNN).
+//   - tesseract: Tesseract 5 (through gosseract) on the binarised row of
+//     characters found by segmentation (segment.go), with an A–Z0–9
+//     whitelist.
+//
+// Candidates, best first: the reading, the recogniser's next readings,
+// the runner-up at the least certain characters, then the confusion
+// classes of package plate (the same the hot-list matcher uses). A prior
+// prefers a candidate that fits a state's format where the network was
+// unsure (formats.go). The state's name band is read as well (state.go),
+// by the engine in use.
+//
+// A Reader holds its networks and a Tesseract client, which are expensive
+// to create (Tesseract 70–90 ms) and cheap to reuse: make one per worker.
+// Set OMP_THREAD_LIMIT=1 in the process (cmd/alpr does) or Tesseract's
+// OpenMP threads fight the workers for cores.
 package ocr
 
 import (
