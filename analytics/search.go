@@ -129,15 +129,7 @@ func (s *Store) audited(ctx context.Context, a Access, action string, params map
 	if err != nil {
 		return fmt.Errorf("%s: %w", action, err)
 	}
-	params["rows"] = n
-	detail, _ := json.Marshal(params)
-	if err := appendAudit(ctx, tx, now, a, action, string(detail)); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit audit: %w", action, err)
-	}
-	return nil
+	return commitAudit(ctx, tx, a, action, params, n, now)
 }
 
 // auditedRead runs a read-only query, then appends its audit entry: no
@@ -153,8 +145,6 @@ func (s *Store) auditedRead(ctx context.Context, a Access, action string, params
 	if err != nil {
 		return fmt.Errorf("%s: %w", action, err)
 	}
-	params["rows"] = n
-	detail, _ := json.Marshal(params)
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -162,6 +152,15 @@ func (s *Store) auditedRead(ctx context.Context, a Access, action string, params
 		return err
 	}
 	defer tx.Rollback()
+	return commitAudit(ctx, tx, a, action, params, n, now)
+}
+
+// commitAudit appends the audit entry of an access (its parameters and
+// the number of rows it answered) in tx and commits tx. The caller holds
+// the audit lock.
+func commitAudit(ctx context.Context, tx *sql.Tx, a Access, action string, params map[string]any, rows int, now time.Time) error {
+	params["rows"] = rows
+	detail, _ := json.Marshal(params)
 	if err := appendAudit(ctx, tx, now, a, action, string(detail)); err != nil {
 		return err
 	}
