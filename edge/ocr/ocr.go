@@ -196,16 +196,9 @@ func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
 	if r.rec != nil {
 		return r.readDNN(roi)
 	}
-	if roi.Channels() == 3 {
-		gocv.CvtColor(roi, &r.gray, gocv.ColorBGRToGray)
-	} else {
-		roi.CopyTo(&r.gray)
-	}
 	// Find the row of characters at a fixed working height, then read
 	// only that row: no state name, slogan or frame.
-	const workH = 120
-	w := max(1, region.Dx()*workH/region.Dy())
-	gocv.Resize(r.gray, &r.scaled, image.Pt(w, workH), 0, 0, gocv.InterpolationLinear)
+	r.scaleGray(roi)
 	gocv.Threshold(r.scaled, &r.bin, 0, 255, gocv.ThresholdBinaryInv|gocv.ThresholdOtsu)
 	band, group := charBand(r.bin, &r.labels, &r.stats, &r.cents)
 	if len(group) < r.opts.MinLen-1 {
@@ -326,14 +319,7 @@ func trimOutside(syms []sym, lo, hi float32) []sym {
 // fractions of the plate's width. ok is false when no row of at least
 // MinLen characters was found: then nothing is trimmed.
 func (r *Reader) rowSpan(roi gocv.Mat) (lo, hi float32, ok bool) {
-	if roi.Channels() == 3 {
-		gocv.CvtColor(roi, &r.gray, gocv.ColorBGRToGray)
-	} else {
-		roi.CopyTo(&r.gray)
-	}
-	const workH = 120
-	w := max(1, roi.Cols()*workH/roi.Rows())
-	gocv.Resize(r.gray, &r.scaled, image.Pt(w, workH), 0, 0, gocv.InterpolationLinear)
+	w := r.scaleGray(roi)
 	var best image.Rectangle
 	n := 0
 	for _, typ := range []gocv.ThresholdType{gocv.ThresholdBinaryInv, gocv.ThresholdBinary} {
@@ -347,6 +333,22 @@ func (r *Reader) rowSpan(roi gocv.Mat) (lo, hi float32, ok bool) {
 		return 0, 0, false
 	}
 	return float32(best.Min.X) / float32(w), float32(best.Max.X) / float32(w), true
+}
+
+// segHeight is the height plates are scaled to for segmentation.
+const segHeight = 120
+
+// scaleGray puts roi in grey, scaled to segHeight keeping its aspect, into
+// r.scaled, and returns the scaled width.
+func (r *Reader) scaleGray(roi gocv.Mat) int {
+	if roi.Channels() == 3 {
+		gocv.CvtColor(roi, &r.gray, gocv.ColorBGRToGray)
+	} else {
+		roi.CopyTo(&r.gray)
+	}
+	w := max(1, roi.Cols()*segHeight/roi.Rows())
+	gocv.Resize(r.gray, &r.scaled, image.Pt(w, segHeight), 0, 0, gocv.InterpolationLinear)
+	return w
 }
 
 func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, [][]sym, error) {
