@@ -75,8 +75,11 @@ type step struct {
 }
 
 // read runs the network on a BGR line image and decodes it: the reading,
-// and the next likeliest readings (ctc.go).
-func (r *recogniser) read(line gocv.Mat) (syms []sym, alts [][]sym, err error) {
+// and the next likeliest readings (ctc.go). Without beam, the decoding is
+// greedy and there are no alternatives: the state's name band reads better
+// so (development crops: state 66.8 % greedy, 63.2 % by beam search — a
+// long name squeezed into the line's steps).
+func (r *recogniser) read(line gocv.Mat, beam bool) (syms []sym, alts [][]sym, err error) {
 	h := models.RecHeight
 	w := min(r.width, max(8, line.Cols()*h/max(1, line.Rows())))
 	gocv.Resize(line, &r.resized, image.Pt(w, h), 0, 0, gocv.InterpolationLinear)
@@ -129,6 +132,9 @@ func (r *recogniser) read(line gocv.Mat) (syms []sym, alts [][]sym, err error) {
 			syms[len(syms)-1].conf = st.conf
 		}
 		prev = st.ch
+	}
+	if !beam {
+		return syms, nil, nil
 	}
 	// The reading summed over every alignment replaces the greedy one
 	// where they differ (ctc.go).

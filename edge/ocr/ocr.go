@@ -359,7 +359,7 @@ func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, [][]sym, e
 	} else {
 		sub.CopyTo(&r.color)
 	}
-	return r.rec.read(r.color)
+	return r.rec.read(r.color, true)
 }
 
 // encodePGM wraps a grey image in a binary PGM header, the cheapest format

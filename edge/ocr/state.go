@@ -81,7 +81,7 @@ func (r *Reader) bandText(roi gocv.Mat, band image.Rectangle) (string, error) {
 		} else {
 			sub.CopyTo(&r.color)
 		}
-		syms, _, err := r.rec.read(r.color)
+		syms, _, err := r.rec.read(r.color, false)
 		if err != nil {
 			return "", err
 		}
