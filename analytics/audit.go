@@ -104,6 +104,16 @@ func (s *Store) Audit(ctx context.Context, at time.Time, a Access, action, detai
 	return appendAudit(ctx, s.db, at, a, action, detail)
 }
 
+// auditRefusal records a refused access in the audit chain and returns
+// the refusal, joined with the audit's own failure if it could not be
+// recorded (a refusal is never silently unaudited).
+func (s *Store) auditRefusal(ctx context.Context, at time.Time, a Access, action string, refusal error, detail string) error {
+	if err := s.Audit(ctx, at, a, action, detail); err != nil {
+		return errors.Join(refusal, fmt.Errorf("audit of the refusal: %w", err))
+	}
+	return refusal
+}
+
 // ErrAuditBroken is an audit log whose chain does not verify.
 var ErrAuditBroken = errors.New("audit chain broken")
 

@@ -37,6 +37,7 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, erro
 	if f.Reason != "" {
 		conds, args = append(conds, "contains(lower(coalesce(reason, '')), lower(?))"), append(args, f.Reason)
 	}
+	//nolint:gosec // the condition is built from constant fragments; values are bound parameters
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, event_at, user_name, action, coalesce(reason, ''), coalesce(case_number, ''),
 		coalesce(detail, ''), prev_hash, hash FROM audit_log WHERE `+strings.Join(conds, " AND ")+
 		` ORDER BY seq DESC LIMIT ?`, append(args, limitOr(f.Limit))...)

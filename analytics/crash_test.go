@@ -77,8 +77,8 @@ func TestKilledBackOfficeKeepsItsAuditChain(t *testing.T) {
 		for sc.Scan() {
 			n++
 		}
-		io.Copy(io.Discard, out)
-		cmd.Wait()
+		_, _ = io.Copy(io.Discard, out) // drain the killed child
+		_ = cmd.Wait()                  // killed on purpose: "signal: killed"
 		answered += n
 
 		st, err := Open(context.Background(), DefaultOptions(dir))
@@ -87,7 +87,9 @@ func TestKilledBackOfficeKeepsItsAuditChain(t *testing.T) {
 		}
 		rows, err := st.VerifyAudit(context.Background())
 		var searches int
-		st.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'search.plate'").Scan(&searches)
+		if err := st.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'search.plate'").Scan(&searches); err != nil {
+			t.Fatal(err)
+		}
 		st.Close()
 		if err != nil {
 			t.Fatalf("run %d: audit chain after a kill: %v", run, err)

@@ -149,8 +149,7 @@ func (s *Store) ExportPlateReads(ctx context.Context, a Access, q PlateQuery, d 
 			return len(out), err
 		})
 	if err != nil {
-		s.Audit(ctx, now, a, "export.refused", err.Error())
-		return nil, d, err
+		return nil, d, s.auditRefusal(ctx, now, a, "export.refused", err, err.Error())
 	}
 	return out, d, nil
 }
@@ -175,8 +174,7 @@ func (s *Store) RecordDissemination(ctx context.Context, a Access, d Disseminati
 		return d.Rows, err
 	})
 	if err != nil {
-		s.Audit(ctx, now, a, "export.refused", err.Error())
-		return d, err
+		return d, s.auditRefusal(ctx, now, a, "export.refused", err, err.Error())
 	}
 	return d, nil
 }

@@ -84,7 +84,9 @@ func TestLateDispositionClosesTheHitOnce(t *testing.T) {
 		t.Error("a disposition for an unknown hit was accepted")
 	}
 	var note, src string
-	s.DB().QueryRow(`SELECT note, source_file FROM dispositions WHERE hit_id = 'h1' AND step = 'disposition'`).Scan(&note, &src)
+	if err := s.DB().QueryRow(`SELECT note, source_file FROM dispositions WHERE hit_id = 'h1' AND step = 'disposition'`).Scan(&note, &src); err != nil {
+		t.Fatal(err)
+	}
 	if src != LateSource || note != "late: entered by sgt.hale in the back office; plate was XYZ128" {
 		t.Errorf("row: %q %q", note, src)
 	}

@@ -132,6 +132,18 @@ func (s *Store) audited(ctx context.Context, a Access, action string, params map
 	return commitAudit(ctx, tx, a, action, params, n, now)
 }
 
+// Audited runs a change made outside this package (a dispatcher's
+// acknowledgement) in one transaction with its audit entry: both commit
+// or neither does. run returns the number of rows it changed; an error
+// from run rolls everything back and is returned wrapped in action.
+func (s *Store) Audited(ctx context.Context, a Access, action string, params map[string]any, now time.Time,
+	run func(tx *sql.Tx) (int, error)) error {
+	if params == nil {
+		params = map[string]any{}
+	}
+	return s.audited(ctx, a, action, params, now, run)
+}
+
 // auditedRead runs a read-only query, then appends its audit entry: no
 // audit, no answer (an error is returned instead of the rows). Unlike
 // audited, the query runs outside the audit lock, so searches run side

@@ -42,12 +42,16 @@ func fixedStore(t *testing.T) *Store {
 			t.Fatal(err)
 		}
 	}
-	s.DB().Exec(`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code, priority, reason, covert, officer, vehicle, source_file, loaded_at) VALUES
+	if _, err := s.DB().Exec(`INSERT INTO hits (id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code, priority, reason, covert, officer, vehicle, source_file, loaded_at) VALUES
 		('h0', 'r0', ?, 'AB1C2D', 'AB1C2D', 'exact', 'NCIC', 'V', 'medium', 'Stolen vehicle', false, '4127', 'car7', 'f', now()),
-		('h1', 'r3', ?, 'XYZ123', 'XYZ123', 'exact', 'NCIC', 'W', 'high', 'Wanted person', false, '4127', 'car7', 'f', now())`, base, base.Add(15*time.Minute))
-	s.DB().Exec(`INSERT INTO dispositions (id, hit_id, event_at, step, code, officer, source_file, loaded_at) VALUES
+		('h1', 'r3', ?, 'XYZ123', 'XYZ123', 'exact', 'NCIC', 'W', 'high', 'Wanted person', false, '4127', 'car7', 'f', now())`, base, base.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`INSERT INTO dispositions (id, hit_id, event_at, step, code, officer, source_file, loaded_at) VALUES
 		('d0', 'h0', ?, 'confirm', 'match', '4127', 'f', now()), ('d1', 'h0', ?, 'disposition', 'confirmed-stop', '4127', 'f', now()),
-		('d2', 'h1', ?, 'confirm', 'misread', '4127', 'f', now())`, base, base, base)
+		('d2', 'h1', ?, 'confirm', 'misread', '4127', 'f', now())`, base, base, base); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 
@@ -132,7 +136,9 @@ func TestSearchesGolden(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "searches.golden")
 	if *update {
-		os.WriteFile(golden, b.Bytes(), 0o644)
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
@@ -142,7 +148,9 @@ func TestSearchesGolden(t *testing.T) {
 		t.Fatalf("got:\n%s\nwant:\n%s", b.Bytes(), want)
 	}
 	var n int
-	s.DB().QueryRow("SELECT count(*) FROM audit_log").Scan(&n)
+	if err := s.DB().QueryRow("SELECT count(*) FROM audit_log").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 10 {
 		t.Fatalf("%d audit entries for 10 searches", n)
 	}
@@ -194,12 +202,16 @@ func TestAdHocSQLIsReadOnly(t *testing.T) {
 		}
 	})
 	var refused int
-	s.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'sql.refused'").Scan(&refused)
+	if err := s.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'sql.refused'").Scan(&refused); err != nil {
+		t.Fatal(err)
+	}
 	if refused != len(cases) {
 		t.Fatalf("%d refusals audited, want %d", refused, len(cases))
 	}
 	var reads int
-	s.DB().QueryRow("SELECT count(*) FROM reads").Scan(&reads)
+	if err := s.DB().QueryRow("SELECT count(*) FROM reads").Scan(&reads); err != nil {
+		t.Fatal(err)
+	}
 	if reads != 6 {
 		t.Fatalf("reads changed: %d", reads)
 	}

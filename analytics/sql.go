@@ -31,8 +31,7 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 	}
 	query = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(query), ";"))
 	if err := s.checkSelect(ctx, query); err != nil {
-		s.Audit(ctx, now, a, "sql.refused", fmt.Sprintf("%v: %s", err, query))
-		return res, err
+		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %s", err, query))
 	}
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -85,7 +84,7 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 	}
 	var js string
 	if err := s.db.QueryRowContext(ctx, "SELECT json_serialize_sql(?::VARCHAR)::VARCHAR", query).Scan(&js); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+		return fmt.Errorf("%w: %w", ErrNotReadOnly, err)
 	}
 	var parsed struct {
 		Error      bool              `json:"error"`
@@ -93,7 +92,7 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 		Statements []json.RawMessage `json:"statements"`
 	}
 	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
-		return fmt.Errorf("%w: %v", ErrNotReadOnly, err)
+		return fmt.Errorf("%w: %w", ErrNotReadOnly, err)
 	}
 	if parsed.Error {
 		return fmt.Errorf("%w: %s", ErrNotReadOnly, parsed.Message)

@@ -58,7 +58,9 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := openStore(t, t.TempDir())
 			for i := range 4 {
-				s.Audit(ctx, at.Add(time.Duration(i)*time.Minute), a, "test", "entry")
+				if err := s.Audit(ctx, at.Add(time.Duration(i)*time.Minute), a, "test", "entry"); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if _, err := s.DB().Exec(tc.sql); err != nil {
 				t.Fatal(err)

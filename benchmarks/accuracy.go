@@ -165,8 +165,11 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 	start := time.Now()
 	for i := range min(o.Warmup, len(samples)) {
 		m := gocv.IMRead(samples[i].Path, gocv.IMReadColor)
-		recognize(rz, m, samples[i].Crop)
+		_, err := recognize(rz, m, samples[i].Crop)
 		m.Close()
+		if err != nil {
+			return res, fmt.Errorf("warm-up on %s: %w", samples[i].Path, err)
+		}
 	}
 	var lat []float64
 	var top1, topn, det, states, stateOK int

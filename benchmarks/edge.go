@@ -142,7 +142,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 		}
 	}
 	hot := filepath.Join(o.Dir, "bench-hot.ncic")
-	if err := os.WriteFile(hot, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(hot, []byte(b.String()), 0o600); err != nil {
 		return res, err
 	}
 	eo := edge.DefaultOptions()

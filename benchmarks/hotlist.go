@@ -72,7 +72,7 @@ func Hotlist(o HotlistOptions) (HotlistResult, error) {
 		return HotlistResult{}, err
 	}
 	path := filepath.Join(o.Dir, "bench.ncic")
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		return HotlistResult{}, err
 	}
 	defer os.Remove(path)

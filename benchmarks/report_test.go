@@ -39,8 +39,12 @@ func TestReportGolden(t *testing.T) {
 	got := r.Markdown("REPORT-plots")
 	golden := filepath.Join("testdata", "report.golden.md")
 	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(golden, got, 0o644)
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {

@@ -152,8 +152,8 @@ func Serve(ctx context.Context, o ServeOptions) (ServeResult, error) {
 	if err != nil {
 		return res, err
 	}
-	srv := &http.Server{Handler: app}
-	go srv.Serve(ln)
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // ends with srv.Close below
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
@@ -179,7 +179,7 @@ func Serve(ctx context.Context, o ServeOptions) (ServeResult, error) {
 				fail(fmt.Errorf("login: %w", err))
 				return
 			}
-			rng := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+			rng := rand.New(rand.NewPCG(o.Seed, uint64(i))) //nolint:gosec // i is a non-negative worker index
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				p := fmt.Sprintf("P%06d", rng.IntN(distinctPlates(o.Reads)))
 				form := url.Values{"csrf": {a.csrf}, "reason": {"benchmark"}, "case": {fmt.Sprintf("B-%d", i)}}

@@ -65,7 +65,11 @@ func TestAlertPageInBrowser(t *testing.T) {
 	}
 	sctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go srv.Serve(sctx, ln)
+	go func() {
+		if err := srv.Serve(sctx, ln); err != nil {
+			t.Error(err)
+		}
+	}()
 	o.Alerter, o.Steps, o.Shift = srv, steps, srv
 	type result struct {
 		st  Stats

@@ -56,9 +56,13 @@ func TestDriveQueue(t *testing.T) {
 		m := &memDrive{gate: make(chan struct{})}
 		d := newDriveQueue(m)
 		for range maxQueued + 10 {
-			d.Add(drive.Read{ID: "r"})
+			if err := d.Add(drive.Read{ID: "r"}); err != nil {
+				t.Fatal(err)
+			}
 		}
-		d.Add(drive.Hit{ID: "h"})
+		if err := d.Add(drive.Hit{ID: "h"}); err != nil {
+			t.Fatal(err)
+		}
 		close(m.gate)
 		if err := d.Close(); err != nil {
 			t.Fatal(err)
@@ -74,7 +78,9 @@ func TestDriveQueue(t *testing.T) {
 	t.Run("the drive's error is returned from then on", func(t *testing.T) {
 		boom := errors.New("drive gone")
 		d := newDriveQueue(&memDrive{fail: boom})
-		d.Add(drive.Read{ID: "a"})
+		if err := d.Add(drive.Read{ID: "a"}); err != nil {
+			t.Fatal(err)
+		}
 		if err := d.Wait(); !errors.Is(err, boom) {
 			t.Fatalf("wait: %v", err)
 		}

@@ -210,7 +210,9 @@ func TestLostFixIsRecorded(t *testing.T) {
 	lines := strings.SplitAfter(string(nmea), "\n")
 	// 1 minute before the start, two sentences a second: keep 62 s.
 	cut := filepath.Join(t.TempDir(), "short.nmea")
-	os.WriteFile(cut, []byte(strings.Join(lines[:2*62], "")), 0o644)
+	if err := os.WriteFile(cut, []byte(strings.Join(lines[:2*62], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o := DefaultOptions()
 	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,9 @@ func newCarAPI(t *testing.T, token string) *carAPI {
 			}
 			m = append(m, map[string]any{"name": name, "sha256": h, "format": "ncic", "checked_at": time.Now().Add(-time.Hour)})
 		}
-		json.NewEncoder(w).Encode(m)
+		if err := json.NewEncoder(w).Encode(m); err != nil {
+			t.Fatal(err)
+		}
 	}))
 	mux.HandleFunc("GET /car/hotlists/{list}", auth(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
@@ -83,7 +85,9 @@ func newCarAPI(t *testing.T, token string) *carAPI {
 	c.srv = httptest.NewTLSServer(mux)
 	t.Cleanup(c.srv.Close)
 	c.ca = filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(c.ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.srv.Certificate().Raw}), 0o600)
+	if err := os.WriteFile(c.ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -103,9 +107,13 @@ func TestPullVerifiesAndReplacesOnlyNewerLists(t *testing.T) {
 	dir := t.TempDir()
 	api := newCarAPI(t, "tok")
 	tokFile := filepath.Join(dir, "car.token")
-	os.WriteFile(tokFile, []byte("tok\n"), 0o600)
+	if err := os.WriteFile(tokFile, []byte("tok\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "ncic.txt")
-	os.WriteFile(path, ncicBytes(t, "OLD111"), 0o644)
+	if err := os.WriteFile(path, ncicBytes(t, "OLD111"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o := DefaultOptions()
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	o.Hotlists = []shift.HotlistConfig{{Path: path, Format: "ncic"}}
@@ -143,12 +151,16 @@ func TestPullVerifiesAndReplacesOnlyNewerLists(t *testing.T) {
 		t.Fatalf("tampered list: %d updates, err %v", len(ups), err)
 	}
 	// A wrong token, and a token file others can read.
-	os.WriteFile(tokFile, []byte("guess"), 0o600)
+	if err := os.WriteFile(tokFile, []byte("guess"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	bad, _ := newPuller(o, lists)
 	if _, err := bad.pull(ctx); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("wrong token: %v", err)
 	}
-	os.Chmod(tokFile, 0o644)
+	if err := os.Chmod(tokFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := newPuller(o, lists); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("open token file: %v", err)
 	}
@@ -167,9 +179,13 @@ func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
 	}
 	api.lists["NCIC"] = hot
 	tokFile := filepath.Join(dir, "car.token")
-	os.WriteFile(tokFile, []byte("tok"), 0o600)
+	if err := os.WriteFile(tokFile, []byte("tok"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	stale := filepath.Join(dir, "stale.ncic")
-	os.WriteFile(stale, ncicBytes(t, "NOPE00"), 0o644)
+	if err := os.WriteFile(stale, ncicBytes(t, "NOPE00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	o := DefaultOptions()
 	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
 		t.Fatal(err)

@@ -67,8 +67,12 @@ func TestLoadedListsShowTheirAge(t *testing.T) {
 	var lists []*hotlist.List
 	for name, age := range map[string]time.Duration{"NCIC": 48 * time.Hour, "MULES": 3 * time.Hour} {
 		p := filepath.Join(dir, name+".txt")
-		os.WriteFile(p, []byte("x"), 0o644)
-		os.Chtimes(p, now.Add(-age), now.Add(-age))
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
 		lists = append(lists, &hotlist.List{Name: name, Source: p})
 	}
 	rec := &statusRecorder{got: map[string]string{}, ch: make(chan struct{})}

@@ -116,7 +116,7 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 	r := drive.Read{
 		ID: tr.ID, CapturedAt: b.At, Plate: tr.Plate, RawText: b.Candidates[0].Text, Confidence: tr.Confidence,
 		State: tr.State, Camera: tr.Camera, Vehicle: w.o.Vehicle, Officer: w.o.Officer, ShiftID: w.shift,
-		Box:      drive.Box{X: int32(b.Box.Min.X), Y: int32(b.Box.Min.Y), W: int32(b.Box.Dx()), H: int32(b.Box.Dy())},
+		Box:      drive.Box{X: int32(b.Box.Min.X), Y: int32(b.Box.Min.Y), W: int32(b.Box.Dx()), H: int32(b.Box.Dy())}, //nolint:gosec // pixel coordinates of a frame fit int32
 		CropJPEG: b.Crop,
 	}
 	texts := make([]string, len(tr.Candidates))
@@ -127,7 +127,7 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 	if w.gps != nil {
 		f, ok := w.gps.At(b.At)
 		if ok {
-			r.Position = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At, Quality: int32(f.Quality),
+			r.Position = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At, Quality: int32(f.Quality), //nolint:gosec // a GPS fix quality is a small enum
 				SpeedMps: float32(f.SpeedMps), HeadingDeg: float32(f.HeadingDeg)}
 		}
 		if err := w.fixState(ok, b.At); err != nil {

@@ -62,7 +62,9 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 		}
 		defer st.Close()
 		var m int
-		st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&m)
+		if err := st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&m); err != nil {
+			t.Fatal(err)
+		}
 		return m
 	}
 	before := 0
@@ -86,8 +88,8 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 		if cmd.Process.Signal(syscall.SIGKILL) == nil {
 			kills++
 		}
-		io.Copy(io.Discard, out)
-		cmd.Wait()
+		_, _ = io.Copy(io.Discard, out) // drain the killed child
+		_ = cmd.Wait()                  // killed on purpose: "signal: killed"
 		m := loaded()
 		t.Logf("after a kill: %d of %d files loaded", m, files)
 		if m > before && m < files {
@@ -109,8 +111,12 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 	}
 	defer st.Close()
 	var n, distinct, manifest int
-	st.DB().QueryRow("SELECT count(*), count(DISTINCT id) FROM reads").Scan(&n, &distinct)
-	st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&manifest)
+	if err := st.DB().QueryRow("SELECT count(*), count(DISTINCT id) FROM reads").Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().QueryRow("SELECT count(*) FROM ingest_manifest").Scan(&manifest); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("%d kills, %d in the middle of an ingest; %d rows, %d distinct, %d files in the manifest", kills, midway, n, distinct, manifest)
 	if n != files*per || distinct != n || manifest != files {
 		t.Fatalf("after %d kills: %d rows (%d distinct), %d manifest rows; want %d rows once each and %d files",
@@ -123,7 +129,9 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var p string
-		rows.Scan(&p)
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
 			t.Fatalf("row points at a missing image: %v", err)
 		}

@@ -42,7 +42,7 @@ var ErrImport = errors.New("cannot import")
 func LoadReadMapping(path string) (ReadMapping, error) {
 	var m ReadMapping
 	if err := strictjson.ReadFile(path, &m); err != nil {
-		return m, fmt.Errorf("%w: %v", ErrImport, err)
+		return m, fmt.Errorf("%w: %w", ErrImport, err)
 	}
 	switch {
 	case strings.TrimSpace(m.Agency) == "":
@@ -56,7 +56,7 @@ func LoadReadMapping(path string) (ReadMapping, error) {
 		m.TimeZone = "UTC"
 	}
 	if _, err := time.LoadLocation(m.TimeZone); err != nil {
-		return m, fmt.Errorf("%s: %w: time zone: %v", path, ErrImport, err)
+		return m, fmt.Errorf("%s: %w: time zone: %w", path, ErrImport, err)
 	}
 	return m, nil
 }
@@ -87,7 +87,7 @@ func ImportCSV(ctx context.Context, st *analytics.Store, path string, m ReadMapp
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return rep, fmt.Errorf("%s:1: %w: header: %v", path, ErrImport, err)
+		return rep, fmt.Errorf("%s:1: %w: header: %w", path, ErrImport, err)
 	}
 	col := map[string]int{}
 	for f, name := range m.Columns {

@@ -20,14 +20,20 @@ func TestInboxLoadsSettledDrivesOnce(t *testing.T) {
 	now := time.Now()
 	settled, copying := filepath.Join(inbox, "car7-1126"), filepath.Join(inbox, "car9-1126")
 	for _, d := range []string{settled, copying} {
-		os.MkdirAll(d, 0o750)
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			t.Fatal(err)
+		}
 		writeDrive(t, d)
 	}
 	// The settled drive's files were written two minutes ago.
-	filepath.Walk(settled, func(p string, _ os.FileInfo, _ error) error {
-		os.Chtimes(p, now.Add(-2*time.Minute), now.Add(-2*time.Minute))
-		return nil
-	})
+	if err := filepath.Walk(settled, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, now.Add(-2*time.Minute), now.Add(-2*time.Minute))
+	}); err != nil {
+		t.Fatal(err)
+	}
 	o := testOpts()
 	o.Now = func() time.Time { return now }
 	ds, err := Inbox(ctx, s, inbox, time.Minute, o)
@@ -44,7 +50,9 @@ func TestInboxLoadsSettledDrivesOnce(t *testing.T) {
 		t.Fatal("the drive still being copied was touched")
 	}
 	// The same drive copied in again, settled: nothing loads twice.
-	os.MkdirAll(settled, 0o750)
+	if err := os.MkdirAll(settled, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	writeDrive(t, settled)
 	o.Now = func() time.Time { return now.Add(5 * time.Minute) }
 	ds, err = Inbox(ctx, s, inbox, time.Minute, o)

@@ -104,7 +104,9 @@ func TestIngestExactlyOnce(t *testing.T) {
 	defer rows.Close()
 	for rows.Next() {
 		var id, p string
-		rows.Scan(&id, &p)
+		if err := rows.Scan(&id, &p); err != nil {
+			t.Fatal(err)
+		}
 		if !strings.HasPrefix(p, "2026-04-30/") {
 			t.Errorf("crop path %s: want the Chicago day 2026-04-30", p)
 		}
@@ -128,7 +130,9 @@ func TestIngestBadFiles(t *testing.T) {
 			p := filepath.Join(dir, "reads-car7-a-000001.arrows")
 			b, _ := os.ReadFile(p)
 			b[len(b)/2] ^= 0x10
-			os.WriteFile(p, b, 0o640)
+			if err := os.WriteFile(p, b, 0o640); err != nil {
+				t.Fatal(err)
+			}
 		}, 1, 0, "checksum mismatch", false},
 		{"torn tail of an unsealed file", func(t *testing.T, dir string) {
 			tornFile(t, dir)
@@ -139,7 +143,9 @@ func TestIngestBadFiles(t *testing.T) {
 		{"read id that would escape the image store", func(t *testing.T, dir string) {
 			r := reads(1, 50)
 			r[0].ID = "../../etc/passwd"
-			drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000003.arrows"), drive.KindReads, r)
+			if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000003.arrows"), drive.KindReads, r); err != nil {
+				t.Fatal(err)
+			}
 		}, 2, 10, "not a hex identifier", false},
 	}
 	for _, tc := range cases {
@@ -169,7 +175,9 @@ func TestIngestBadFiles(t *testing.T) {
 					t.Fatalf("quarantine rows %d", n)
 				}
 				// A second run sets the same bytes aside once, not twice.
-				Drive(context.Background(), s, dir, testOpts())
+				if _, err := Drive(context.Background(), s, dir, testOpts()); err != nil {
+					t.Fatal(err)
+				}
 				if n := count(t, s, "SELECT count(*) FROM ingest_quarantine"); n != 1 {
 					t.Fatalf("quarantine rows %d after a re-run", n)
 				}
@@ -190,11 +198,15 @@ func tornFile(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	for _, r := range reads(4, 100) {
-		w.Append(r)
+		if err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
 		w.Flush(true)
 	}
 	b, _ := os.ReadFile(p + ".tmp")
-	os.WriteFile(p, b[:len(b)-50], 0o640)
+	if err := os.WriteFile(p, b[:len(b)-50], 0o640); err != nil {
+		t.Fatal(err)
+	}
 	os.Remove(p + ".tmp")
 }
 
@@ -212,7 +224,9 @@ func futureFile(t *testing.T, dir string) {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	rec := b.NewRecordBatch()
-	w.Write(rec)
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
 	rec.Release()
 	w.Close()
 }
@@ -226,15 +240,21 @@ func TestIngestEncryptedDrive(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range reads(5, 200) {
-		w.Append(r)
+		if err := w.Append(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := w.Seal(); err != nil {
 		t.Fatal(err)
 	}
 	// A file encrypted to someone else's key is set aside, not loaded.
 	w2, _ := drive.CreateFile(filepath.Join(dir, "reads-car7-e-000002"+drive.EncExt), drive.KindReads, thief.Recipient())
-	w2.Append(reads(1, 300)[0])
-	w2.Seal()
+	if err := w2.Append(reads(1, 300)[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w2.Seal(); err != nil {
+		t.Fatal(err)
+	}
 	s := openStore(t)
 	o := testOpts()
 	o.Identities = []age.Identity{station}
@@ -255,8 +275,12 @@ func TestIngestEncryptedDrive(t *testing.T) {
 func TestRecordInTwoFilesLoadsOnce(t *testing.T) {
 	dir := t.TempDir()
 	rs := reads(10, 0)
-	drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, rs[:6])
-	drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000002"+drive.FileExt), drive.KindReads, rs)
+	if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, rs[:6]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-b-000002"+drive.FileExt), drive.KindReads, rs); err != nil {
+		t.Fatal(err)
+	}
 	s := openStore(t)
 	if _, err := Drive(context.Background(), s, dir, testOpts()); err != nil {
 		t.Fatal(err)

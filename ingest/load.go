@@ -144,7 +144,9 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			l.conn.ExecContext(context.Background(), "ROLLBACK")
+			if _, rerr := l.conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
+				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
+			}
 		}
 	}()
 	now := l.o.Now().UTC()
@@ -194,6 +196,7 @@ func (l *loader) images(f *drive.File) (int64, error) {
 			day := l.st.DayOf(ats.Value(i).ToTime(arrow.Microsecond))
 			dir := filepath.Join(root, day)
 			if !dirs[dir] {
+				//nolint:gosec // dir is under the station's image store, named from a validated day
 				if err := os.MkdirAll(dir, 0o750); err != nil {
 					return n, fmt.Errorf("image day folder: %w", err)
 				}
@@ -229,9 +232,11 @@ func (l *loader) images(f *drive.File) (int64, error) {
 
 func writeImage(path string, b []byte) error {
 	tmp := path + fsutil.TmpSuffix
-	if err := os.WriteFile(tmp, b, 0o640); err != nil {
+	//nolint:gosec // tmp is under the station's image store, named from validated ids
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
 		return fmt.Errorf("write image: %w", err)
 	}
+	//nolint:gosec // tmp and path are under the station's image store, named from validated ids
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write image: %w", err)
 	}
@@ -272,6 +277,7 @@ func (l *loader) quarantine(ctx context.Context, fi drive.FileInfo, why error, r
 	if seen > 0 {
 		return nil // the same bytes were set aside by an earlier run
 	}
+	//nolint:gosec // the quarantine directory is the station's own configuration
 	if err := os.MkdirAll(l.o.QuarantineDir, 0o750); err != nil {
 		return fmt.Errorf("quarantine dir: %w", err)
 	}

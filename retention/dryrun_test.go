@@ -40,7 +40,9 @@ func TestDryRunCountsDueAndHeldReads(t *testing.T) {
 		t.Fatalf("due days %d, due %d, held %d; want 1, 2, 2", rep.DueDays, rep.ReadsDue, rep.ReadsHeld)
 	}
 	var n int
-	st.DB().QueryRow("SELECT count(*) FROM reads").Scan(&n)
+	if err := st.DB().QueryRow("SELECT count(*) FROM reads").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 5 {
 		t.Fatalf("a dry run changed the store: %d reads", n)
 	}

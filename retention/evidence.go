@@ -117,6 +117,7 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 		return "", err
 	}
 	// Each read's plate crop and, where the camera kept one, its overview.
+	//nolint:gosec // cond is a constant fragment chosen by the caller; values are bound parameters
 	rows, err := db.QueryContext(ctx, `SELECT id || '.jpg', crop_path FROM reads WHERE crop_path IS NOT NULL AND (`+cond+`)
 		UNION ALL SELECT id || '`+overviewSuffix+`', overview_path FROM reads WHERE overview_path IS NOT NULL AND (`+cond+`)`, append(append([]any{}, args...), args...)...)
 	if err != nil {
@@ -133,7 +134,8 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 			rows.Close()
 			return "", fmt.Errorf("image %s: %w", name, err)
 		}
-		if err := os.WriteFile(filepath.Join(tmp, "images", name), b, 0o640); err != nil {
+		//nolint:gosec // name comes from the read's id, inside the package's own directory
+		if err := os.WriteFile(filepath.Join(tmp, "images", name), b, 0o600); err != nil {
 			rows.Close()
 			return "", err
 		}
@@ -143,18 +145,18 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 		"Reads: %d\nHits: %d\nHolds on the case: %d\n\nEvery file is listed in %s with its SHA-256.\n"+
 		"Check the package with: alpr evidence verify <folder>\n",
 		e.Case, now.UTC().Format(time.RFC3339), e.User, e.Recipient, e.Purpose, e.Authorisation, man.Reads, man.Hits, len(mine), ManifestName)
-	if err := os.WriteFile(filepath.Join(tmp, "summary.txt"), []byte(summary), 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, "summary.txt"), []byte(summary), 0o600); err != nil {
 		return "", err
 	}
 	custody := fmt.Sprintf("%s\texported\tby=%s\tto=%s\tpurpose=%s\tauthorisation=%s\n", now.UTC().Format(time.RFC3339), e.User, e.Recipient, e.Purpose, e.Authorisation)
-	if err := os.WriteFile(filepath.Join(tmp, CustodyName), []byte(custody), 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, CustodyName), []byte(custody), 0o600); err != nil {
 		return "", err
 	}
 	if man.Files, err = hashTree(tmp); err != nil {
 		return "", err
 	}
 	mj, _ := json.MarshalIndent(man, "", "  ")
-	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(mj, '\n'), 0o640); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, ManifestName), append(mj, '\n'), 0o600); err != nil {
 		return "", err
 	}
 	// The export is logged (order E.1), its basis checked, before the
@@ -180,10 +182,10 @@ func VerifyPackage(dir string) (PackageManifest, error) {
 	var man PackageManifest
 	b, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if err != nil {
-		return man, fmt.Errorf("%w: %v", ErrTampered, err)
+		return man, fmt.Errorf("%w: %w", ErrTampered, err)
 	}
 	if err := json.Unmarshal(b, &man); err != nil {
-		return man, fmt.Errorf("%w: manifest: %v", ErrTampered, err)
+		return man, fmt.Errorf("%w: manifest: %w", ErrTampered, err)
 	}
 	got, err := hashTree(dir)
 	if err != nil {
@@ -221,7 +223,7 @@ func hashTree(root string) (map[string]string, error) {
 		if rel == ManifestName {
 			return nil
 		}
-		f, err := os.Open(p)
+		f, err := os.Open(p) //nolint:gosec // p is walked inside the package directory being verified; a link is refused by the manifest check
 		if err != nil {
 			return err
 		}

@@ -66,7 +66,9 @@ func TestEvidencePackage(t *testing.T) {
 		t.Fatalf("the case's audit entries are not in the package:\n%s", audit)
 	}
 	var exports int
-	st.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'evidence.export' AND case_number = '26-77'").Scan(&exports)
+	if err := st.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'evidence.export' AND case_number = '26-77'").Scan(&exports); err != nil {
+		t.Fatal(err)
+	}
 	if exports != 1 {
 		t.Fatalf("%d export audit entries", exports)
 	}
@@ -76,10 +78,16 @@ func TestEvidencePackage(t *testing.T) {
 		want  string
 	}{
 		{"a changed image", func() {
-			os.WriteFile(filepath.Join(dir, "images", "00000000-0000-7000-8000-000000000000.jpg"), []byte("x"), 0o640)
+			if err := os.WriteFile(filepath.Join(dir, "images", "00000000-0000-7000-8000-000000000000.jpg"), []byte("x"), 0o640); err != nil {
+				t.Fatal(err)
+			}
 		}, "changed"},
 		{"a removed read list", func() { os.Remove(filepath.Join(dir, "reads.csv")) }, "missing"},
-		{"an added file", func() { os.WriteFile(filepath.Join(dir, "extra.txt"), []byte("x"), 0o640) }, "not in the manifest"},
+		{"an added file", func() {
+			if err := os.WriteFile(filepath.Join(dir, "extra.txt"), []byte("x"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}, "not in the manifest"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,7 +165,7 @@ type policyFile struct {
 func ParsePolicy(b []byte) (Policy, error) {
 	var f policyFile
 	if err := strictjson.Decode(b, &f); err != nil {
-		return Policy{}, fmt.Errorf("%w: %v", ErrPolicy, err)
+		return Policy{}, fmt.Errorf("%w: %w", ErrPolicy, err)
 	}
 	if f.Format != PolicyFormat {
 		return Policy{}, fmt.Errorf("%w: format %q, want %q", ErrPolicy, f.Format, PolicyFormat)

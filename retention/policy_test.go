@@ -78,7 +78,9 @@ func TestAdoptPolicyIsAuditedAndVersioned(t *testing.T) {
 		t.Fatalf("current %s, want %s", v, p3.Version)
 	}
 	var detail string
-	st.DB().QueryRow(`SELECT detail FROM audit_log WHERE action = 'retention.policy' ORDER BY seq DESC LIMIT 1`).Scan(&detail)
+	if err := st.DB().QueryRow(`SELECT detail FROM audit_log WHERE action = 'retention.policy' ORDER BY seq DESC LIMIT 1`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(detail, "replaces "+p.Version) || !strings.Contains(detail, "shift_records 48 months") {
 		t.Fatalf("audit detail %q", detail)
 	}

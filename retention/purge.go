@@ -241,7 +241,9 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		var out []string
 		for r.Next() {
 			var s string
-			r.Scan(&s)
+			if err := r.Scan(&s); err != nil {
+				return nil, err
+			}
 			out = append(out, s)
 		}
 		return out, r.Err()
@@ -286,13 +288,14 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		if len(del.ids) == 0 {
 			continue
 		}
+		//nolint:gosec // del.table comes from a fixed list of table names; ids are bound
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+del.table+` WHERE id IN (SELECT unnest(?::VARCHAR[]))`, del.ids); err != nil {
 			return fmt.Errorf("delete %s: %w", del.table, err)
 		}
 	}
 	if len(keep) > 0 {
 		for _, col := range []string{"crop_path", "overview_path"} {
-			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || parse_filename(`+col+`) WHERE `+dayOf("captured_at")+
+			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || parse_filename(`+col+`) WHERE `+dayOf("captured_at")+ //nolint:gosec // col comes from a fixed list of column names; values are bound
 				` AND `+notEvidence(col)+` AND (`+heldCond+`)`, readArgs...); err != nil {
 				return fmt.Errorf("point held reads at evidence: %w", err)
 			}

@@ -51,9 +51,15 @@ func shiftStore(t *testing.T) *analytics.Store {
 			}
 		}
 	}
-	drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, reads)
-	drive.WriteRecords(filepath.Join(dir, "hits-car7-a-000002"+drive.FileExt), drive.KindHits, hits)
-	drive.WriteRecords(filepath.Join(dir, "dispositions-car7-a-000003"+drive.FileExt), drive.KindDispositions, disps)
+	if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, reads); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drive.WriteRecords(filepath.Join(dir, "hits-car7-a-000002"+drive.FileExt), drive.KindHits, hits); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := drive.WriteRecords(filepath.Join(dir, "dispositions-car7-a-000003"+drive.FileExt), drive.KindDispositions, disps); err != nil {
+		t.Fatal(err)
+	}
 	io := ingest.DefaultOptions()
 	io.Logger = quiet()
 	if _, err := ingest.Drive(context.Background(), st, dir, io); err != nil {
@@ -103,7 +109,9 @@ func TestPurgeKeepsHeldRecordsAndLogsDestruction(t *testing.T) {
 	overviews := 0
 	for rows.Next() {
 		var crop, over string
-		rows.Scan(&crop, &over)
+		if err := rows.Scan(&crop, &over); err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range []string{crop, over} {
 			if p == "" {
 				continue
@@ -138,7 +146,9 @@ func TestPurgeKeepsHeldRecordsAndLogsDestruction(t *testing.T) {
 	}
 	var sha string
 	var destroyed int
-	st.DB().QueryRow("SELECT ids_sha256, rows_destroyed FROM destruction_log WHERE series = 'reads'").Scan(&sha, &destroyed)
+	if err := st.DB().QueryRow("SELECT ids_sha256, rows_destroyed FROM destruction_log WHERE series = 'reads'").Scan(&sha, &destroyed); err != nil {
+		t.Fatal(err)
+	}
 	if want := digest([]string{"00000002-0000-7000-8000-000000000000", "00000003-0000-7000-8000-000000000000"}); sha != want || destroyed != 2 {
 		t.Fatalf("destruction log %s %d, want %s 2", sha, destroyed, want)
 	}
@@ -148,8 +158,10 @@ func TestHoldPlacedDuringPurgeIsHonoured(t *testing.T) {
 	st := shiftStore(t)
 	o := purgeOpts(t)
 	o.beforeSweep = func() {
-		st.DB().Exec(`INSERT INTO holds (id, case_number, plate, requester, reason, created_at, created_by)
-			VALUES ('late', '26-99', 'XYZ123', 'det.jones', 'placed while the purge ran', now(), 'clerk')`)
+		if _, err := st.DB().Exec(`INSERT INTO holds (id, case_number, plate, requester, reason, created_at, created_by)
+			VALUES ('late', '26-99', 'XYZ123', 'det.jones', 'placed while the purge ran', now(), 'clerk')`); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := Purge(context.Background(), st, o, time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
@@ -262,7 +274,9 @@ func TestDispatchCopiesAreDestroyed(t *testing.T) {
 	rows, _ := st.DB().Query(`SELECT id FROM dispatch_hits ORDER BY id`)
 	for rows.Next() {
 		var id string
-		rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		left = append(left, id)
 	}
 	rows.Close()

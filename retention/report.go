@@ -95,6 +95,7 @@ func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, pol
 		if strings.Contains(s.from, " WHERE ") {
 			where = " AND "
 		}
+		//nolint:gosec // the formatted parts are constant column names and fragments; values are bound
 		q := fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %[3]s),
 			count(*) FILTER (WHERE %[2]s < ? AND NOT (%[3]s)) FROM %[1]s`+where+`%[2]s >= ? AND %[2]s < ?`, s.from, s.col, s.held)
 		// Arguments in order: the held filter, the overdue cutoff and its

@@ -16,7 +16,9 @@ func TestScheduleReport(t *testing.T) {
 	ctx := context.Background()
 	p, _ := DefaultPolicy()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now)
+	if _, err := AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now); err != nil {
+		t.Fatal(err)
+	}
 	year := func() (ScheduleReport, error) {
 		return BuildScheduleReport(ctx, st, p, "v1", time.Date(2026, 1, 1, 0, 0, 0, 0, p.Zone), time.Date(2027, 1, 1, 0, 0, 0, 0, p.Zone), now)
 	}
@@ -41,8 +43,12 @@ func TestScheduleReport(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "schedule_report.golden.csv")
 	if *update {
-		os.MkdirAll("testdata", 0o755)
-		os.WriteFile(golden, b.Bytes(), 0o644)
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {
@@ -74,17 +80,25 @@ func TestUsageReport(t *testing.T) {
 	st := shiftStore(t)
 	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now)
-	ExportCase(ctx, st, Export{Case: "26-77", Recipient: "St. Louis County PD", Purpose: "joint investigation", Authorisation: "investigation", User: "clerk"}, t.TempDir(), now)
+	if _, err := AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ExportCase(ctx, st, Export{Case: "26-77", Recipient: "St. Louis County PD", Purpose: "joint investigation", Authorisation: "investigation", User: "clerk"}, t.TempDir(), now); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := BuildUsageReport(ctx, st, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	rep.WriteCSV(&b)
+	if err := rep.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
 	golden := filepath.Join("testdata", "usage_report.golden.csv")
 	if *update {
-		os.WriteFile(golden, b.Bytes(), 0o644)
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {

@@ -84,7 +84,9 @@ func TestSchedulerCatchesUpOnceAndRecordsFailures(t *testing.T) {
 	chi := st.Location()
 	// Both last ran on March 1; the server was down until March 5 noon.
 	for _, j := range []string{"fails", "works"} {
-		StoreRunLog{st}.Record(ctx, JobRun{Job: j, Scheduled: time.Date(2026, 3, 1, 3, 15, 0, 0, chi), OK: true})
+		if err := (StoreRunLog{st}).Record(ctx, JobRun{Job: j, Scheduled: time.Date(2026, 3, 1, 3, 15, 0, 0, chi), OK: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	clock.now = time.Date(2026, 3, 5, 12, 0, 0, 0, chi)
 	err = s.Tick(ctx, clock.now, true)

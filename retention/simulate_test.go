@@ -149,17 +149,24 @@ func TestTwentyFourMonthsSettleNearSixMonths(t *testing.T) {
 		t.Fatalf("the held read is gone after 24 months")
 	}
 	var crop string
-	st.DB().QueryRow(`SELECT crop_path FROM reads WHERE id = ?`, heldID).Scan(&crop)
+	if err := st.DB().QueryRow(`SELECT crop_path FROM reads WHERE id = ?`, heldID).Scan(&crop); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(st.ImageRoot(), crop)); err != nil {
 		t.Fatalf("the held read's crop is gone: %v", err)
 	}
 	imgs := 0
-	filepath.WalkDir(st.ImageRoot(), func(_ string, d fs.DirEntry, _ error) error {
-		if d != nil && !d.IsDir() {
+	if err := filepath.WalkDir(st.ImageRoot(), func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
 			imgs++
 		}
 		return nil
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
 	reads := count(t, st, `SELECT count(*) FROM reads`)
 	if imgs != reads {
 		t.Fatalf("%d images for %d reads", imgs, reads)

@@ -2,6 +2,7 @@ package boss
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -106,21 +107,34 @@ func (a *App) dispatchPage(w http.ResponseWriter, r *http.Request) {
 	a.dispatchRender(w, r, http.StatusOK, "", "")
 }
 
-// dispatchAck is dispatch's acknowledgement of a hit, audited.
+// errNotOnBoard is an acknowledgement of a hit already acknowledged or
+// not on the board.
+var errNotOnBoard = errors.New("not an open hit on the board")
+
+// dispatchAck is dispatch's acknowledgement of a hit: the change and its
+// audit entry commit together or not at all.
 func (a *App) dispatchAck(w http.ResponseWriter, r *http.Request) {
 	id, user, now := r.PathValue("id"), current(r).user, a.opts.Now()
 	note := strings.TrimSpace(r.PostFormValue("note"))
-	res, err := a.store.DB().ExecContext(r.Context(), `UPDATE dispatch_hits SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL`,
-		user, now, note, id)
-	if err != nil {
+	err := a.store.Audited(r.Context(), analytics.Access{User: user, Reason: "dispatch acknowledgement", Case: "dispatch"}, "dispatch.ack",
+		map[string]any{"hit": id, "note": note}, now, func(tx *sql.Tx) (int, error) {
+			res, err := tx.ExecContext(r.Context(), `UPDATE dispatch_hits SET acked_by = ?, acked_at = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL`,
+				user, now, note, id)
+			if err != nil {
+				return 0, err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return 0, errNotOnBoard
+			}
+			return 1, nil
+		})
+	switch {
+	case errors.Is(err, errNotOnBoard):
+		a.dispatchRender(w, r, http.StatusConflict, "this hit was already acknowledged, or is not on the board", "")
+		return
+	case err != nil:
 		a.dispatchRender(w, r, http.StatusInternalServerError, err.Error(), "")
 		return
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		a.dispatchRender(w, r, http.StatusConflict, "this hit was already acknowledged, or is not on the board", "")
-		return
-	}
-	a.store.Audit(r.Context(), now, analytics.Access{User: user, Reason: "dispatch acknowledgement", Case: "dispatch"}, "dispatch.ack",
-		"hit "+id+": "+note)
 	a.dispatchRender(w, r, http.StatusOK, "", "Acknowledged.")
 }

@@ -59,7 +59,9 @@ func TestDispatchBoard(t *testing.T) {
 		}
 	}
 	var n int
-	f.store.DB().QueryRow(`SELECT count(*) FROM dispatch_hits`).Scan(&n)
+	if err := f.store.DB().QueryRow(`SELECT count(*) FROM dispatch_hits`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 2 {
 		t.Fatalf("%d hits on the board, want 2", n)
 	}

@@ -28,11 +28,15 @@ func ncicFile(t *testing.T, path string, at time.Time, plates ...string) {
 		es = append(es, hotlist.NCICRecord{NIC: fmt.Sprintf("V%09d", i), ORI: "MO0640000", EnteredOn: at, Plate: p, State: "MO"})
 	}
 	var b bytes.Buffer
-	hotlist.FormatNCIC(&b, es)
+	if err := hotlist.FormatNCIC(&b, es); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	os.Chtimes(path, at, at)
+	if err := os.Chtimes(path, at, at); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // IT reviews a held hot-list version and exports the current one for the
@@ -144,9 +148,13 @@ func TestHotListImport(t *testing.T) {
 	upload := func(list, name string, data []byte) (int, string) {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
-		mw.WriteField("csrf", tok)
+		if err := mw.WriteField("csrf", tok); err != nil {
+			t.Fatal(err)
+		}
 		fw, _ := mw.CreateFormFile("file", name)
-		fw.Write(data)
+		if _, err := fw.Write(data); err != nil {
+			t.Fatal(err)
+		}
 		mw.Close()
 		resp, err := it.Post(f.srv.URL+"/import/"+list, mw.FormDataContentType(), &b)
 		if err != nil {

@@ -19,7 +19,9 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 	f := newFixture(t)
 	now := f.clk.now()
 	cz := plate.NewCanonicalizer()
-	os.MkdirAll(filepath.Join(f.store.ImageRoot(), "2026-11-19"), 0o750)
+	if err := os.MkdirAll(filepath.Join(f.store.ImageRoot(), "2026-11-19"), 0o750); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []struct {
 		id, plate string
 		lat, lon  float64
@@ -30,7 +32,9 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 		{"r3", "ABC123", 38.7000, -90.3000, "../" + UsersFile},
 	} {
 		if r.crop != "" && !strings.HasPrefix(r.crop, "..") {
-			os.WriteFile(filepath.Join(f.store.ImageRoot(), r.crop), []byte("\xff\xd8jpeg "+r.id), 0o640)
+			if err := os.WriteFile(filepath.Join(f.store.ImageRoot(), r.crop), []byte("\xff\xd8jpeg "+r.id), 0o640); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, gps_fix, lat, lon, crop_path, source_file, loaded_at)
 			VALUES (?, ?, ?, ?, 0.9, 'front', 'car7', true, ?, ?, ?, 'f', ?)`, r.id, now.Add(-24*time.Hour), r.plate, cz.Canonical(r.plate), r.lat, r.lon, r.crop, now); err != nil {

@@ -61,7 +61,9 @@ func TestRosterDownloadIsITsAndAudited(t *testing.T) {
 		t.Fatalf("officers without badges on the roster: %+v", r.Officers)
 	}
 	var detail string
-	f.store.DB().QueryRow(`SELECT detail FROM audit_log WHERE action = 'roster.export'`).Scan(&detail)
+	if err := f.store.DB().QueryRow(`SELECT detail FROM audit_log WHERE action = 'roster.export'`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(detail, "officer1: no badge number") {
 		t.Fatalf("audit detail %q", detail)
 	}

@@ -199,7 +199,7 @@ func (a *App) audit(ctx context.Context, user, action, detail string) {
 }
 
 func (a *App) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: a.opts.SecureOnly,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: a.opts.SecureOnly, //nolint:gosec // Secure follows SecureOnly: on behind TLS, off only for a loopback demo
 		SameSite: http.SameSiteStrictMode, MaxAge: maxAge})
 }
 

@@ -78,7 +78,7 @@ func (u *Users) saveLocked() error {
 		list = append(list, x)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-	b, err := json.MarshalIndent(list, "", "  ")
+	b, err := json.MarshalIndent(list, "", "  ") //nolint:gosec // Password holds the argon2id hash, never the password
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func fetch(ctx context.Context, s Source) ([]byte, string, error) {
 func fetchFolder(dir string) ([]byte, string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrFetch, err)
 	}
 	var newest string
 	var at time.Time
@@ -58,12 +58,12 @@ func fetchFolder(dir string) ([]byte, string, error) {
 	path := filepath.Join(dir, newest)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrFetch, err)
 	}
 	defer f.Close()
 	b, err := readBounded(f)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %s: %v", ErrFetch, path, err)
+		return nil, "", fmt.Errorf("%w: %s: %w", ErrFetch, path, err)
 	}
 	return b, path, nil
 }
@@ -84,16 +84,16 @@ func readBounded(r io.Reader) ([]byte, error) {
 func fetchURL(ctx context.Context, s Source) ([]byte, string, error) {
 	client, err := secure.HTTPSClient(s.CAFile, 2*time.Minute)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: ca_file: %v", ErrFetch, err)
+		return nil, "", fmt.Errorf("%w: ca_file: %w", ErrFetch, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrFetch, err)
 	}
 	if s.Credentials != "" {
 		auth, err := credentials(s.Credentials)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
+			return nil, "", fmt.Errorf("%w: %w", ErrFetch, err)
 		}
 		if up, ok := strings.CutPrefix(auth, "basic:"); ok {
 			u, p, _ := strings.Cut(up, ":")
@@ -104,7 +104,7 @@ func fetchURL(ctx context.Context, s Source) ([]byte, string, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrFetch, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrFetch, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -112,7 +112,7 @@ func fetchURL(ctx context.Context, s Source) ([]byte, string, error) {
 	}
 	b, err := readBounded(resp.Body)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %s: %v", ErrFetch, s.URL, err)
+		return nil, "", fmt.Errorf("%w: %s: %w", ErrFetch, s.URL, err)
 	}
 	return b, s.URL, nil
 }

@@ -94,7 +94,9 @@ func newListServer(t *testing.T, token string) *listServer {
 	}))
 	t.Cleanup(ls.srv.Close)
 	ls.ca = filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(ls.ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ls.srv.Certificate().Raw}), 0o600)
+	if err := os.WriteFile(ls.ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ls.srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return ls
 }
 
@@ -206,7 +208,9 @@ func TestRefreshOverHTTPS(t *testing.T) {
 		t.Fatalf("%d pending after one review, want 1", len(q))
 	}
 	var n int
-	st.DB().QueryRow(`SELECT count(*) FROM audit_log WHERE action IN ('search.retro', 'hotlist.review', 'hotlist.rejected', 'hotlist.reject', 'hotlist.accept', 'retro.queue', 'retro.review')`).Scan(&n)
+	if err := st.DB().QueryRow(`SELECT count(*) FROM audit_log WHERE action IN ('search.retro', 'hotlist.review', 'hotlist.rejected', 'hotlist.reject', 'hotlist.accept', 'retro.queue', 'retro.review')`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n < 7 {
 		t.Fatalf("%d audit entries for the refreshes, decisions and queue views", n)
 	}
@@ -255,7 +259,9 @@ func TestRefreshFromFolderAndStaleness(t *testing.T) {
 	r := Refresher{St: st, Dir: t.TempDir()}
 	now := time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
 	first := writeFile(t, filepath.Join(inbox, "mules-1.txt"), ncic(t, "QQ1234", "AB1111"), 0o644)
-	os.Chtimes(first, now, now)
+	if err := os.Chtimes(first, now, now); err != nil {
+		t.Fatal(err)
+	}
 	writeFile(t, filepath.Join(inbox, "mules-2.txt.tmp"), []byte("half written"), 0o644)
 	o, err := r.Refresh(ctx, cfg.Lists[0], now)
 	if err != nil || o.State != StateCurrent || o.Retro != 1 {
@@ -265,7 +271,9 @@ func TestRefreshFromFolderAndStaleness(t *testing.T) {
 	body := append(ncic(t, plates("BB", 100)...), []byte("garbage line one\ngarbage line two\n")...)
 	later := filepath.Join(inbox, "mules-3.txt")
 	writeFile(t, later, body, 0o644)
-	os.Chtimes(later, now.Add(time.Hour), now.Add(time.Hour))
+	if err := os.Chtimes(later, now.Add(time.Hour), now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	o, err = r.Refresh(ctx, cfg.Lists[0], now.Add(time.Hour))
 	if err != nil || o.State != StateRejected || !strings.Contains(o.Detail, "mules-3.txt:102") {
 		t.Fatalf("%+v %v: want rejected naming file and line", o, err)

@@ -86,7 +86,7 @@ var listName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$`)
 func LoadConfig(path string) (Config, error) {
 	var c Config
 	if err := strictjson.ReadFile(path, &c); err != nil {
-		return c, fmt.Errorf("%w: %v", ErrSources, err)
+		return c, fmt.Errorf("%w: %w", ErrSources, err)
 	}
 	base := filepath.Dir(path)
 	abs := func(p string) string {
@@ -160,7 +160,7 @@ func (c *Config) Validate() error {
 		}
 		if s.Credentials != "" {
 			if _, err := credentials(s.Credentials); err != nil {
-				return fmt.Errorf("%w: list %s: %v", ErrSources, s.Name, err)
+				return fmt.Errorf("%w: list %s: %w", ErrSources, s.Name, err)
 			}
 		}
 	}

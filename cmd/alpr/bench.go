@@ -58,8 +58,9 @@ func newBenchAccuracyCmd() *cobra.Command {
 				}
 				defer f.Close()
 				w = csv.NewWriter(f)
-				defer w.Flush()
-				w.Write([]string{"image", "truth", "best", "detected", "candidates", "crop"})
+				if err := w.Write([]string{"image", "truth", "best", "detected", "candidates", "crop"}); err != nil {
+					return err
+				}
 				o.OnOutcome = func(out benchmarks.Outcome) error {
 					if out.Best == out.Sample.Plate {
 						return nil
@@ -77,6 +78,11 @@ func newBenchAccuracyCmd() *cobra.Command {
 			res, err := benchmarks.Accuracy(cmd.Context(), samples, o)
 			if err != nil {
 				return err
+			}
+			if w != nil {
+				if w.Flush(); w.Error() != nil {
+					return fmt.Errorf("--errors: %w", w.Error())
+				}
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {

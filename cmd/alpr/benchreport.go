@@ -35,7 +35,7 @@ func newBenchReportCmd() *cobra.Command {
 			}
 			plotDir := strings.TrimSuffix(filepath.Base(out), filepath.Ext(out)) + "-plots"
 			for name, svg := range rep.Plots() {
-				if err := os.MkdirAll(filepath.Join(filepath.Dir(out), plotDir), 0o755); err != nil {
+				if err := os.MkdirAll(filepath.Join(filepath.Dir(out), plotDir), 0o750); err != nil {
 					return err
 				}
 				if err := fsutil.WriteFile(filepath.Join(filepath.Dir(out), plotDir, name), svg); err != nil {
@@ -83,8 +83,9 @@ func machine() string {
 		for _, line := range strings.Split(string(b), "\n") {
 			if v, ok := strings.CutPrefix(line, "MemTotal:"); ok {
 				var kb int64
-				fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
-				mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
+				if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb); err == nil {
+					mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
+				}
 			}
 		}
 	}

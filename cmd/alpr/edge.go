@@ -138,7 +138,12 @@ are stamped from --start, so a replay gives the same records every time.`,
 				if err != nil {
 					return err
 				}
-				go srv.Serve(cmd.Context(), ln)
+				go func() {
+					// The reader keeps recording if the page fails; the officer's log says why alerts stopped.
+					if err := srv.Serve(cmd.Context(), ln); err != nil {
+						o.Logger.Error("alert page stopped", "err", err)
+					}
+				}()
 				fmt.Fprintf(cmd.OutOrStdout(), "alert page: http://%s/ (the shift ends when the officer logs out there)\n", ln.Addr())
 				o.Alerter, o.Steps, o.Shift = srv, steps, srv
 			}

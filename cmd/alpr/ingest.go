@@ -49,7 +49,7 @@ func newIngestCmd() *cobra.Command {
 							progressbar.OptionClearOnFinish())
 					}
 					bar.Describe(fmt.Sprintf("ingest %d/%d files, %.0f reads/s", p.Files, p.FilesTotal, float64(p.Rows)/p.Elapsed.Seconds()))
-					bar.Set64(p.Bytes)
+					_ = bar.Set64(p.Bytes) // a progress bar that cannot draw is no error
 				}
 			}
 			rep, err := ingest.Drive(cmd.Context(), st, args[0], o)

@@ -115,7 +115,9 @@ func TestKeysSignRoster(t *testing.T) {
 	ro := shift.Roster{IssuedAt: time.Now().UTC(), Officers: []shift.Officer{{ID: "4127", Name: "ready", Role: "officer", TrainedOn: "2026-01-05", PIN: pw}}}
 	b, _ := json.Marshal(ro)
 	unsigned := filepath.Join(dir, "roster-unsigned.json")
-	os.WriteFile(unsigned, b, 0o644)
+	if err := os.WriteFile(unsigned, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	signed := filepath.Join(dir, "roster.json")
 	mustRun(t, "keys", "sign", unsigned, "--key", filepath.Join(dir, "it.key"), "--out", signed)
 	pub, err := shift.ReadPublicKey(filepath.Join(dir, "it.pub"))
@@ -130,7 +132,9 @@ func TestKeysSignRoster(t *testing.T) {
 		t.Fatal(err)
 	}
 	bogus := filepath.Join(dir, "bogus.json")
-	os.WriteFile(bogus, []byte(`{"officers": [], "admin": true}`), 0o644)
+	if err := os.WriteFile(bogus, []byte(`{"officers": [], "admin": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := run(t, "keys", "sign", bogus, "--key", filepath.Join(dir, "it.key"), "--out", filepath.Join(dir, "x.json")); err == nil {
 		t.Fatal("signed a file that is neither a roster nor a car configuration")
 	}

@@ -83,7 +83,9 @@ func (j *serveJobs) start(cmd *cobra.Command, st *analytics.Store, p retention.P
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.Run(ctx)
+		if err := s.Run(ctx); err != nil {
+			slog.Error("scheduled jobs stopped", "err", err)
+		}
 	}()
 	return func() {
 		cancel()

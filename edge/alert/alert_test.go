@@ -80,7 +80,9 @@ func TestStepOrder(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s, sink := newServer(t)
-			s.Hit(hit("h1", "high"), []byte("jpeg"))
+			if err := s.Hit(hit("h1", "high"), []byte("jpeg")); err != nil {
+				t.Fatal(err)
+			}
 			var err error
 			for _, st := range tc.steps {
 				err = s.Step("h1", st.step, st.value, "")
@@ -97,7 +99,9 @@ func TestStepOrder(t *testing.T) {
 
 func TestStepNotShownWhenTheDriveFails(t *testing.T) {
 	s, sink := newServer(t)
-	s.Hit(hit("h1", "high"), nil)
+	if err := s.Hit(hit("h1", "high"), nil); err != nil {
+		t.Fatal(err)
+	}
 	sink.fail = errors.New("drive pulled")
 	if err := s.Step("h1", "confirm", "match", ""); err == nil {
 		t.Fatal("a step the drive did not take was accepted")
@@ -110,15 +114,21 @@ func TestStepNotShownWhenTheDriveFails(t *testing.T) {
 
 func TestLogoutRefusedWhileHitsPending(t *testing.T) {
 	s, _ := newServer(t)
-	s.Hit(hit("h1", "medium"), nil)
+	if err := s.Hit(hit("h1", "medium"), nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Logout("", ""); !errors.Is(err, ErrPendingHits) {
 		t.Fatalf("logout with a pending hit: %v", err)
 	}
 	if err := s.Logout("9001", "9999"); !errors.Is(err, ErrNotOverrider) {
 		t.Fatalf("override without a roster: %v", err)
 	}
-	s.Step("h1", "confirm", "misread", "")
-	s.Step("h1", "disposition", "misread", "")
+	if err := s.Step("h1", "confirm", "misread", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Step("h1", "disposition", "misread", ""); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Logout("", ""); err != nil {
 		t.Fatalf("logout after every disposition: %v", err)
 	}
@@ -133,7 +143,9 @@ func TestCovertHitIsRecordedNotShown(t *testing.T) {
 	s, sink := newServer(t)
 	h := hit("h1", "high")
 	h.Covert = true
-	s.Hit(h, nil)
+	if err := s.Hit(h, nil); err != nil {
+		t.Fatal(err)
+	}
 	if len(s.Pending()) != 0 || strings.Join(sink.steps(), " ") != "disposition=covert-no-action" {
 		t.Fatalf("pending %v, drive %v", s.Pending(), sink.steps())
 	}
@@ -141,7 +153,9 @@ func TestCovertHitIsRecordedNotShown(t *testing.T) {
 
 func TestPostsNeedThePageToken(t *testing.T) {
 	s, _ := newServer(t)
-	s.Hit(hit("h1", "high"), nil)
+	if err := s.Hit(hit("h1", "high"), nil); err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	req, _ := http.NewRequest("POST", ts.URL+"/hits/h1/confirm", strings.NewReader(`{"value":"match"}`))

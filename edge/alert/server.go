@@ -266,7 +266,7 @@ func (s *Server) Logout(supervisor, pin string) error {
 		}
 		o, err := s.o.Roster.Login(supervisor, pin, s.o.Now())
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrNotOverrider, err)
+			return fmt.Errorf("%w: %w", ErrNotOverrider, err)
 		}
 		if o.Role != shift.RoleSupervisor {
 			return fmt.Errorf("%w: %s is not a supervisor", ErrNotOverrider, supervisor)
@@ -436,17 +436,20 @@ func writeResult(w http.ResponseWriter, err error) {
 	default:
 		w.WriteHeader(http.StatusInternalServerError)
 	}
-	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()}) // the client may be gone
 }
 
 // Serve serves the page on ln until ctx is done.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	//nolint:gosec // shutdown runs after the serving context is done, so it needs its own
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		srv.Shutdown(sctx)
+		if err := srv.Shutdown(sctx); err != nil {
+			s.o.Logger.Warn("alert page shutdown", "err", err)
+		}
 	}()
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {

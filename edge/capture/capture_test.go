@@ -66,9 +66,13 @@ func TestReplaySourcesStampFrames(t *testing.T) {
 
 func TestBadSources(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bad := filepath.Join(t.TempDir(), "bad.jpg")
-	os.WriteFile(bad, []byte("not a jpeg"), 0o644)
+	if err := os.WriteFile(bad, []byte("not a jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct{ name, spec string }{
 		{"no camera name", "=" + dir},
 		{"missing path", "front=/nonexistent/video.avi"},

@@ -75,7 +75,7 @@ func (r *Recorder) failover(cause error) error {
 		for _, rec := range held[k] {
 			r.buf.held[k] = append(r.buf.held[k], rec)
 			if err := r.add(rec); err != nil {
-				return fmt.Errorf("drive failed (%v) and so did the car's buffer: %w", cause, err)
+				return fmt.Errorf("drive failed (%w) and so did the car's buffer: %w", cause, err)
 			}
 		}
 	}
@@ -84,7 +84,7 @@ func (r *Recorder) failover(cause error) error {
 
 // probe checks that the drive is there and takes a write.
 func (r *Recorder) probe() error {
-	st, err := os.Stat(r.opts.Dir)
+	st, err := os.Stat(r.opts.Dir) //nolint:gosec // the buffer directory is the car's own configuration
 	if err != nil {
 		return err
 	}
@@ -92,11 +92,12 @@ func (r *Recorder) probe() error {
 		return fmt.Errorf("%s is not a directory", r.opts.Dir)
 	}
 	p := filepath.Join(r.opts.Dir, ".plateward-probe")
-	if err := os.WriteFile(p, make([]byte, 64<<10), 0o640); err != nil {
-		os.Remove(p)
+	//nolint:gosec // p is inside the car's configured buffer directory
+	if err := os.WriteFile(p, make([]byte, 64<<10), 0o600); err != nil {
+		os.Remove(p) //nolint:gosec // p is inside the car's configured buffer directory
 		return err
 	}
-	return os.Remove(p)
+	return os.Remove(p) //nolint:gosec // p is inside the car's configured buffer directory
 }
 
 // maybeRestore looks for the drive now and then, and when it takes writes
@@ -132,6 +133,7 @@ func (r *Recorder) maybeRestore() {
 // removed from the buffer. Abandoned temporary files on the drive go.
 func (r *Recorder) moveBuffer() error {
 	for _, p := range r.buf.abandoned {
+		//nolint:gosec // p is a file this buffer listed in its own directory
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

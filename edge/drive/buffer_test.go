@@ -18,7 +18,7 @@ func mountTmpfs(t *testing.T, dir, size string) {
 	if err != nil {
 		t.Fatalf("mount a %s tmpfs as the drive (the test needs root, as CI has): %v %s", size, err, out)
 	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() }) // the test may have unmounted it already
 }
 
 // readIDs reads every file of a drive (with the identities, if encrypted)
@@ -58,7 +58,9 @@ func readIDs(t *testing.T, dir string, idents ...age.Identity) map[string]int {
 func TestDriveFullThenReplaced(t *testing.T) {
 	base := t.TempDir()
 	driveDir := filepath.Join(base, "drive")
-	os.MkdirAll(driveDir, 0o750)
+	if err := os.MkdirAll(driveDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	mountTmpfs(t, driveDir, "1m")
 	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
 	opts := DefaultOptions(driveDir, "car7")
@@ -92,7 +94,9 @@ func TestDriveFullThenReplaced(t *testing.T) {
 		t.Fatalf("a full drive did not switch to the buffer: %+v", rec.State())
 	}
 	// The officer swaps in a new, empty drive.
-	exec.Command("umount", driveDir).Run()
+	if err := exec.Command("umount", driveDir).Run(); err != nil {
+		t.Fatal(err)
+	}
 	mountTmpfs(t, driveDir, "64m")
 	for i := 600; i < 700; i++ {
 		add(i)
@@ -131,10 +135,14 @@ func TestDriveMissingThenBack(t *testing.T) {
 	}
 	for i := range 12 {
 		if i == 7 {
-			os.Rename(driveDir, driveDir+".pulled") // the drive is pulled
+			if err := os.Rename(driveDir, driveDir+".pulled"); err != nil { // the drive is pulled
+				t.Fatal(err)
+			}
 		}
 		if i == 10 {
-			os.Rename(driveDir+".pulled", driveDir) // and plugged back in
+			if err := os.Rename(driveDir+".pulled", driveDir); err != nil { // and plugged back in
+				t.Fatal(err)
+			}
 			clk.t = clk.t.Add(2 * time.Second)
 		}
 		r := sampleRead(i)

@@ -144,7 +144,9 @@ func crashAfter(t *testing.T, dir string, batches int) string {
 		t.Fatal(err)
 	}
 	for i := range batches {
-		w.Append(sampleRead(i))
+		if err := w.Append(sampleRead(i)); err != nil {
+			t.Fatal(err)
+		}
 		if err := w.Flush(true); err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +175,9 @@ func TestSalvageKeepsCompleteBatchesOfTornTail(t *testing.T) {
 			if tc.batches == 0 {
 				cut = len(data) / 2
 			}
-			os.WriteFile(tmp, data[:cut], 0o640)
+			if err := os.WriteFile(tmp, data[:cut], 0o640); err != nil {
+				t.Fatal(err)
+			}
 			got, err := Salvage(dir, quiet())
 			if err != nil {
 				t.Fatal(err)
@@ -211,7 +215,9 @@ func TestCorruptSealedFileIsRefused(t *testing.T) {
 	}
 	data, _ := os.ReadFile(p)
 	data[len(data)/2] ^= 0x01
-	os.WriteFile(p, data, 0o640)
+	if err := os.WriteFile(p, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := List(dir)
 	_, err := ReadFile(files[0])
 	if !errors.Is(err, ErrChecksum) || !IsQuarantine(err) {
@@ -241,7 +247,9 @@ func TestSchemaGolden(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "schema_v1.golden")
 	if *update {
-		os.WriteFile(golden, b.Bytes(), 0o644)
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {

@@ -33,7 +33,9 @@ func TestEncryptedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		w.Append(sampleRead(i))
+		if err := w.Append(sampleRead(i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := w.Seal(); err != nil {
 		t.Fatal(err)
@@ -61,7 +63,9 @@ func TestEncryptedFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			os.WriteFile(p, raw, 0o640)
+			if err := os.WriteFile(p, raw, 0o640); err != nil {
+				t.Fatal(err)
+			}
 			reseal(t, p)
 			if tc.spoil != nil {
 				tc.spoil()
@@ -97,7 +101,9 @@ func TestEncryptedTornTailKeepsCompleteChunks(t *testing.T) {
 			r := sampleRead(b*10 + i)
 			r.ID = fmt.Sprintf("r%04d", b*10+i)
 			r.CropJPEG = make([]byte, 3000)
-			w.Append(r)
+			if err := w.Append(r); err != nil {
+				t.Fatal(err)
+			}
 		}
 		w.Flush(true)
 	}
@@ -129,8 +135,12 @@ func TestEncryptedRecorderSealsHitsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Add(sampleRead(1))
-	rec.Add(Hit{ID: "h1", ReadID: "r001", AlertedAt: time.Now()})
+	if err := rec.Add(sampleRead(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Add(Hit{ID: "h1", ReadID: "r001", AlertedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	files, _ := List(dir)
 	if len(files) != 1 || files[0].Kind != KindHits || !files[0].Sealed {
 		t.Fatalf("after a hit, sealed files %+v", files)
@@ -145,7 +155,9 @@ func TestEncryptedRecorderSealsHitsAtOnce(t *testing.T) {
 func flip(t *testing.T, p string, forge bool) {
 	b, _ := os.ReadFile(p)
 	b[len(b)-100] ^= 0x20
-	os.WriteFile(p, b, 0o640)
+	if err := os.WriteFile(p, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
 	if forge {
 		reseal(t, p)
 	}
@@ -154,5 +166,7 @@ func flip(t *testing.T, p string, forge bool) {
 func reseal(t *testing.T, p string) {
 	b, _ := os.ReadFile(p)
 	sum := sha256.Sum256(b)
-	os.WriteFile(p+SealExt, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(p)+"\n"), 0o640)
+	if err := os.WriteFile(p+SealExt, []byte(hex.EncodeToString(sum[:])+"  "+filepath.Base(p)+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
 }

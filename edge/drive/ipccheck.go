@@ -40,7 +40,7 @@ func checkStream(data []byte) (good int, err error) {
 		if binary.LittleEndian.Uint32(data[pos:]) != 0xFFFFFFFF {
 			return pos, fmt.Errorf("%w: no message marker at byte %d", ErrCorrupt, pos)
 		}
-		size := int(int32(binary.LittleEndian.Uint32(data[pos+4:])))
+		size := int(int32(binary.LittleEndian.Uint32(data[pos+4:]))) //nolint:gosec // a negative or oversized length is refused just below
 		if size == 0 {
 			return pos + 8, nil // end of stream
 		}
@@ -81,7 +81,7 @@ func rootTable(buf []byte) (table, error) {
 
 // sub returns the table in slot (0-based), if present.
 func (t table) sub(slot int) (table, bool) {
-	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot)))
+	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot))) //nolint:gosec // slot is a small schema constant
 	if o == 0 {
 		return table{}, false
 	}
@@ -91,7 +91,7 @@ func (t table) sub(slot int) (table, bool) {
 // vecLen returns the length of the vector in slot, checked against the
 // bytes that must hold elemSize bytes an element.
 func (t table) vecLen(slot, elemSize int) (int, error) {
-	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot)))
+	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot))) //nolint:gosec // slot is a small schema constant
 	if o == 0 {
 		return 0, nil
 	}
@@ -105,8 +105,8 @@ func (t table) vecLen(slot, elemSize int) (int, error) {
 
 // vecTable returns the i-th table of the vector in slot.
 func (t table) vecTable(slot, i int) table {
-	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot)))
-	x := t.Vector(o) + flatbuffers.UOffsetT(i*4)
+	o := flatbuffers.UOffsetT(t.Offset(flatbuffers.VOffsetT(4 + 2*slot))) //nolint:gosec // slot is a small schema constant
+	x := t.Vector(o) + flatbuffers.UOffsetT(i*4)                          //nolint:gosec // i is below the vector's checked length
 	return table{flatbuffers.Table{Bytes: t.Bytes, Pos: t.Indirect(x)}}
 }
 
@@ -238,7 +238,7 @@ func validateArray(a arrow.Array) error {
 		err = need(1, end*fw.BitWidth()/8)
 	}
 	if err != nil && !errors.Is(err, ErrCorrupt) {
-		err = fmt.Errorf("%w: %v", ErrCorrupt, err)
+		err = fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return err
 }

@@ -38,7 +38,9 @@ func TestHugeFieldCountIsRefused(t *testing.T) {
 	lenPos := int(schema.Vector(o)) - 4
 	binary.LittleEndian.PutUint32(meta[lenPos:], 0x7FFFFFFF)
 	p := filepath.Join(dir, "reads-car7-y-000002"+FileExt)
-	os.WriteFile(p, data, 0o640)
+	if err := os.WriteFile(p, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
 	_, err = ReadFile(FileInfo{Path: p, Name: filepath.Base(p), Kind: KindReads})
 	if !errors.Is(err, ErrCorrupt) || !IsQuarantine(err) {
 		t.Fatalf("err %v, want ErrCorrupt", err)
@@ -60,7 +62,9 @@ func TestReadFileSurvivesRandomDamage(t *testing.T) {
 		if rng.IntN(4) == 0 {
 			d = d[:rng.IntN(len(d))]
 		}
-		os.WriteFile(fp, d, 0o640)
+		if err := os.WriteFile(fp, d, 0o640); err != nil {
+			t.Fatal(err)
+		}
 		f, err := ReadFile(FileInfo{Path: fp, Name: "f", Kind: KindReads})
 		switch {
 		case err != nil:

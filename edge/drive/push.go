@@ -50,7 +50,7 @@ func DecodePushedHit(r io.Reader) (PushedHit, error) {
 	dec := json.NewDecoder(io.LimitReader(r, MaxPushedHitBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return h, fmt.Errorf("%w: a hit as JSON: %v", ErrPushedHit, err)
+		return h, fmt.Errorf("%w: a hit as JSON: %w", ErrPushedHit, err)
 	}
 	switch {
 	case strings.TrimSpace(h.ID) == "" || len(h.ID) > 64:

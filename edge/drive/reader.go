@@ -39,7 +39,7 @@ func List(dir string) ([]FileInfo, error) {
 	for _, e := range ents {
 		name := e.Name()
 		enc := strings.HasSuffix(name, EncExt)
-		if e.IsDir() || !(strings.HasSuffix(name, FileExt) || enc) {
+		if e.IsDir() || !strings.HasSuffix(name, FileExt) && !enc {
 			continue
 		}
 		info, err := e.Info()
@@ -48,7 +48,7 @@ func List(dir string) ([]FileInfo, error) {
 		}
 		kind, _, _ := strings.Cut(name, "-")
 		p := filepath.Join(dir, name)
-		_, serr := os.Stat(p + SealExt)
+		_, serr := os.Stat(p + SealExt) //nolint:gosec // p is a file listed in the drive directory being read
 		out = append(out, FileInfo{Path: p, Name: name, Kind: Kind(kind), Sealed: serr == nil, Encrypted: enc, Size: info.Size()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -115,13 +115,13 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 		}
 		r, err := age.Decrypt(bytes.NewReader(data), ids...)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, err)
+			return nil, fmt.Errorf("%s: %w: %w", info.Name, ErrDecrypt, err)
 		}
 		// A cut or altered chunk stops the plaintext there: what came
 		// before it is authentic.
 		plain, decErr = io.ReadAll(r)
 		if decErr != nil && info.Sealed {
-			return nil, fmt.Errorf("%s: %w: %v", info.Name, ErrDecrypt, decErr)
+			return nil, fmt.Errorf("%s: %w: %w", info.Name, ErrDecrypt, decErr)
 		}
 	}
 	// The reader trusts the lengths a stream declares; check them first,
@@ -136,7 +136,7 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 	case complete < len(plain):
 		cut = fmt.Errorf("%s: %w: complete messages end at byte %d of %d", info.Name, ErrTornTail, complete, len(plain))
 		if cerr != nil {
-			cut = fmt.Errorf("%w (%v)", cut, cerr)
+			cut = fmt.Errorf("%w (%w)", cut, cerr)
 		}
 		plain = plain[:complete]
 	}
@@ -170,7 +170,7 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 			f.Release()
 			return nil, fmt.Errorf("%s: batch %d: %w", info.Name, len(f.Batches)+1, bad)
 		}
-		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d: %v", info.Name, ErrTornTail, len(f.Batches), good, bad)
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d: %w", info.Name, ErrTornTail, len(f.Batches), good, bad)
 		return f, nil
 	}
 	if err := rd.Err(); err != nil {
@@ -178,9 +178,9 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 			f.Release()
 			return nil, fmt.Errorf("%s: sealed file unreadable after %d batches: %w", info.Name, len(f.Batches), err)
 		}
-		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d of %d: %v", info.Name, ErrTornTail, len(f.Batches), good, len(plain), err)
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches at byte %d of %d: %w", info.Name, ErrTornTail, len(f.Batches), good, len(plain), err)
 	} else if decErr != nil {
-		f.Tail = fmt.Errorf("%s: %w after %d complete batches: %v", info.Name, ErrTornTail, len(f.Batches), decErr)
+		f.Tail = fmt.Errorf("%s: %w after %d complete batches: %w", info.Name, ErrTornTail, len(f.Batches), decErr)
 	} else if cut != nil {
 		f.Tail = cut
 	}

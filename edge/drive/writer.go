@@ -3,6 +3,7 @@ package drive
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -61,8 +62,7 @@ func CreateFile(path string, k Kind, recipients ...age.Recipient) (*FileWriter, 
 	var out io.Writer = countWriter{w: io.MultiWriter(af, w.sum), n: &w.n}
 	if len(recipients) > 0 {
 		if w.enc, err = age.Encrypt(out, recipients...); err != nil {
-			af.Abort()
-			return nil, fmt.Errorf("encrypt %s: %w", path, err)
+			return nil, errors.Join(fmt.Errorf("encrypt %s: %w", path, err), af.Abort())
 		}
 		out = w.enc
 	}
@@ -141,13 +141,11 @@ func (w *FileWriter) Seal() (Sealed, error) {
 	w.closed = true
 	defer w.bldr.Release()
 	if err := w.ipcw.Close(); err != nil {
-		w.af.Abort()
-		return Sealed{}, fmt.Errorf("close stream %s: %w", w.path, err)
+		return Sealed{}, errors.Join(fmt.Errorf("close stream %s: %w", w.path, err), w.af.Abort())
 	}
 	if w.enc != nil {
 		if err := w.enc.Close(); err != nil {
-			w.af.Abort()
-			return Sealed{}, fmt.Errorf("close encryption %s: %w", w.path, err)
+			return Sealed{}, errors.Join(fmt.Errorf("close encryption %s: %w", w.path, err), w.af.Abort())
 		}
 	}
 	if err := w.af.Commit(); err != nil {
@@ -168,7 +166,7 @@ func (w *FileWriter) Abort() {
 	}
 	w.closed = true
 	w.bldr.Release()
-	w.af.Abort()
+	_ = w.af.Abort() // a temporary file left behind is salvaged at the next start
 }
 
 // WriteRecords writes records of one kind to a new sealed file in one batch.

@@ -11,7 +11,9 @@ import (
 
 func TestTrackAt(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "gps.csv")
-	os.WriteFile(p, []byte("time,lat,lon\n2026-05-01T13:00:00Z,38.6,-90.2\n2026-05-01T13:00:01Z,38.7,-90.3\n"), 0o644)
+	if err := os.WriteFile(p, []byte("time,lat,lon\n2026-05-01T13:00:00Z,38.6,-90.2\n2026-05-01T13:00:01Z,38.7,-90.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tr, err := ReadTrackFile(p, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +42,9 @@ func TestTrackAt(t *testing.T) {
 
 func TestBadLineNamesFileAndLine(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "gps.csv")
-	os.WriteFile(p, []byte("time,lat,lon\n2026-05-01T13:00:00Z,38.6,-90.2\n2026-05-01T13:00:01Z,138.7,-90.3\n"), 0o644)
+	if err := os.WriteFile(p, []byte("time,lat,lon\n2026-05-01T13:00:00Z,38.6,-90.2\n2026-05-01T13:00:01Z,138.7,-90.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, err := ReadTrackFile(p, time.Second)
 	if err == nil || !strings.Contains(err.Error(), "gps.csv:3") {
 		t.Fatalf("err %v", err)
@@ -56,7 +60,9 @@ func TestNMEALogAsTrack(t *testing.T) {
 	}
 	b.WriteString("$GPRMC,cut off\r\n")
 	p := filepath.Join(t.TempDir(), "route.nmea")
-	os.WriteFile(p, []byte(b.String()), 0o644)
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tr, bad, err := ReadNMEATrack(p, 5*time.Second)
 	if err != nil || bad != 1 || tr.Len() != 10 {
 		t.Fatalf("track of %d fixes, %d bad, %v", tr.Len(), bad, err)

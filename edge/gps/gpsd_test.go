@@ -26,7 +26,9 @@ func TestReceiverFromRealGpsd(t *testing.T) {
 		log.WriteString(FormatGGA(f) + "\r\n" + FormatRMC(f) + "\r\n")
 	}
 	p := filepath.Join(t.TempDir(), "route.nmea")
-	os.WriteFile(p, []byte(log.String()), 0o644)
+	if err := os.WriteFile(p, []byte(log.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -38,13 +40,13 @@ func TestReceiverFromRealGpsd(t *testing.T) {
 	if err := fake.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { fake.Process.Kill(); fake.Wait() }()
+	defer func() { _ = fake.Process.Kill(); _ = fake.Wait() }() // killed on purpose: its exit status says so
 	r := NewReceiver(5 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	go func() {
 		for ctx.Err() == nil {
-			r.ReadGPSD(ctx, fmt.Sprintf("127.0.0.1:%d", port)) // gpsd may not listen yet: retry
+			_ = r.ReadGPSD(ctx, fmt.Sprintf("127.0.0.1:%d", port)) // gpsd may not listen yet: retry
 			time.Sleep(100 * time.Millisecond)
 		}
 	}()

@@ -59,7 +59,7 @@ func (m Mapping) Validate() error {
 		return fmt.Errorf("%w: no list name", ErrMapping)
 	}
 	if _, err := ParsePriority(m.Priority); err != nil {
-		return fmt.Errorf("%w: %v", ErrMapping, err)
+		return fmt.Errorf("%w: %w", ErrMapping, err)
 	}
 	if m.Columns["plate"] == "" {
 		return fmt.Errorf("%w: no plate column", ErrMapping)
@@ -83,7 +83,7 @@ func (m Mapping) Validate() error {
 func LoadMapping(path string) (Mapping, error) {
 	var m Mapping
 	if err := strictjson.ReadFile(path, &m); err != nil {
-		return m, fmt.Errorf("%w: %v", ErrMapping, err)
+		return m, fmt.Errorf("%w: %w", ErrMapping, err)
 	}
 	if m.MaxWildcards == 0 {
 		m.MaxWildcards = 100

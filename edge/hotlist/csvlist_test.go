@@ -97,7 +97,9 @@ func TestBadMappings(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "m.json")
-			os.WriteFile(p, []byte(tc.json), 0o644)
+			if err := os.WriteFile(p, []byte(tc.json), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := LoadMapping(p); !errors.Is(err, ErrMapping) {
 				t.Fatalf("err %v, want ErrMapping", err)
 			}

@@ -12,7 +12,9 @@ import (
 // and every skipped line names the file and a line that exists.
 func FuzzParseNCIC(f *testing.F) {
 	var b bytes.Buffer
-	FormatNCIC(&b, sampleEntries())
+	if err := FormatNCIC(&b, sampleEntries()); err != nil {
+		f.Fatal(err)
+	}
 	f.Add(b.Bytes())
 	f.Add([]byte("HEADER\nV12345\n"))
 	f.Add([]byte("H\nV123456789MO0640000202613ABC123    MO2027\r\n"))

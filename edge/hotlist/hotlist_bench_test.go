@@ -26,7 +26,9 @@ func BenchmarkLoadNCIC(b *testing.B) {
 	for _, n := range []int{10_000, 1_000_000} {
 		b.Run(fmt.Sprintf("size=%d", n), func(b *testing.B) {
 			var buf bytes.Buffer
-			FormatNCIC(&buf, randomEntries(n, rand.New(rand.NewPCG(1, 2))))
+			if err := FormatNCIC(&buf, randomEntries(n, rand.New(rand.NewPCG(1, 2)))); err != nil {
+				b.Fatal(err)
+			}
 			data := buf.Bytes()
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {

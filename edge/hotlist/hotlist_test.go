@@ -122,7 +122,9 @@ func TestMatchGolden(t *testing.T) {
 	}
 	golden := filepath.Join("testdata", "match.golden")
 	if *update {
-		os.WriteFile(golden, b.Bytes(), 0o644)
+		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	want, err := os.ReadFile(golden)
 	if err != nil {

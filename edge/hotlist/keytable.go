@@ -31,7 +31,7 @@ func (t *keyTable) home(key uint64) uint64 { return (key * 0x9E3779B97F4A7C15) >
 
 // get returns the entry stored under key.
 func (t *keyTable) get(key uint64) (int32, bool) {
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(t.slots) - 1) //nolint:gosec // a slice length is never negative
 	for i := t.home(key); ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.key == key {
@@ -46,7 +46,7 @@ func (t *keyTable) get(key uint64) (int32, bool) {
 // put stores id under key and returns the id it replaced, if any. The
 // table must have been sized for every key put.
 func (t *keyTable) put(key uint64, id int32) (int32, bool) {
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(t.slots) - 1) //nolint:gosec // a slice length is never negative
 	for i := t.home(key); ; i = (i + 1) & mask {
 		s := &t.slots[i]
 		if s.key == key {

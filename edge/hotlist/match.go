@@ -62,7 +62,7 @@ func NewIndex(lists ...*List) *Index {
 		for i := range l.Entries {
 			e := &l.Entries[i]
 			e.Covert = e.Covert || l.Covert
-			id := int32(len(ix.entries))
+			id := int32(len(ix.entries)) //nolint:gosec // ids are int32 by design; a hot list holds far fewer than 2^31 entries
 			ix.entries = append(ix.entries, e)
 			ix.nextCanon = append(ix.nextCanon, -1)
 			if e.Wildcard {

@@ -90,7 +90,7 @@ func ints(t *onnx.TensorProto) ([]int64, error) {
 		}
 		out := make([]int64, len(t.RawData)/8)
 		for i := range out {
-			out[i] = int64(binary.LittleEndian.Uint64(t.RawData[8*i:]))
+			out[i] = int64(binary.LittleEndian.Uint64(t.RawData[8*i:])) //nolint:gosec // ONNX stores int64 as its two's-complement bits
 		}
 		return out, nil
 	case elemInt32:
@@ -103,7 +103,7 @@ func ints(t *onnx.TensorProto) ([]int64, error) {
 		}
 		out := make([]int64, len(t.RawData)/4)
 		for i := range out {
-			out[i] = int64(int32(binary.LittleEndian.Uint32(t.RawData[4*i:])))
+			out[i] = int64(int32(binary.LittleEndian.Uint32(t.RawData[4*i:]))) //nolint:gosec // ONNX stores int32 as its two's-complement bits
 		}
 		return out, nil
 	}
@@ -121,7 +121,7 @@ func floatTensor(dims []int64, vals []float32) *onnx.TensorProto {
 func int64Tensor(vals []int64) *onnx.TensorProto {
 	raw := make([]byte, 8*len(vals))
 	for i, v := range vals {
-		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(v)) //nolint:gosec // ONNX stores int64 as its two's-complement bits
 	}
 	return &onnx.TensorProto{Dims: []int64{int64(len(vals))}, DataType: elemInt64, RawData: raw}
 }

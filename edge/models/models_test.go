@@ -45,7 +45,9 @@ func TestPrepareRefusesAnotherPackage(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), PackageFile)
 	b, _ := os.ReadFile(packagePath(t))
 	b[len(b)/2] ^= 1
-	os.WriteFile(bad, b, 0o644)
+	if err := os.WriteFile(bad, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Prepare(bad, t.TempDir(), DefaultOptions()); !errors.Is(err, ErrChecksum) {
 		t.Fatalf("tampered package: %v", err)
 	}

@@ -154,14 +154,14 @@ func pinReshape(in, target []int64) ([]int64, error) {
 	out := slices.Clone(target)
 	known, infer := int64(1), -1
 	for i, d := range out {
-		switch {
-		case d == 0:
+		switch d {
+		case 0:
 			if i >= len(in) {
 				return nil, fmt.Errorf("target %v copies dim %d of %v", target, i, in)
 			}
 			out[i] = in[i]
 			known *= in[i]
-		case d == -1:
+		case -1:
 			infer = i
 		default:
 			known *= d

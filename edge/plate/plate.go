@@ -36,7 +36,9 @@ func Normalize(s string) string {
 
 func isNormal(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'A' && c <= 'Z' && c != 'O' || c >= '0' && c <= '9') {
+		c := s[i]
+		letter, digit := c >= 'A' && c <= 'Z' && c != 'O', c >= '0' && c <= '9'
+		if !letter && !digit {
 			return false
 		}
 	}
@@ -133,7 +135,7 @@ func NewCanonicalizer() *Canonicalizer {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 	for i := 0; i < 256; i++ {
 		if j := strings.IndexByte(alphabet, c.t[i]); j >= 0 {
-			c.code[i] = uint8(j + 1)
+			c.code[i] = uint8(j + 1) //nolint:gosec // j is an index into a 36-character alphabet
 		}
 	}
 	return c

@@ -31,7 +31,9 @@ func TestCarConfigMustBeSignedByIT(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			os.WriteFile(p, []byte(tc.data), 0o644)
+			if err := os.WriteFile(p, []byte(tc.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			got, err := LoadCarConfig(p, pub)
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("err %v, want %v", err, tc.err)
@@ -43,7 +45,9 @@ func TestCarConfigMustBeSignedByIT(t *testing.T) {
 	}
 	bad, _ := Sign(CarConfig{Vehicle: "car12", DriveDir: "/d", Cameras: []CameraConfig{{Name: "f", Source: "0"}},
 		Hotlists: []HotlistConfig{{Path: "x.csv", Format: "csv"}}}, priv)
-	os.WriteFile(p, bad, 0o644)
+	if err := os.WriteFile(p, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := LoadCarConfig(p, pub); err == nil || !strings.Contains(err.Error(), "needs a mapping") {
 		t.Fatalf("csv list without mapping: %v", err)
 	}

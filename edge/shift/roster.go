@@ -57,7 +57,7 @@ func Sign(v any, key ed25519.PrivateKey) ([]byte, error) {
 func Verify(data []byte, pub ed25519.PublicKey, v any) error {
 	var env Envelope
 	if err := json.Unmarshal(data, &env); err != nil {
-		return fmt.Errorf("%w: not a signed file: %v", ErrSignature, err)
+		return fmt.Errorf("%w: not a signed file: %w", ErrSignature, err)
 	}
 	sig, err := base64.StdEncoding.DecodeString(env.Signature)
 	if err != nil || len(sig) != ed25519.SignatureSize {
@@ -137,7 +137,7 @@ func CheckPIN(stored, pin string) bool {
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	got := argon2.IDKey([]byte(pin), salt, pinTime, pinMemory, pinThreads, uint32(len(want)))
+	got := argon2.IDKey([]byte(pin), salt, pinTime, pinMemory, pinThreads, uint32(len(want))) //nolint:gosec // the stored hash is 32 bytes
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

@@ -30,7 +30,9 @@ func TestRoster(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := filepath.Join(t.TempDir(), "roster.json")
-	os.WriteFile(p, signed, 0o644)
+	if err := os.WriteFile(p, signed, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	got, err := LoadRoster(p, pub)
 	if err != nil {
 		t.Fatal(err)
@@ -59,20 +61,26 @@ func TestRoster(t *testing.T) {
 		if bad == string(signed) {
 			t.Fatal("test did not change the roster")
 		}
-		os.WriteFile(p, []byte(bad), 0o644)
+		if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := LoadRoster(p, pub); !errors.Is(err, ErrSignature) {
 			t.Fatalf("err %v, want ErrSignature", err)
 		}
 	})
 	t.Run("another key is refused", func(t *testing.T) {
-		os.WriteFile(p, signed, 0o644)
+		if err := os.WriteFile(p, signed, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		other, _, _ := ed25519.GenerateKey(nil)
 		if _, err := LoadRoster(p, other); !errors.Is(err, ErrSignature) {
 			t.Fatalf("err %v, want ErrSignature", err)
 		}
 	})
 	t.Run("an unsigned file is refused", func(t *testing.T) {
-		os.WriteFile(p, []byte(`{"issued_at":"2026-05-01T00:00:00Z","officers":[]}`), 0o644)
+		if err := os.WriteFile(p, []byte(`{"issued_at":"2026-05-01T00:00:00Z","officers":[]}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := LoadRoster(p, pub); !errors.Is(err, ErrSignature) {
 			t.Fatalf("err %v, want ErrSignature", err)
 		}

@@ -28,7 +28,7 @@ type File struct {
 // when Commit is called unless overwrite semantics are acceptable to the
 // caller (rename replaces it).
 func Create(path string) (*File, error) {
-	f, err := os.OpenFile(path+TmpSuffix, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
+	f, err := os.OpenFile(path+TmpSuffix, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path+TmpSuffix, err)
 	}
@@ -90,8 +90,7 @@ func WriteFile(path string, data []byte) error {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
+		return errors.Join(fmt.Errorf("write %s: %w", path, err), f.Abort())
 	}
 	return f.Commit()
 }
@@ -103,8 +102,7 @@ func WriteFrom(path string, r io.Reader) error {
 		return err
 	}
 	if _, err := io.Copy(f, r); err != nil {
-		f.Abort()
-		return fmt.Errorf("write %s: %w", path, err)
+		return errors.Join(fmt.Errorf("write %s: %w", path, err), f.Abort())
 	}
 	return f.Commit()
 }

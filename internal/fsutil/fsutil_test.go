@@ -28,7 +28,9 @@ func TestAbortLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.Write([]byte("partial"))
+	if _, err := f.Write([]byte("partial")); err != nil {
+		t.Fatal(err)
+	}
 	left, _ := Leftovers(dir)
 	if len(left) != 1 {
 		t.Fatalf("want one tmp file while writing, got %v", left)

@@ -21,8 +21,12 @@ func TestReadSecret(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
-			os.WriteFile(p, []byte("  s3cret\n"), tc.mode)
-			os.Chmod(p, tc.mode)
+			if err := os.WriteFile(p, []byte("  s3cret\n"), tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(p, tc.mode); err != nil {
+				t.Fatal(err)
+			}
 			got, err := ReadSecret(p)
 			if tc.want == "" && (err != nil || got != "s3cret") {
 				t.Fatalf("%q %v", got, err)
@@ -36,7 +40,9 @@ func TestReadSecret(t *testing.T) {
 
 func TestHTTPSClientRefusesACAFileWithoutCertificates(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(p, []byte("not a certificate"), 0o644)
+	if err := os.WriteFile(p, []byte("not a certificate"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := HTTPSClient(p, time.Second); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Fatalf("err %v", err)
 	}
