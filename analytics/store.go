@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,10 @@ type Store struct {
 	auditMu sync.Mutex
 }
 
+// ErrStoreInUse is a store another process has open: DuckDB lets one
+// process write a database file at a time.
+var ErrStoreInUse = errors.New("the store is in use by another process")
+
 // Names inside the store directory.
 const (
 	DBFile    = "alpr.duckdb"
@@ -100,6 +105,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return err
 	})
 	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock on file") {
+			// DuckDB's message names the process holding the lock.
+			return nil, fmt.Errorf("%w: %s: stop the process that holds it (drives are loaded into a running back office through its --inbox): %w",
+				ErrStoreInUse, o.Dir, err)
+		}
 		return nil, fmt.Errorf("open store %s: %w", dsn, err)
 	}
 	s := &Store{opts: o, loc: loc, conn: c, db: sql.OpenDB(c)}

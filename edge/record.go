@@ -56,7 +56,7 @@ func (w *recordWriter) alert(h drive.Hit, crop []byte, st *Stats) error {
 		}
 		w.push.offer(h, pos)
 	}
-	w.o.Logger.Info("HIT", "plate", h.Plate, "matched", h.MatchedPlate, "match", h.MatchKind, "list", h.ListName,
+	w.o.Logger.Info("HIT", "id", h.ID, "plate", h.Plate, "matched", h.MatchedPlate, "match", h.MatchKind, "list", h.ListName,
 		"reason", h.Reason, "priority", h.Priority, "ncic", h.NCICNumber, "camera", h.Camera)
 	return nil
 }

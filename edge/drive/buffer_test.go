@@ -120,6 +120,73 @@ func TestDriveFullThenReplaced(t *testing.T) {
 	}
 }
 
+// TestDriveReadOnly is a write-protected USB stick (or one the kernel
+// mounted read-only after an I/O error) at the start of a shift, made
+// writable later: the reader buffers on the car's disk meanwhile, and
+// every read and hit ends on the drive exactly once. (A file system
+// cannot be turned read-only under open files: the kernel refuses.)
+func TestDriveReadOnly(t *testing.T) {
+	base := t.TempDir()
+	driveDir := filepath.Join(base, "drive")
+	if err := os.MkdirAll(driveDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	mountTmpfs(t, driveDir, "16m")
+	remount := func(mode string) {
+		t.Helper()
+		if out, err := exec.Command("mount", "-o", "remount,"+mode, driveDir).CombinedOutput(); err != nil {
+			t.Fatalf("remount %s: %v %s", mode, err, out)
+		}
+	}
+	remount("ro")
+	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
+	opts := DefaultOptions(driveDir, "car7")
+	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
+	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
+	rec, err := NewRecorder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 30
+	for i := range n {
+		if i == 20 {
+			if !rec.State().Buffering {
+				t.Fatalf("a read-only drive did not switch to the buffer: %+v", rec.State())
+			}
+			remount("rw")
+		}
+		r := sampleRead(i)
+		r.ID = fmt.Sprintf("r%05d", i)
+		if err := rec.Add(r); err != nil {
+			t.Fatalf("read %d: %v", i, err)
+		}
+		if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: clk.t}); err != nil {
+			t.Fatalf("hit %d: %v", i, err)
+		}
+		clk.t = clk.t.Add(2 * time.Second)
+	}
+	if rec.State().Buffering {
+		t.Fatal("the drive, writable again, was not taken back")
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Salvage(driveDir, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	ids := readIDs(t, driveDir)
+	for i := range n {
+		for _, id := range []string{fmt.Sprintf("r%05d", i), fmt.Sprintf("h%05d", i)} {
+			if ids[id] != 1 {
+				t.Fatalf("%s on the drive %d times", id, ids[id])
+			}
+		}
+	}
+	if left, _ := os.ReadDir(opts.BufferDir); len(left) != 0 {
+		t.Fatalf("buffer not emptied: %d files", len(left))
+	}
+}
+
 // TestDriveMissingThenBack pulls the drive (its folder disappears) and
 // puts it back.
 func TestDriveMissingThenBack(t *testing.T) {

@@ -135,6 +135,45 @@ func TestRecorderRotatesAndFlushesHitsAtOnce(t *testing.T) {
 	}
 }
 
+// TestClockJumpBackSealsTheOpenFile turns the car's clock back an hour
+// (an RTC reset corrected by GPS the other way) in the middle of a file:
+// the file is sealed at once instead of staying open until the clock has
+// caught up, names stay unique, and every read is on the drive once.
+func TestClockJumpBackSealsTheOpenFile(t *testing.T) {
+	dir := t.TempDir()
+	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
+	opts := DefaultOptions(dir, "car7")
+	opts.BatchRows, opts.MaxFileAge, opts.Now, opts.Logger = 2, time.Minute, clk.Now, quiet()
+	rec, err := NewRecorder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		if i == 4 || i == 8 {
+			clk.t = clk.t.Add(-time.Hour)
+		}
+		if err := rec.Add(sampleRead(i)); err != nil {
+			t.Fatal(err)
+		}
+		clk.t = clk.t.Add(time.Second)
+		if i == 5 && len(rec.Sealed()) != 1 {
+			t.Fatalf("after the clock went back: %d files sealed, want the one open at the jump", len(rec.Sealed()))
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Sealed()); n != 3 {
+		t.Fatalf("%d files sealed, want 3 (one per jump, one at close)", n)
+	}
+	ids := readIDs(t, dir)
+	for i := range 12 {
+		if id := fmt.Sprintf("r%03d", i); ids[id] != 1 {
+			t.Fatalf("read %s on the drive %d times", id, ids[id])
+		}
+	}
+}
+
 // crash writes a reads file the way a recorder does, then cuts it.
 func crashAfter(t *testing.T, dir string, batches int) string {
 	t.Helper()

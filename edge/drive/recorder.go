@@ -182,9 +182,14 @@ func (r *Recorder) writer(k Kind) (*FileWriter, error) {
 	}
 }
 
+// maybeRotate seals k's file once it is big or old enough. A clock that
+// jumped backwards (a GPS or RTC correction) seals it too: measured from
+// the new time the file would otherwise stay open, unsealed, until the
+// clock caught up again.
 func (r *Recorder) maybeRotate(k Kind) error {
 	w := r.open[k]
-	if w.Bytes() < r.opts.MaxFileBytes && r.opts.Now().Sub(r.opened[k]) < r.opts.MaxFileAge {
+	age := r.opts.Now().Sub(r.opened[k])
+	if w.Bytes() < r.opts.MaxFileBytes && age >= 0 && age < r.opts.MaxFileAge {
 		return nil
 	}
 	return r.seal(k)
