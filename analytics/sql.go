@@ -20,10 +20,11 @@ type SQLResult struct {
 }
 
 // SQL runs an analyst's ad-hoc query, read-only: DuckDB's own parser must
-// see exactly one SELECT (json_serialize_sql serialises nothing else), the
-// query runs in a transaction that is always rolled back, the store has no
-// access to outside files, and limit and timeout bound it. A refused
-// statement is audited as refused.
+// see exactly one SELECT (json_serialize_sql serialises nothing else)
+// that reads only SQLTables (checkRefs), the query runs in a transaction
+// that is always rolled back, the store has no access to outside files,
+// and limit and timeout bound it. A refused statement is audited as
+// refused.
 func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, timeout time.Duration, now time.Time) (SQLResult, error) {
 	var res SQLResult
 	if err := a.Validate(); err != nil {
@@ -87,9 +88,9 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 		return fmt.Errorf("%w: %w", ErrNotReadOnly, err)
 	}
 	var parsed struct {
-		Error      bool              `json:"error"`
-		Message    string            `json:"error_message"`
-		Statements []json.RawMessage `json:"statements"`
+		Error      bool   `json:"error"`
+		Message    string `json:"error_message"`
+		Statements []any  `json:"statements"`
 	}
 	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
 		return fmt.Errorf("%w: %w", ErrNotReadOnly, err)
@@ -100,5 +101,5 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 	if len(parsed.Statements) != 1 {
 		return fmt.Errorf("%w: %d statements", ErrNotReadOnly, len(parsed.Statements))
 	}
-	return nil
+	return s.checkRefs(ctx, parsed.Statements[0])
 }

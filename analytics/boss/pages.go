@@ -257,6 +257,9 @@ type sqlForm struct {
 	Result              *analytics.SQLResult
 }
 
+// Tables are the tables the console reads (analytics.SQLTables).
+func (sqlForm) Tables() string { return strings.Join(analytics.SQLTables(), ", ") }
+
 func (a *App) sqlPage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "sql", "SQL console", view{Data: sqlForm{Query: "SELECT plate, count(*) AS n FROM reads GROUP BY plate ORDER BY n DESC LIMIT 20"}})
 }
