@@ -35,10 +35,10 @@ type fixture struct {
 	clk   *clock
 }
 
-func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, nil) }
+func newFixture(t testing.TB) *fixture { t.Helper(); return newFixtureWith(t, nil) }
 
 // newFixtureWith lets a test change the app's options.
-func newFixtureWith(t *testing.T, opt func(*Options)) *fixture {
+func newFixtureWith(t testing.TB, opt func(*Options)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(dir))
@@ -74,7 +74,7 @@ func newFixtureWith(t *testing.T, opt func(*Options)) *fixture {
 }
 
 // client is one browser: a cookie jar that does not follow redirects.
-func (f *fixture) client(t *testing.T) *http.Client {
+func (f *fixture) client(t testing.TB) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
@@ -82,7 +82,7 @@ func (f *fixture) client(t *testing.T) *http.Client {
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // get fetches a page and returns its status, body and CSRF token.
-func get(t *testing.T, c *http.Client, u string) (int, string, string) {
+func get(t testing.TB, c *http.Client, u string) (int, string, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
@@ -97,7 +97,7 @@ func get(t *testing.T, c *http.Client, u string) (int, string, string) {
 	return resp.StatusCode, string(b), tok
 }
 
-func post(t *testing.T, c *http.Client, u string, v url.Values) (int, string) {
+func post(t testing.TB, c *http.Client, u string, v url.Values) (int, string) {
 	t.Helper()
 	resp, err := c.PostForm(u, v)
 	if err != nil {
@@ -109,7 +109,7 @@ func post(t *testing.T, c *http.Client, u string, v url.Values) (int, string) {
 }
 
 // login logs a browser in and returns the session's CSRF token.
-func (f *fixture) login(t *testing.T, c *http.Client, user, pw string) (int, string) {
+func (f *fixture) login(t testing.TB, c *http.Client, user, pw string) (int, string) {
 	t.Helper()
 	_, _, tok := get(t, c, f.srv.URL+"/login")
 	code, _ := post(t, c, f.srv.URL+"/login", url.Values{"csrf": {tok}, "user": {user}, "password": {pw}})

@@ -20,9 +20,11 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"mime"
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/analytics/hotlists"
@@ -141,7 +143,48 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+	if err := parseForm(w, r); err != nil || !validText(r) {
+		http.Error(w, "this request's address or form is not valid UTF-8 text", http.StatusBadRequest)
+		return
+	}
 	a.mux.ServeHTTP(w, r)
+}
+
+// maxBody bounds a request's body: the largest is a hot list uploaded by
+// IT (a statewide NCIC extract of a few million entries is a few hundred
+// megabytes).
+const maxBody = 1 << 30
+
+// parseForm parses the query and the body's form, URL-encoded or
+// multipart (a hot-list upload: files over 32 MiB go to temporary files,
+// as r.FormFile would do), so that validText sees every value. The body
+// is bounded by maxBody.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(32 << 20) //nolint:gosec // the body is bounded by MaxBytesReader above
+	}
+	return r.ParseForm()
+}
+
+// validText reports whether a request's path and form (query and
+// URL-encoded body) are UTF-8: the store keeps text, and DuckDB refuses
+// to bind anything else.
+func validText(r *http.Request) bool {
+	if !utf8.ValidString(r.URL.Path) {
+		return false
+	}
+	for k, vs := range r.Form {
+		if !utf8.ValidString(k) {
+			return false
+		}
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type ctxKey struct{}

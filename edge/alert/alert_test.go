@@ -42,7 +42,7 @@ func (m *memSink) steps() []string {
 	return out
 }
 
-func newServer(t *testing.T) (*Server, *memSink) {
+func newServer(t testing.TB) (*Server, *memSink) {
 	t.Helper()
 	sink := &memSink{}
 	o := DefaultOptions("4127", "car7", "shift-1")
