@@ -1,25 +1,17 @@
 package drive
 
 import (
-	"filippo.io/age"
-
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-// mountTmpfs mounts a tmpfs of size at dir: a real drive that fills up.
-func mountTmpfs(t *testing.T, dir, size string) {
-	t.Helper()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("mount a %s tmpfs as the drive (the test needs root, as CI has): %v %s", size, err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", dir).Run() }) // the test may have unmounted it already
-}
+	"filippo.io/age"
+
+	"github.com/plateward/alpr/internal/testmount"
+)
 
 // readIDs reads every file of a drive (with the identities, if encrypted)
 // and counts the IDs of its reads and hits.
@@ -61,7 +53,7 @@ func TestDriveFullThenReplaced(t *testing.T) {
 	if err := os.MkdirAll(driveDir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	mountTmpfs(t, driveDir, "1m")
+	testmount.Tmpfs(t, driveDir, "1m")
 	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
 	opts := DefaultOptions(driveDir, "car7")
 	opts.BatchRows, opts.Now, opts.Logger = 20, clk.Now, quiet()
@@ -97,7 +89,7 @@ func TestDriveFullThenReplaced(t *testing.T) {
 	if err := exec.Command("umount", driveDir).Run(); err != nil {
 		t.Fatal(err)
 	}
-	mountTmpfs(t, driveDir, "64m")
+	testmount.Tmpfs(t, driveDir, "64m")
 	for i := 600; i < 700; i++ {
 		add(i)
 	}
@@ -131,14 +123,8 @@ func TestDriveReadOnly(t *testing.T) {
 	if err := os.MkdirAll(driveDir, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	mountTmpfs(t, driveDir, "16m")
-	remount := func(mode string) {
-		t.Helper()
-		if out, err := exec.Command("mount", "-o", "remount,"+mode, driveDir).CombinedOutput(); err != nil {
-			t.Fatalf("remount %s: %v %s", mode, err, out)
-		}
-	}
-	remount("ro")
+	testmount.Tmpfs(t, driveDir, "16m")
+	testmount.Remount(t, driveDir, "ro")
 	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
 	opts := DefaultOptions(driveDir, "car7")
 	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
@@ -153,7 +139,7 @@ func TestDriveReadOnly(t *testing.T) {
 			if !rec.State().Buffering {
 				t.Fatalf("a read-only drive did not switch to the buffer: %+v", rec.State())
 			}
-			remount("rw")
+			testmount.Remount(t, driveDir, "rw")
 		}
 		r := sampleRead(i)
 		r.ID = fmt.Sprintf("r%05d", i)
