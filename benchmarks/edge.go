@@ -48,6 +48,7 @@ type EdgeResult struct {
 	CPUCores float64 `json:"-"`
 	Alerts   int     `json:"-"` // alerts timed: the percentiles' sample
 	Gap      int     `json:"-"` // empty frames between cars
+	Workers  int     `json:"-"` // recognisers the cameras shared
 }
 
 // RSSEvery is how often the edge benchmark samples resident memory.
@@ -89,6 +90,7 @@ type EdgeOptions struct {
 	NoMotionGate  bool   // recognise every frame, still or not
 	ROI           edge.ROI
 	GapFrames     int // empty street between two cars, frames; 0: the fixture's default (6)
+	Workers       int // recognisers the cameras share; 0: edge's default, one per core
 }
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
@@ -147,11 +149,12 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	eo := edge.DefaultOptions()
 	eo.OCR.ModelsDir, eo.Realtime = o.Models, true
-	eo.Motion.Off, eo.ROI = o.NoMotionGate, o.ROI
+	eo.Motion.Off, eo.ROI, eo.Workers = o.NoMotionGate, o.ROI, o.Workers
 	for i := range o.Cameras {
 		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
 			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
 	}
+	res.Workers = eo.RecognizerCount()
 	eo.Start, eo.DriveDir, eo.Vehicle, eo.Officer = fo.Start, filepath.Join(o.Dir, "drive"), "bench", "bench"
 	eo.Hotlists = []shift.HotlistConfig{{Path: hot, Format: "ncic"}}
 	eo.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -65,6 +65,7 @@ type edgeRun struct {
 	cars            int  // cars in each camera's video; 0: 6 (ten seconds)
 	roi             bool // recognise only benchROI of each frame
 	gap             int  // empty frames between cars; 0: the fixture's 6
+	workers         int  // recognisers the cameras share; 0: one per core
 }
 
 // stakeoutGap is a parked car's view: four seconds of empty street
@@ -86,11 +87,12 @@ func sizesFor(size string) (reportSizes, error) {
 			serveFor: time.Second}, nil
 	case "small":
 		return reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
-			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0}, {2, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, stakeoutGap}, {2, 1080, false, 0, false, stakeoutGap}, {2, 1080, true, 0, true, 0}}}, nil
+			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0}, {2, 1080, true, 12, false, 0, 0}, {2, 1080, true, 0, false, stakeoutGap, 0}, {2, 1080, false, 0, false, stakeoutGap, 0}, {2, 1080, true, 0, true, 0, 0},
+				{4, 720, true, 0, false, 0, 0}, {4, 720, true, 0, false, 0, 4}}}, nil
 	case "full":
 		return reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
-			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0}, {2, 720, true, 0, false, 0}, {4, 720, true, 0, false, 0}, {1, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, 0}, {2, 1080, true, 0, false, stakeoutGap}, {2, 1080, false, 0, false, stakeoutGap}, {2, 1080, true, 0, true, 0}, {4, 1080, true, 0, false, 0},
-				{2, 720, true, soakCars, false, 0}}}, nil
+			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0}, {2, 720, true, 0, false, 0, 0}, {4, 720, true, 0, false, 0, 0}, {1, 1080, true, 0, false, 0, 0}, {2, 1080, true, 0, false, 0, 0}, {2, 1080, true, 0, false, stakeoutGap, 0}, {2, 1080, false, 0, false, stakeoutGap, 0}, {2, 1080, true, 0, true, 0, 0}, {4, 1080, true, 0, false, 0, 0}, {4, 1080, true, 0, false, 0, 4},
+				{2, 720, true, soakCars, false, 0, 0}}}, nil
 	}
 	return reportSizes{}, fmt.Errorf("report size %q: want small, full or smoke", size)
 }
@@ -196,6 +198,9 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		if c.gap > 0 {
 			name += fmt.Sprintf(", %d empty frames between cars", c.gap)
 		}
+		if c.workers > 0 {
+			name += fmt.Sprintf(", %d recognisers", c.workers)
+		}
 		roi := edge.ROI{}
 		if c.roi {
 			roi = benchROI
@@ -207,7 +212,7 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		}
 		run(name, func(d string) error {
 			res, err := Edge(ctx, EdgeOptions{Cameras: c.cameras, Width: c.height * 16 / 9, Height: c.height, FPS: 15, Cars: cars,
-				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap})
+				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap, Workers: c.workers})
 			if err == nil {
 				r.Edge = append(r.Edge, res)
 			}
@@ -341,8 +346,8 @@ func (r *Report) details(b *bytes.Buffer, plots string) {
 		p("| requests | per second | errors | p50 ms | p95 ms | p99 ms |\n|---|---|---|---|---|---|\n| %d | %.1f | %d | %.0f | %.0f | %.0f |\n", s.Requests, s.PerS, s.Errors, s.P50Ms, s.P95Ms, s.P99Ms)
 	}
 	if len(r.Edge) > 0 {
-		p("\n## Real time in the car\n\n`alpr bench edge --configs …`: generated videos (6 cars each, 15 fps) replayed at their frame rate from several cameras at once; every plate is on the hot list, so every read alerts; latency is from the frame's capture time to the hit reaching the alert page's side of the reader. Frames the recogniser cannot keep up with are skipped and counted, as a live camera's are.\n\n")
-		p("| cameras | resolution | empty frames between cars | motion gate | region | replay | CPU cores used | frames/s per core | skipped (busy) | still (gated) | recall | alerts | alert p50 / p95 / p99 ms | RSS MB a tenth in → end (peak) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		p("\n## Real time in the car\n\n`alpr bench edge --configs …`: generated videos (15 fps, 6 cars each; the replay column gives each one's length) replayed at their frame rate from several cameras at once; every plate is on the hot list, so every read alerts; latency is from the frame's capture time to the hit reaching the alert page's side of the reader. Frames the recogniser cannot keep up with are skipped and counted, as a live camera's are.\n\n")
+		p("| cameras | recognisers | resolution | empty frames between cars | motion gate | region | replay | CPU cores used | frames/s per core | skipped (busy) | still (gated) | recall | alerts | alert p50 / p95 / p99 ms | RSS MB a tenth in → end (peak) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, e := range r.Edge {
 			gate := "off"
 			if e.Gate {
@@ -352,9 +357,9 @@ func (r *Report) details(b *bytes.Buffer, plots string) {
 			if !e.ROI.Whole() {
 				region = fmt.Sprintf("%g–%g of the height", e.ROI.Top, e.ROI.Bottom)
 			}
-			p("| %d | %s | %d | %s | %s | %.0f s | %.2f | %.1f | %d | %d | %s | %d | %.0f / %.0f / %.0f | %.0f → %.0f (%.0f) |\n", e.Cameras, e.Resolution, e.Gap, gate, region, e.ReplayS, e.CPUCores, e.FPSPerCore, e.Dropped, e.Still, pct(e.Recall), e.Alerts, e.AlertP50, e.AlertP95, e.AlertP99, e.RSSEarlyMB, e.RSSLateMB, e.RSSMB)
+			p("| %d | %d | %s | %d | %s | %s | %.0f s | %.2f | %.1f | %d | %d | %s | %d | %.0f / %.0f / %.0f | %.0f → %.0f (%.0f) |\n", e.Cameras, e.Workers, e.Resolution, e.Gap, gate, region, e.ReplayS, e.CPUCores, e.FPSPerCore, e.Dropped, e.Still, pct(e.Recall), e.Alerts, e.AlertP50, e.AlertP95, e.AlertP99, e.RSSEarlyMB, e.RSSLateMB, e.RSSMB)
 		}
-		p("\nThe motion gate keeps frames in which nothing moved from the recogniser. With a car every 1.6 s (6 empty frames between cars) there is little to gate and the recogniser is the bottleneck either way; a parked car's view (60 empty frames, four seconds, between cars) is run with the gate on and off: what it saves shows as processor time, the headroom a car's computer has for more cameras. Percentiles of a few dozen alerts are their largest values: compare them across runs, not to the digit. The region of interest (`alpr edge --roi TOP,BOTTOM`) keeps the sky and the car's own hood from the detector; the same configuration with a band shows its effect.\n")
+		p("\nThe motion gate keeps frames in which nothing moved from the recogniser. With a car every 1.6 s (6 empty frames between cars) there is little to gate and the recogniser is the bottleneck either way; a parked car's view (60 empty frames, four seconds, between cars) is run with the gate on and off: what it saves shows as processor time, the headroom a car's computer has for more cameras. Percentiles of a few dozen alerts are their largest values: compare them across runs, not to the digit. The region of interest (`alpr edge --roi TOP,BOTTOM`) keeps the sky and the car's own hood from the detector; the same configuration with a band shows its effect. The cameras share one recogniser per core (`alpr edge --workers`); four cameras with a recogniser each, as before the pool, show what sharing saves.\n")
 		p("\n![alert latency](%s/edge.svg)\n\nResident memory is the whole benchmark process's, sampled every %v during the replay; the peak includes every earlier benchmark of the run. A replay's memory is steady when its RSS at the end is that of a tenth of the way in (the full report replays ten minutes of video for this).\n", plots, RSSEvery)
 	}
 }
@@ -369,6 +374,9 @@ func edgeName(e EdgeResult) string {
 	}
 	if !e.ROI.Whole() {
 		s += fmt.Sprintf(" band %g–%g", e.ROI.Top, e.ROI.Bottom)
+	}
+	if e.Workers == e.Cameras && e.Cameras > runtime.NumCPU() {
+		s += fmt.Sprintf(" %d recognisers", e.Workers)
 	}
 	return s
 }

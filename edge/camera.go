@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"runtime"
 	"sort"
 	"sync/atomic"
 
@@ -160,7 +161,54 @@ func encodeCrop(frame gocv.Mat, p Plate) ([]byte, error) {
 	return append([]byte(nil), buf.GetBytes()...), nil
 }
 
-func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camItem, n *camCounts) error {
+// recognizerPool is the recognisers the cameras share, one per core by
+// default: four cameras on two cores then run two recognitions at a time
+// instead of four that fight for the cores, each with its own models. A
+// camera takes one for a frame and gives it back before it encodes the
+// crops; its frames stay in order, for it has one in flight at a time.
+type recognizerPool struct {
+	free chan *Recognizer
+	all  []*Recognizer
+}
+
+// RecognizerCount is how many recognisers a run shares among its cameras:
+// Workers, or one per core, but never more than there are cameras.
+func (o Options) RecognizerCount() int {
+	n := o.Workers
+	if n == 0 {
+		n = runtime.NumCPU()
+	}
+	return max(1, min(n, len(o.Sources)))
+}
+
+func newRecognizerPool(o Options) (*recognizerPool, error) {
+	n := o.RecognizerCount()
+	p := &recognizerPool{free: make(chan *Recognizer, n)}
+	for range n {
+		rz, err := NewRecognizer(RecognizerOptions{Detect: o.Detect, OCR: o.OCR})
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		p.all = append(p.all, rz)
+		p.free <- rz
+	}
+	return p, nil
+}
+
+// get waits for a free recogniser: every camera gives its back within a
+// frame.
+func (p *recognizerPool) get() *Recognizer { return <-p.free }
+
+func (p *recognizerPool) put(rz *Recognizer) { p.free <- rz }
+
+func (p *recognizerPool) close() {
+	for _, rz := range p.all {
+		rz.Close()
+	}
+}
+
+func runCamera(ctx context.Context, o Options, sp capture.Spec, pool *recognizerPool, out chan<- camItem, n *camCounts) error {
 	var src capture.Source
 	src, err := capture.Open(sp, capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now})
 	if err != nil {
@@ -175,11 +223,6 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 		src = lt
 	}
 	defer src.Close()
-	rz, err := NewRecognizer(RecognizerOptions{Detect: o.Detect, OCR: o.OCR})
-	if err != nil {
-		return err
-	}
-	defer rz.Close()
 	gate := newMotionGate(o.Motion)
 	defer gate.Close()
 	tr, err := track.New(sp.Camera, o.Track)
@@ -195,8 +238,14 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 		}
 	}
 	emit := func(rs []track.Read) error {
+		if len(rs) > 0 {
+			rz := pool.get()
+			for i := range rs {
+				rs[i].State = rz.StateOf(rs[i].Best.Crop)
+			}
+			pool.put(rz)
+		}
 		for i := range rs {
-			rs[i].State = rz.StateOf(rs[i].Best.Crop)
 			if err := send(camItem{read: &rs[i]}); err != nil {
 				return err
 			}
@@ -245,7 +294,9 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, out chan<- camIt
 			}
 			continue
 		}
+		rz := pool.get()
 		plates, err := rz.RecognizeIn(f.Mat, o.ROI)
+		pool.put(rz)
 		if err != nil {
 			return fmt.Errorf("camera %s frame %d: %w", sp.Camera, f.Seq, err)
 		}

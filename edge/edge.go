@@ -32,6 +32,7 @@ type Options struct {
 	Start           time.Time     // time of a replay's first frame
 	FolderInterval  time.Duration // time between images of a folder source
 	Realtime        bool          // replay files at their frame rate, dropping what the recogniser cannot keep up with, as live cameras do
+	Workers         int           // recognisers the cameras share; 0: one per core; never more than there are cameras
 	DriveDir        string
 	Vehicle         string
 	Officer         string
@@ -106,6 +107,8 @@ func (o Options) Validate() error {
 		return errors.New("edge: clock and logger are required")
 	case o.HotlistMaxAge <= 0:
 		return errors.New("edge: the hot lists' maximum age must be positive")
+	case o.Workers < 0:
+		return fmt.Errorf("edge: %d workers", o.Workers)
 	case o.BackOffice.PushHits && o.BackOffice.URL == "":
 		return errors.New("edge: pushing hits needs the back office's URL")
 	case o.BackOffice.URL != "" && (o.BackOffice.Every <= 0 || o.BackOffice.TokenFile == ""):
@@ -243,13 +246,18 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		return st, errors.Join(err, dq.Close())
 	}
 
+	pool, err := newRecognizerPool(o)
+	if err != nil {
+		return st, errors.Join(err, dq.Close())
+	}
+	defer pool.close()
 	camCtx, stopCams := context.WithCancel(ctx)
 	defer stopCams()
 	items := make(chan camItem, 64)
 	g, gctx := errgroup.WithContext(camCtx)
 	counts := make([]camCounts, len(o.Sources))
 	for i, sp := range o.Sources {
-		g.Go(func() error { return runCamera(gctx, o, sp, items, &counts[i]) })
+		g.Go(func() error { return runCamera(gctx, o, sp, pool, items, &counts[i]) })
 	}
 	done := make(chan error, 1)
 	go func() {

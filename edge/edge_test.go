@@ -104,6 +104,7 @@ func TestReplayShift(t *testing.T) {
 	o.Start, o.FolderInterval = fo.Start, fo.SceneInterval
 	o.DriveDir = t.TempDir()
 	o.Vehicle, o.Officer = "car7", "4127"
+	o.Workers = 1 // the two cameras share one recogniser: every plate is still read once per camera pass
 	o.Hotlists = []shift.HotlistConfig{{Path: filepath.Join(s.Dir, fixtures.HotlistFile), Format: "ncic"}}
 	o.GPSTrack = filepath.Join(s.Dir, fixtures.NMEAFile) // the route as NMEA: fix quality, speed, heading
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -178,6 +178,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.BoolVar(&o.BackOffice.PushHits, "push-hits", false, "also send each alerting hit to the back office's dispatch board (the drive keeps it regardless)")
 	f.StringVar(&start, "start", "", "replay: time of the first frame, RFC 3339 (default now)")
 	f.DurationVar(&o.FolderInterval, "interval", o.FolderInterval, "replay: time between images of a folder")
+	f.IntVar(&o.Workers, "workers", o.Workers, "recognisers the cameras share (0: one per core, at most one per camera)")
 	f.Var(roiFlag{&o.ROI}, "roi", "the band of each frame where plates appear, as fractions of its height from the top: TOP,BOTTOM (e.g. 0.3,0.9; default the whole frame)")
 	f.BoolVar(&o.Motion.Off, "no-motion-gate", false, "recognise every frame, even when nothing in it moved")
 	f.BoolVar(&o.Realtime, "realtime", false, "replay at the files' frame rate and skip what the reader cannot keep up with, as live cameras do")
