@@ -29,7 +29,8 @@ func sampleReport() *Report {
 			Stakeout: SearchStat{12, 13}, Locate: SearchStat{13, 31}, Convoy: SearchStat{76, 81}, Hits: SearchStat{10, 12}, FillS: 8, ConvoyReads: 48},
 		Serve: &ServeResult{Reads: 1_000_000, Analysts: 10, DurationS: 20, Requests: 2000, PerS: 100, P50Ms: 80, P95Ms: 120, P99Ms: 150},
 		Edge: []EdgeResult{{Cameras: 1, Workers: 1, Resolution: "720p", FPSPerCore: 9, Recall: 1, AlertP50: 90, AlertP95: 140, AlertP99: 180, RSSMB: 900, Still: 40, Gate: true, Gap: 6, Alerts: 6, CPUCores: 0.9, ReplayS: 10, RSSEarlyMB: 400, RSSLateMB: 401},
-			{Cameras: 2, Workers: 2, Resolution: "1080p", FPSPerCore: 5, Dropped: 30, Recall: 1, AlertP50: 120, AlertP95: 200, AlertP99: 260, RSSMB: 950, Gap: 60, Alerts: 12, CPUCores: 1.95, ReplayS: 31, RSSEarlyMB: 600, RSSLateMB: 602}},
+			{Cameras: 2, Workers: 2, Resolution: "1080p", FPSPerCore: 5, Dropped: 30, Recall: 1, AlertP50: 120, AlertP95: 200, AlertP99: 260, RSSMB: 950, Gap: 60, Alerts: 12, CPUCores: 1.95, ReplayS: 31, RSSEarlyMB: 600, RSSLateMB: 602},
+			{Cameras: 2, Workers: 2, Resolution: "1080p", FPSPerCore: 8, Recall: 1, RSSMB: 950, Gate: true, Gap: 6, Alerts: 12, CPUCores: 1.9, ReplayS: 12, RSSEarlyMB: 610, RSSLateMB: 611, FlatOut: true}},
 		Failed: map[string]string{"edge 2x1080p": "models not prepared"},
 	}
 }
