@@ -49,16 +49,7 @@ func TestStoreDiskFullThenFreed(t *testing.T) {
 		if n := count(t, s, "SELECT count(DISTINCT id) FROM reads"); n != want {
 			t.Fatalf("%d distinct reads, want %d", n, want)
 		}
-		rows, err := s.DB().Query("SELECT id, crop_path FROM reads")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, p string
-			if err := rows.Scan(&id, &p); err != nil {
-				t.Fatal(err)
-			}
+		for id, p := range cropPaths(t, s) {
 			b, err := os.ReadFile(filepath.Join(s.ImageRoot(), p))
 			if err != nil || len(b) != 8<<10 || string(b[:len(id)]) != id {
 				t.Fatalf("image of %s: %d bytes, %v", id, len(b), err)

@@ -65,6 +65,28 @@ func writeDrive(t *testing.T, dir string) {
 	}
 }
 
+// cropPaths returns every read's crop path by read id.
+func cropPaths(t *testing.T, s *analytics.Store) map[string]string {
+	t.Helper()
+	rows, err := s.DB().Query("SELECT id, crop_path FROM reads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, p string
+		if err := rows.Scan(&id, &p); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = p
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func count(t *testing.T, s *analytics.Store, q string) int {
 	t.Helper()
 	var n int
@@ -97,16 +119,7 @@ func TestIngestExactlyOnce(t *testing.T) {
 		t.Fatalf("reads %d after two ingests", n)
 	}
 	// Every row's image is where its crop_path says, under its local day.
-	rows, err := s.DB().Query("SELECT id, crop_path FROM reads")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, p string
-		if err := rows.Scan(&id, &p); err != nil {
-			t.Fatal(err)
-		}
+	for id, p := range cropPaths(t, s) {
 		if !strings.HasPrefix(p, "2026-04-30/") {
 			t.Errorf("crop path %s: want the Chicago day 2026-04-30", p)
 		}

@@ -118,26 +118,8 @@ func TestKilledReaderLosesNoAlertedHit(t *testing.T) {
 	if !strings.Contains(out, " 0 quarantined") {
 		t.Fatalf("ingest after the kills quarantined a file: %s", out)
 	}
-	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(store))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	stored := map[string]bool{}
-	rows, err := st.DB().Query(`SELECT id FROM hits`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		stored[id] = true
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, store)
+	stored := stringSet(t, st, `SELECT id FROM hits`)
 	for _, table := range []string{"reads", "hits"} {
 		var n, distinct int
 		if err := st.DB().QueryRow(`SELECT count(*), count(DISTINCT id) FROM `+table).Scan(&n, &distinct); err != nil {
@@ -264,26 +246,8 @@ func TestKilledBackOfficeKeepsEveryAnsweredLogin(t *testing.T) {
 	if !strings.Contains(out, "entries verify") {
 		t.Fatalf("audit verify after the kills: %s", out)
 	}
-	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(store))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	logged := map[string]bool{}
-	rows, err := st.DB().Query(`SELECT user_name FROM audit_log WHERE action = 'login.failed'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			t.Fatal(err)
-		}
-		logged[u] = true
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, store)
+	logged := stringSet(t, st, `SELECT user_name FROM audit_log WHERE action = 'login.failed'`)
 	for _, u := range answered {
 		if !logged[u] {
 			t.Errorf("the failed login of %s was answered but is not in the audit log", u)
@@ -330,4 +294,37 @@ func hammerLogin(base, prefix string, stop <-chan struct{}) []string {
 			tok = string(m[1])
 		}
 	}
+}
+
+// openStore opens the store in dir for the test's checks.
+func openStore(t *testing.T, dir string) *analytics.Store {
+	t.Helper()
+	st, err := analytics.Open(context.Background(), analytics.DefaultOptions(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// stringSet runs a query of one text column and returns its values.
+func stringSet(t *testing.T, st *analytics.Store, query string) map[string]bool {
+	t.Helper()
+	rows, err := st.DB().Query(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	set := map[string]bool{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		set[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return set
 }

@@ -13,6 +13,68 @@ import (
 	"github.com/plateward/alpr/internal/testmount"
 )
 
+// tmpfsDrive makes base/drive a tmpfs of size: a real drive that fills
+// up or turns read-only.
+func tmpfsDrive(t *testing.T, size string) (base, driveDir string) {
+	t.Helper()
+	base = t.TempDir()
+	driveDir = filepath.Join(base, "drive")
+	if err := os.MkdirAll(driveDir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	testmount.Tmpfs(t, driveDir, size)
+	return base, driveDir
+}
+
+// bufferedRecorder records to driveDir in batches of 5, with the car's
+// buffer under base, probing the drive every second of its fake clock.
+func bufferedRecorder(t *testing.T, base, driveDir string) (*Recorder, *fakeClock, Options) {
+	t.Helper()
+	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
+	opts := DefaultOptions(driveDir, "car7")
+	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
+	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
+	rec, err := NewRecorder(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, clk, opts
+}
+
+// addReadAndHit records read i and a hit on it, as rNNNNN and hNNNNN.
+func addReadAndHit(t *testing.T, rec *Recorder, i int, at time.Time) {
+	t.Helper()
+	r := sampleRead(i)
+	r.ID = fmt.Sprintf("r%05d", i)
+	if err := rec.Add(r); err != nil {
+		t.Fatalf("read %d: %v", i, err)
+	}
+	if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: at}); err != nil {
+		t.Fatalf("hit %d: %v", i, err)
+	}
+}
+
+// closeAndCheckOnce closes rec, salvages what is left on the drive, and
+// checks that each of the first n reads and hits of addReadAndHit is on
+// it exactly once.
+func closeAndCheckOnce(t *testing.T, rec *Recorder, driveDir string, n int) {
+	t.Helper()
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Salvage(driveDir, quiet()); err != nil {
+		t.Fatal(err)
+	}
+	ids := readIDs(t, driveDir)
+	for i := range n {
+		for _, id := range []string{fmt.Sprintf("r%05d", i), fmt.Sprintf("h%05d", i)} {
+			if ids[id] != 1 {
+				t.Fatalf("%s on the drive %d times", id, ids[id])
+			}
+		}
+	}
+}
+
 // readIDs reads every file of a drive (with the identities, if encrypted)
 // and counts the IDs of its reads and hits.
 func readIDs(t *testing.T, dir string, idents ...age.Identity) map[string]int {
@@ -48,12 +110,7 @@ func readIDs(t *testing.T, dir string, idents ...age.Identity) map[string]int {
 // car's disk, then gets a new drive: every read and hit ends on the drive
 // exactly once.
 func TestDriveFullThenReplaced(t *testing.T) {
-	base := t.TempDir()
-	driveDir := filepath.Join(base, "drive")
-	if err := os.MkdirAll(driveDir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	testmount.Tmpfs(t, driveDir, "1m")
+	base, driveDir := tmpfsDrive(t, "1m")
 	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
 	opts := DefaultOptions(driveDir, "car7")
 	opts.BatchRows, opts.Now, opts.Logger = 20, clk.Now, quiet()
@@ -118,21 +175,9 @@ func TestDriveFullThenReplaced(t *testing.T) {
 // every read and hit ends on the drive exactly once. (A file system
 // cannot be turned read-only under open files: the kernel refuses.)
 func TestDriveReadOnly(t *testing.T) {
-	base := t.TempDir()
-	driveDir := filepath.Join(base, "drive")
-	if err := os.MkdirAll(driveDir, 0o750); err != nil {
-		t.Fatal(err)
-	}
-	testmount.Tmpfs(t, driveDir, "16m")
+	base, driveDir := tmpfsDrive(t, "16m")
 	testmount.Remount(t, driveDir, "ro")
-	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
-	opts := DefaultOptions(driveDir, "car7")
-	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
-	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
-	rec, err := NewRecorder(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, clk, opts := bufferedRecorder(t, base, driveDir)
 	const n = 30
 	for i := range n {
 		if i == 20 {
@@ -141,33 +186,13 @@ func TestDriveReadOnly(t *testing.T) {
 			}
 			testmount.Remount(t, driveDir, "rw")
 		}
-		r := sampleRead(i)
-		r.ID = fmt.Sprintf("r%05d", i)
-		if err := rec.Add(r); err != nil {
-			t.Fatalf("read %d: %v", i, err)
-		}
-		if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: clk.t}); err != nil {
-			t.Fatalf("hit %d: %v", i, err)
-		}
+		addReadAndHit(t, rec, i, clk.t)
 		clk.t = clk.t.Add(2 * time.Second)
 	}
 	if rec.State().Buffering {
 		t.Fatal("the drive, writable again, was not taken back")
 	}
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Salvage(driveDir, quiet()); err != nil {
-		t.Fatal(err)
-	}
-	ids := readIDs(t, driveDir)
-	for i := range n {
-		for _, id := range []string{fmt.Sprintf("r%05d", i), fmt.Sprintf("h%05d", i)} {
-			if ids[id] != 1 {
-				t.Fatalf("%s on the drive %d times", id, ids[id])
-			}
-		}
-	}
+	closeAndCheckOnce(t, rec, driveDir, n)
 	if left, _ := os.ReadDir(opts.BufferDir); len(left) != 0 {
 		t.Fatalf("buffer not emptied: %d files", len(left))
 	}
@@ -178,14 +203,7 @@ func TestDriveReadOnly(t *testing.T) {
 func TestDriveMissingThenBack(t *testing.T) {
 	base := t.TempDir()
 	driveDir := filepath.Join(base, "drive")
-	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
-	opts := DefaultOptions(driveDir, "car7")
-	opts.BatchRows, opts.Now, opts.Logger = 5, clk.Now, quiet()
-	opts.BufferDir, opts.ProbeEvery = filepath.Join(base, "buffer"), time.Second
-	rec, err := NewRecorder(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, clk, _ := bufferedRecorder(t, base, driveDir)
 	for i := range 12 {
 		if i == 7 {
 			if err := os.Rename(driveDir, driveDir+".pulled"); err != nil { // the drive is pulled
@@ -198,27 +216,7 @@ func TestDriveMissingThenBack(t *testing.T) {
 			}
 			clk.t = clk.t.Add(2 * time.Second)
 		}
-		r := sampleRead(i)
-		r.ID = fmt.Sprintf("r%05d", i)
-		if err := rec.Add(r); err != nil {
-			t.Fatalf("read %d: %v", i, err)
-		}
-		if err := rec.Add(Hit{ID: fmt.Sprintf("h%05d", i), ReadID: r.ID, AlertedAt: clk.t}); err != nil {
-			t.Fatalf("hit %d: %v", i, err)
-		}
+		addReadAndHit(t, rec, i, clk.t)
 	}
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Salvage(driveDir, quiet()); err != nil {
-		t.Fatal(err)
-	}
-	ids := readIDs(t, driveDir)
-	for i := range 12 {
-		for _, id := range []string{fmt.Sprintf("r%05d", i), fmt.Sprintf("h%05d", i)} {
-			if ids[id] != 1 {
-				t.Fatalf("%s on the drive %d times (all: %v)", id, ids[id], ids)
-			}
-		}
-	}
+	closeAndCheckOnce(t, rec, driveDir, 12)
 }
