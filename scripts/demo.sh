@@ -37,7 +37,7 @@ plate=$(sed -n 2p "$demo/new/expected-hits.csv" | cut -d, -f1)
 echo "== search: every read of $plate (on yesterday's hot list)"
 "$alpr" search plate "$plate" --store "$demo/store" --user demo --reason "stolen vehicle follow-up" --case 26-004711
 
-held=$(grep -m1 -o 'msg=HIT plate=[A-Z0-9]*' "$demo/edge-old.log" | cut -d= -f3)
+held=$(grep -m1 -o 'msg=HIT id=[^ ]* plate=[A-Z0-9]*' "$demo/edge-old.log" | sed 's/.*plate=//')
 echo "== retention: the records clerk holds $held (a hit of the old shift) as evidence for case 26-001187"
 "$alpr" retention hold add --store "$demo/store" --plate "$held" --case 26-001187 --requester "Det. Smith" \
   --reason "evidence in a robbery investigation" --user clerk
