@@ -10,8 +10,8 @@ import (
 
 // FuzzPosts sends any step, hit id and JSON body, with the page's token,
 // to the alert page's POST routes: the answer is never a server error
-// (the sink here does not fail), and a refused step changes nothing the
-// officer sees as done.
+// (the sink here does not fail). That a step is taken only in order is
+// TestStepOrder's job, not this target's.
 func FuzzPosts(f *testing.F) {
 	for _, s := range []struct{ id, step, body string }{
 		{"h1", "confirm", `{"value":"match"}`},
