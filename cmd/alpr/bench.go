@@ -111,6 +111,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.IntVar(&o.Threads, "threads", o.Threads, "OpenCV threads (1: the one-core figure)")
 	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
+	f.StringVar(&o.Recognizer.OCR.Runtime, "runtime", o.Recognizer.OCR.Runtime, "where the dnn reader's network runs: onnxruntime or opencv (slower, no extra library)")
 	return cmd
 }
 

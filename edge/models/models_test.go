@@ -1,9 +1,12 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +87,47 @@ func equal(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// TestPrepareRuntime adds ONNX Runtime's library from its pinned package;
+// models prepared without it say how to get it.
+func TestPrepareRuntime(t *testing.T) {
+	o := DefaultOptions()
+	o.RuntimePackage = filepath.Join(filepath.Dir(filepath.Dir(packagePath(t))), "cache", RuntimePackageFile)
+	out := t.TempDir()
+	m, err := Prepare(packagePath(t), out, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Runtime != RuntimePackageName+"@"+RuntimePackageVer || m.Files[RuntimeFile] == "" {
+		t.Fatalf("manifest %+v", m)
+	}
+	lib, err := RuntimePath(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := sha256.Sum256(b); hex.EncodeToString(s[:]) != m.Files[RuntimeFile] {
+		t.Fatal("library differs from its manifest entry")
+	}
+
+	without := t.TempDir()
+	if err := os.WriteFile(filepath.Join(without, ManifestFile), []byte(`{"package":"`+PackageName+`@`+PackageVer+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RuntimePath(without); err == nil || !strings.Contains(err.Error(), "make models") {
+		t.Fatalf("models without the runtime: %v", err)
+	}
+
+	bad := filepath.Join(t.TempDir(), RuntimePackageFile)
+	if err := os.WriteFile(bad, []byte("not the runtime"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o.RuntimePackage = bad
+	if _, err := Prepare(packagePath(t), t.TempDir(), o); !errors.Is(err, ErrChecksum) {
+		t.Fatalf("another runtime package: %v", err)
+	}
 }

@@ -12,14 +12,16 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/plateward/alpr/edge/models"
+	"github.com/plateward/alpr/internal/onnxrt"
 )
 
 // recogniser reads a line of text with PaddleOCR's PP-OCRv4 recogniser
-// (a CTC network) in OpenCV's DNN module. Its classes are blank, the keys
-// file's characters, and space; plates need only A–Z and 0–9, so every
-// other class acts as a separator.
+// (a CTC network) in ONNX Runtime or in OpenCV's DNN module. Its classes
+// are blank, the keys file's characters, and space; plates need only A–Z
+// and 0–9, so every other class acts as a separator.
 type recogniser struct {
-	net     gocv.Net
+	net     gocv.Net        // RuntimeOpenCV
+	sess    *onnxrt.Session // RuntimeONNX
 	width   int
 	alnum   []byte  // class → 'A'..'Z', '0'..'9', or 0
 	cols    []uint8 // class → column of the folded CTC matrix (ctc.go)
@@ -27,7 +29,7 @@ type recogniser struct {
 	canvas  gocv.Mat
 }
 
-func newRecogniser(dir string) (*recogniser, error) {
+func newRecogniser(dir, rt string) (*recogniser, error) {
 	man, err := models.ReadManifest(dir)
 	if err != nil {
 		return nil, err
@@ -54,16 +56,36 @@ func newRecogniser(dir string) (*recogniser, error) {
 		alnum = append(alnum, c)
 	}
 	alnum = append(alnum, 0) // space
-	net := gocv.ReadNetFromONNX(filepath.Join(dir, models.RecFile))
-	if net.Empty() {
-		return nil, fmt.Errorf("load recogniser from %s", dir)
+	r := &recogniser{width: man.RecWidth, alnum: alnum, cols: foldClasses(alnum)}
+	model := filepath.Join(dir, models.RecFile)
+	if rt == RuntimeOpenCV {
+		r.net = gocv.ReadNetFromONNX(model)
+		if r.net.Empty() {
+			return nil, fmt.Errorf("load recogniser from %s", dir)
+		}
+	} else {
+		lib, err := models.RuntimePath(dir)
+		if err != nil {
+			return nil, err
+		}
+		if err := onnxrt.Open(lib); err != nil {
+			return nil, err
+		}
+		// One thread: the worker's own (edge sizes the pool to the cores).
+		if r.sess, err = onnxrt.NewSession(model, 1); err != nil {
+			return nil, fmt.Errorf("load recogniser: %w", err)
+		}
 	}
-	return &recogniser{net: net, width: man.RecWidth, alnum: alnum, cols: foldClasses(alnum),
-		resized: gocv.NewMat(), canvas: gocv.NewMat()}, nil
+	r.resized, r.canvas = gocv.NewMat(), gocv.NewMat()
+	return r, nil
 }
 
 func (r *recogniser) close() {
-	r.net.Close()
+	if r.sess != nil {
+		_ = r.sess.Close() // nothing to do about a failure to free
+	} else {
+		r.net.Close()
+	}
 	r.resized.Close()
 	r.canvas.Close()
 }
@@ -88,18 +110,40 @@ func (r *recogniser) read(line gocv.Mat, beam bool) (syms []sym, alts [][]sym, e
 	gocv.CopyMakeBorder(r.resized, &r.canvas, 0, 0, 0, r.width-w, gocv.BorderConstant, color.RGBA{128, 128, 128, 0})
 	blob := gocv.BlobFromImage(r.canvas, 1/127.5, image.Pt(r.width, h), gocv.NewScalar(127.5, 127.5, 127.5, 0), false, false)
 	defer blob.Close()
+	decode := func(probs []float32, shape []int64) error {
+		if len(shape) != 3 || shape[0] != 1 || shape[2] != int64(len(r.alnum)) || int64(len(probs)) != shape[1]*shape[2] {
+			return fmt.Errorf("recogniser output %v, want [1 T %d]", shape, len(r.alnum))
+		}
+		syms, alts = r.decode(probs, int(shape[1]), w, beam)
+		return nil
+	}
+	if r.sess != nil {
+		in, err := blob.DataPtrFloat32()
+		if err != nil {
+			return nil, nil, fmt.Errorf("recogniser input: %w", err)
+		}
+		err = r.sess.Run(in, []int64{1, 3, int64(h), int64(r.width)}, decode)
+		return syms, alts, err
+	}
 	r.net.SetInput(blob, "")
 	out := r.net.Forward("")
 	defer out.Close()
-	sz := out.Size() // [1, T, classes]
-	if len(sz) != 3 || sz[2] != len(r.alnum) {
-		return nil, nil, fmt.Errorf("recogniser output %v, want [1 T %d]", sz, len(r.alnum))
-	}
 	probs, err := out.DataPtrFloat32()
 	if err != nil {
 		return nil, nil, fmt.Errorf("recogniser output: %w", err)
 	}
-	T, C := sz[1], sz[2]
+	var shape []int64
+	for _, d := range out.Size() {
+		shape = append(shape, int64(d))
+	}
+	err = decode(probs, shape)
+	return syms, alts, err
+}
+
+// decode turns the network's T×classes probabilities for a line scaled to
+// w pixels wide into the reading and, with beam, the next likeliest ones.
+func (r *recogniser) decode(probs []float32, T, w int, beam bool) (syms []sym, alts [][]sym) {
+	C := len(r.alnum)
 	steps := make([]step, T)
 	for t := range T {
 		row := probs[t*C : (t+1)*C]
@@ -134,7 +178,7 @@ func (r *recogniser) read(line gocv.Mat, beam bool) (syms []sym, alts [][]sym, e
 		prev = st.ch
 	}
 	if !beam {
-		return syms, nil, nil
+		return syms, nil
 	}
 	// The reading summed over every alignment replaces the greedy one
 	// where they differ (ctc.go).
@@ -158,7 +202,7 @@ func (r *recogniser) read(line gocv.Mat, beam bool) (syms []sym, alts [][]sym, e
 			alts = append(alts, alignedSyms(m, b.text, at, frac))
 		}
 	}
-	return syms, alts, nil
+	return syms, alts
 }
 
 // maxBeamAlts is how many of the beam search's next readings become

@@ -1,7 +1,9 @@
 // Package ocr reads the text of a plate region. Two engines:
 //
-//   - dnn (the default): PaddleOCR's PP-OCRv4 recogniser in OpenCV's DNN
-//     module (models prepared by package models). The plate's top and
+//   - dnn (the default): PaddleOCR's PP-OCRv4 recogniser (models prepared
+//     by package models), run in ONNX Runtime (package onnxrt; the
+//     default) or in OpenCV's DNN module, which compute the same readings
+//     (TestRuntimesAgree), OpenCV about four times slower. The plate's top and
 //     bottom bands (state name, slogan) are cut off, the line is read, its
 //     output decoded over the plate alphabet by prefix beam search with a
 //     forced alignment (ctc.go), and characters beside the plate's row of
@@ -41,14 +43,21 @@ import (
 
 // Engines that read the characters.
 const (
-	EngineDNN       = "dnn"       // PP-OCRv4 recogniser in OpenCV's DNN module (needs prepared models)
+	EngineDNN       = "dnn"       // PP-OCRv4 recogniser (needs prepared models)
 	EngineTesseract = "tesseract" // Tesseract 5 on the binarised character row
+)
+
+// Runtimes the DNN engine's recogniser runs in.
+const (
+	RuntimeONNX   = "onnxruntime" // ONNX Runtime (models.RuntimeFile in the models directory)
+	RuntimeOpenCV = "opencv"      // OpenCV's DNN module: no extra library, about four times slower
 )
 
 // Options configures a Reader.
 type Options struct {
 	Engine        string  // EngineDNN or EngineTesseract
 	ModelsDir     string  // prepared models (package models), for EngineDNN
+	Runtime       string  // RuntimeONNX or RuntimeOpenCV, for EngineDNN
 	Language      string  // Tesseract language model
 	Whitelist     string  // characters Tesseract may return
 	CropHeight    int     // px the character band is scaled to
@@ -64,7 +73,7 @@ type Options struct {
 // DefaultOptions returns options for US plates.
 func DefaultOptions() Options {
 	return Options{
-		Engine: EngineDNN, ModelsDir: "var/models",
+		Engine: EngineDNN, ModelsDir: "var/models", Runtime: RuntimeONNX,
 		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
 		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18, ReadState: true, FormatPrior: true,
 	}
@@ -75,6 +84,8 @@ func (o Options) Validate() error {
 	switch {
 	case o.Engine != EngineDNN && o.Engine != EngineTesseract:
 		return fmt.Errorf("ocr options: engine %q is neither %q nor %q", o.Engine, EngineDNN, EngineTesseract)
+	case o.Engine == EngineDNN && o.Runtime != RuntimeONNX && o.Runtime != RuntimeOpenCV:
+		return fmt.Errorf("ocr options: runtime %q is neither %q nor %q", o.Runtime, RuntimeONNX, RuntimeOpenCV)
 	case o.Engine == EngineDNN && o.ModelsDir == "":
 		return errors.New("ocr options: the dnn engine needs a models directory")
 	case o.Language == "" || o.Whitelist == "":
@@ -152,7 +163,7 @@ func NewReader(opts Options) (*Reader, error) {
 		line: gocv.NewMat(), lineBin: gocv.NewMat(), padded: gocv.NewMat(),
 		labels: gocv.NewMat(), stats: gocv.NewMat(), cents: gocv.NewMat(), color: gocv.NewMat()}
 	if opts.Engine == EngineDNN {
-		if r.rec, err = newRecogniser(opts.ModelsDir); err != nil {
+		if r.rec, err = newRecogniser(opts.ModelsDir, opts.Runtime); err != nil {
 			r.Close()
 			return nil, err
 		}

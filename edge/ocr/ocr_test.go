@@ -3,7 +3,9 @@ package ocr
 import (
 	"errors"
 	"image"
+	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gocv.io/x/gocv"
@@ -12,10 +14,12 @@ import (
 	"github.com/plateward/alpr/fixtures"
 )
 
+// newReader returns a reader of the engine named "dnn/RUNTIME" or
+// "tesseract".
 func newReader(t *testing.T, engine string) *Reader {
 	t.Helper()
 	o := DefaultOptions()
-	o.Engine = engine
+	o.Engine, o.Runtime, _ = strings.Cut(engine, "/")
 	dir, err := models.FindDir()
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +33,7 @@ func newReader(t *testing.T, engine string) *Reader {
 	return r
 }
 
-var engines = []string{EngineDNN, EngineTesseract}
+var engines = []string{EngineDNN + "/" + RuntimeONNX, EngineDNN + "/" + RuntimeOpenCV, EngineTesseract}
 
 func renderMat(t *testing.T, f *fixtures.Fonts, text string, st fixtures.PlateStyle) gocv.Mat {
 	t.Helper()
@@ -46,6 +50,39 @@ func renderMat(t *testing.T, f *fixtures.Fonts, text string, st fixtures.PlateSt
 func TestReadsRenderedPlates(t *testing.T) {
 	for _, e := range engines {
 		t.Run(e, func(t *testing.T) { readsRenderedPlates(t, newReader(t, e)) })
+	}
+}
+
+// TestRuntimesAgree reads the same renders with the recogniser in ONNX
+// Runtime and in OpenCV: the runtime must not change what the network
+// computes, only how fast.
+func TestRuntimesAgree(t *testing.T) {
+	ort, cv := newReader(t, EngineDNN+"/"+RuntimeONNX), newReader(t, EngineDNN+"/"+RuntimeOpenCV)
+	f, err := fixtures.NewFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 9))
+	styles := fixtures.PlateStyles()
+	for i := range 20 {
+		st := styles[i%len(styles)]
+		text := fixtures.PlateText(rng, st.Pattern)
+		m := renderMat(t, f, text, st)
+		whole := image.Rect(0, 0, m.Cols(), m.Rows())
+		a, errA := ort.Read(m, whole)
+		b, errB := cv.Read(m, whole)
+		if !errors.Is(errA, errB) {
+			t.Fatalf("%s: onnxruntime %v, opencv %v", text, errA, errB)
+		}
+		if len(a.Candidates) != len(b.Candidates) {
+			t.Fatalf("%s: onnxruntime %v, opencv %v", text, a.Candidates, b.Candidates)
+		}
+		for j := range a.Candidates {
+			ca, cb := a.Candidates[j], b.Candidates[j]
+			if ca.Text != cb.Text || math.Abs(float64(ca.Confidence-cb.Confidence)) > 1e-3 {
+				t.Fatalf("%s candidate %d: onnxruntime %v, opencv %v", text, j, ca, cb)
+			}
+		}
 	}
 }
 

@@ -1,0 +1,127 @@
+// Package onnxrt runs ONNX models in ONNX Runtime, loaded at run time from
+// the shared library that `alpr models prepare` puts beside the models
+// (the CPU build in the npm package onnxruntime-node, MIT). It wraps
+// github.com/yalue/onnxruntime_go for the one case the reader needs: a
+// model with one float input and one float output, run on one thread by
+// one worker.
+//
+// ONNX Runtime has one environment a process, and the library can be
+// loaded once: Open is safe to call from many workers, the first call
+// loads the library and later calls must name the same file.
+package onnxrt
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	ort "github.com/yalue/onnxruntime_go"
+)
+
+// ErrOtherLibrary is an Open naming a library other than the one the
+// process has loaded already.
+var ErrOtherLibrary = errors.New("onnx runtime: another library is loaded already")
+
+// The process's one environment (the library's own state is global; this
+// records which file it came from).
+var env struct {
+	sync.Mutex
+	lib string
+	err error
+}
+
+// Open loads the ONNX Runtime shared library at lib, once a process.
+func Open(lib string) error {
+	abs, err := filepath.Abs(lib)
+	if err != nil {
+		return fmt.Errorf("onnx runtime: %w", err)
+	}
+	env.Lock()
+	defer env.Unlock()
+	if env.lib != "" {
+		if env.lib != abs {
+			return fmt.Errorf("%w: %s, not %s", ErrOtherLibrary, env.lib, abs)
+		}
+		return env.err
+	}
+	env.lib = abs
+	ort.SetSharedLibraryPath(abs)
+	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
+		env.err = fmt.Errorf("onnx runtime: load %s: %w", abs, err)
+	}
+	return env.err
+}
+
+// Version returns the loaded library's version.
+func Version() string { return ort.GetVersion() }
+
+// Session is a model ready to run. It is not safe for concurrent use.
+type Session struct {
+	s       *ort.DynamicAdvancedSession
+	in, out string
+}
+
+// NewSession loads the model at path for a process that has called Open.
+// The model must have one input and one output; it runs on threads
+// threads of the calling worker (1: the worker's own).
+func NewSession(path string, threads int) (*Session, error) {
+	ins, outs, err := ort.GetInputOutputInfo(path)
+	if err != nil {
+		return nil, fmt.Errorf("onnx runtime: %s: %w", path, err)
+	}
+	if len(ins) != 1 || len(outs) != 1 {
+		return nil, fmt.Errorf("onnx runtime: %s has %d inputs and %d outputs, want 1 and 1", path, len(ins), len(outs))
+	}
+	so, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("onnx runtime: %w", err)
+	}
+	defer func() { _ = so.Destroy() }() // freeing options cannot fail in a way the caller can act on
+	for _, set := range []func() error{
+		func() error { return so.SetIntraOpNumThreads(threads) },
+		func() error { return so.SetInterOpNumThreads(1) },
+		// A worker that waits for a frame must not spin on a core the
+		// capture or another worker needs.
+		func() error { return so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0") },
+	} {
+		if err := set(); err != nil {
+			return nil, fmt.Errorf("onnx runtime options: %w", err)
+		}
+	}
+	s, err := ort.NewDynamicAdvancedSession(path, []string{ins[0].Name}, []string{outs[0].Name}, so)
+	if err != nil {
+		return nil, fmt.Errorf("onnx runtime: load %s: %w", path, err)
+	}
+	return &Session{s: s, in: ins[0].Name, out: outs[0].Name}, nil
+}
+
+// Run runs the model on in, of the given shape, and calls fn with the
+// output and its shape; out is valid only during fn.
+func (s *Session) Run(in []float32, shape []int64, fn func(out []float32, shape []int64) error) error {
+	x, err := ort.NewTensor(ort.NewShape(shape...), in)
+	if err != nil {
+		return fmt.Errorf("onnx runtime input: %w", err)
+	}
+	defer func() { _ = x.Destroy() }() // as above: a tensor's memory is freed or lost either way
+	outs := []ort.Value{nil}
+	if err := s.s.Run([]ort.Value{x}, outs); err != nil {
+		return fmt.Errorf("onnx runtime run: %w", err)
+	}
+	defer func() { _ = outs[0].Destroy() }()
+	y, ok := outs[0].(*ort.Tensor[float32])
+	if !ok {
+		return fmt.Errorf("onnx runtime: output is %v, not float", outs[0].DataType())
+	}
+	return fn(y.GetData(), y.GetShape())
+}
+
+// Close frees the session.
+func (s *Session) Close() error {
+	if s == nil || s.s == nil {
+		return nil
+	}
+	err := s.s.Destroy()
+	s.s = nil
+	return err
+}
