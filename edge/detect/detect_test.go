@@ -10,13 +10,6 @@ import (
 	"github.com/plateward/alpr/fixtures"
 )
 
-func iou(a, b image.Rectangle) float64 {
-	in := a.Intersect(b)
-	i := float64(in.Dx() * in.Dy())
-	u := float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i
-	return i / u
-}
-
 // TestFindsPlatesInScenes checks that a returned region overlaps each
 // synthetic plate with IoU > 0.4, the benchmark's convention.
 func TestFindsPlatesInScenes(t *testing.T) {
@@ -100,6 +93,9 @@ func TestValidate(t *testing.T) {
 		{"negative score ratio", func(o *Options) { o.MinScoreRatio = -0.1 }, false},
 		{"even block size", func(o *Options) { o.BlockSize = 30 }, false},
 		{"no regions", func(o *Options) { o.MaxRegions = 0 }, false},
+		{"no low-contrast pass", func(o *Options) { o.LowContrastC = 0 }, true},
+		{"low-contrast offset not below the main one", func(o *Options) { o.LowContrastC = o.ThresholdC }, false},
+		{"negative low-contrast offset", func(o *Options) { o.LowContrastC = -1 }, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,6 +103,58 @@ func TestValidate(t *testing.T) {
 			tc.edit(&o)
 			if err := o.Validate(); (err == nil) != tc.ok {
 				t.Fatalf("Validate() = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}
+
+// region makes a region from its row of characters, the plate estimated
+// around it as the detector does.
+func region(x0, y0, x1, y1 int, score float64) Region {
+	c := image.Rect(x0, y0, x1, y1)
+	return Region{Chars: c, Plate: plateAround(c), Score: score}
+}
+
+func TestDropNested(t *testing.T) {
+	tests := []struct {
+		name string
+		in   []Region
+		want int // regions kept
+	}{
+		{"a state name inside a better plate goes", []Region{region(100, 100, 300, 140, 0.9), region(150, 85, 250, 95, 0.6)}, 1},
+		{"a plate inside a long, worse row stays", []Region{region(0, 100, 600, 150, 0.4), region(200, 105, 320, 140, 0.8)}, 2},
+		{"two rows side by side stay", []Region{region(0, 0, 100, 20, 0.8), region(300, 0, 400, 20, 0.8)}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := dropNested(tc.in); len(got) != tc.want {
+				t.Fatalf("kept %v, want %d regions", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDropDuplicates(t *testing.T) {
+	best := region(100, 100, 300, 140, 0.9)
+	tests := []struct {
+		name string
+		in   []Region
+		want []float64 // scores kept, in order
+	}{
+		{"the same row from two passes: the better stays", []Region{best, region(102, 101, 301, 141, 0.8)}, []float64{0.9}},
+		{"a row overlapping by less than half stays", []Region{best, region(220, 100, 420, 140, 0.7)}, []float64{0.9, 0.7}},
+		{"distinct rows stay in order", []Region{best, region(0, 400, 100, 420, 0.5), region(500, 0, 600, 30, 0.4)}, []float64{0.9, 0.5, 0.4}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := dropDuplicates(tc.in)
+			if len(got) != len(tc.want) {
+				t.Fatalf("kept %v, want scores %v", got, tc.want)
+			}
+			for i, r := range got {
+				if r.Score != tc.want[i] {
+					t.Fatalf("kept %v, want scores %v", got, tc.want)
+				}
 			}
 		})
 	}
