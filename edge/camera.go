@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sort"
+	"strings"
 	"sync/atomic"
 
 	"gocv.io/x/gocv"
@@ -92,8 +93,11 @@ func (r *Recognizer) StateOf(cropJPEG []byte) string {
 
 // Likelihood ranks plates read in one frame: the reader's confidence,
 // discounted for a length few US plates have, for a state's name (the name
-// band read as a row of characters: "TEXAS" above a Texas plate) and for a
-// region the detector found less plate-like.
+// band read as a row of characters: "TEXAS" above a Texas plate), for a
+// reading of one kind of character only (unmixedDiscount) and for a region
+// the detector found less plate-like. Every plate read in a frame is kept
+// (each becomes a read); the ranking says which is likelier the plate of
+// the car in view.
 func (p Plate) Likelihood() float64 {
 	b := p.Result.Best()
 	l := 1.0
@@ -106,7 +110,26 @@ func (p Plate) Likelihood() float64 {
 	if ocr.IsStateName(b.Text) {
 		l *= 0.2
 	}
+	if unmixed(b.Text) {
+		l *= unmixedDiscount
+	}
 	return float64(b.Confidence) * l * p.Region.Score
+}
+
+// unmixedDiscount weighs a reading of digits only or letters only. Most US
+// plates mix letters and digits; the other rows of characters in a street
+// scene mostly do not: a bus's fleet number, a phone number on a dealer's
+// frame, a date, a badge or a dealer's name. Plates of one kind exist
+// (vanity plates, some states' numbers: a tenth of the development crops
+// each way), and still read; beside a mixed reading they rank second.
+// Tuned on the development scenes (top-1): no discount 74.6 %, 0.85 on
+// digits only 73.7 %, 0.75 on digits only 76.3 %, 0.75 on both kinds
+// 77.2 % — every plate read exactly anywhere in its frame then ranks first.
+const unmixedDiscount = 0.75
+
+// unmixed reports whether text is all digits or all letters.
+func unmixed(text string) bool {
+	return strings.Trim(text, "0123456789") == "" || strings.Trim(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 func (r *Recognizer) recognize(frame gocv.Mat) ([]Plate, error) {
