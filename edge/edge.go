@@ -1,7 +1,8 @@
 // Package edge is the in-car reader: it wires capture → detect → OCR →
 // track → hot-list match → drive for every camera of a patrol car. The
 // stages live in the sub-packages; this package only connects them and
-// keeps the shift's records.
+// keeps the shift's records. Where the character-row detector's regions
+// read nothing, the text detector takes a second look (SecondLookOptions).
 package edge
 
 import (
@@ -44,6 +45,7 @@ type Options struct {
 	BackOffice      BackOffice    // newer lists from, and hits to, the back office during the shift
 	Detect          detect.Options
 	OCR             ocr.Options
+	SecondLook      SecondLookOptions // the text detector's look where the first read nothing
 	Track           track.Options
 	Motion          MotionOptions // frames in which nothing moved are not recognised
 	ROI             ROI           // the band of each frame where plates appear; zero: the whole frame
@@ -84,6 +86,7 @@ func DefaultOptions() Options {
 		BackOffice:      BackOffice{Every: 10 * time.Minute},
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
+		SecondLook:      DefaultSecondLookOptions(),
 		Track:           track.DefaultOptions(),
 		Motion:          DefaultMotionOptions(),
 		AlertConfidence: 0.8,
@@ -107,6 +110,8 @@ func (o Options) Validate() error {
 		return errors.New("edge: clock and logger are required")
 	case o.HotlistMaxAge <= 0:
 		return errors.New("edge: the hot lists' maximum age must be positive")
+	case !o.SecondLook.Off && (o.SecondLook.MaxLines < 1 || o.SecondLook.Every < 0):
+		return fmt.Errorf("edge: second look reads %d lines every %s: want at least 1, and no negative interval", o.SecondLook.MaxLines, o.SecondLook.Every)
 	case o.Workers < 0:
 		return fmt.Errorf("edge: %d workers", o.Workers)
 	case o.BackOffice.PushHits && o.BackOffice.URL == "":
@@ -123,7 +128,11 @@ func (o Options) Validate() error {
 	}
 	d := o.Drive
 	d.Dir, d.Vehicle = o.DriveDir, o.Vehicle
-	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), o.Track.Validate(), o.Motion.Validate(), o.ROI.Validate(), d.Validate(), o.SelfCheck.Validate())
+	var text error
+	if o.SecondLook.active(o.OCR) {
+		text = o.SecondLook.Text.Validate()
+	}
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), text, o.Track.Validate(), o.Motion.Validate(), o.ROI.Validate(), d.Validate(), o.SelfCheck.Validate())
 }
 
 // Stats counts what a run did.
@@ -131,6 +140,7 @@ type Stats struct {
 	Frames       int64
 	Dropped      int64 // frames skipped because the recogniser was busy (live or real-time only)
 	Still        int64 // frames not recognised because nothing moved (of Frames)
+	SecondLooks  int64 // frames the text detector looked at (SecondLookOptions)
 	HitsPushed   int64 // hits the dispatch board received
 	HitsUnpushed int64 // hits that did not reach it (no network, queue full): they are on the drive
 	Observations int64
@@ -337,6 +347,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 		st.Observations += c.observations
 		st.Dropped += c.dropped
 		st.Still += c.still
+		st.SecondLooks += c.secondLooks
 	}
 	if push != nil {
 		push.drain(5 * time.Second)

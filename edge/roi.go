@@ -44,21 +44,22 @@ func (r ROI) rect(cols, rows int) image.Rectangle {
 }
 
 // RecognizeIn recognises the plates in the band r of frame, in frame
-// coordinates.
-func (rz *Recognizer) RecognizeIn(frame gocv.Mat, r ROI) ([]Plate, error) {
+// coordinates, taking a second look (SecondLookOptions) if secondLook
+// allows and the first read nothing; looked reports that it did.
+func (rz *Recognizer) RecognizeIn(frame gocv.Mat, r ROI, secondLook bool) (ps []Plate, looked bool, err error) {
 	if r.Whole() {
-		return rz.Recognize(frame)
+		return rz.recognize(frame, secondLook)
 	}
 	box := r.rect(frame.Cols(), frame.Rows())
 	if box.Empty() {
-		return nil, nil
+		return nil, false, nil
 	}
 	band := frame.Region(box)
 	defer band.Close()
-	ps, err := rz.Recognize(band)
+	ps, looked, err = rz.recognize(band, secondLook)
 	for i := range ps {
 		ps[i].Region.Chars = ps[i].Region.Chars.Add(box.Min)
 		ps[i].Region.Plate = ps[i].Region.Plate.Add(box.Min)
 	}
-	return ps, err
+	return ps, looked, err
 }

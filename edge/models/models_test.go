@@ -39,7 +39,7 @@ func TestPrepareLoadsInOpenCV(t *testing.T) {
 		}
 	}
 	got, err := ReadManifest(out)
-	if err != nil || got.RecWidth != 160 || len(got.Files) != 3 {
+	if err != nil || got.RecWidth != 160 || len(got.Files) != 4 {
 		t.Fatalf("manifest %+v, %v", got, err)
 	}
 }
