@@ -36,9 +36,11 @@ type EdgeResult struct {
 	RSSMB      float64 `json:"rss_mb"`
 	// Still is how many frames the motion gate kept from the recogniser;
 	// Gate says whether it was on.
-	Still int64    `json:"-"`
-	Gate  bool     `json:"-"`
-	ROI   edge.ROI `json:"-"`
+	Still int64 `json:"-"`
+	Gate  bool  `json:"-"`
+	// SecondLooks is how many frames the text detector looked at.
+	SecondLooks int64    `json:"-"`
+	ROI         edge.ROI `json:"-"`
 	// Resident memory a tenth of the way into the replay and at its end,
 	// sampled every RSSEvery: equal within noise when nothing grows.
 	RSSEarlyMB, RSSLateMB float64 `json:"-"`
@@ -89,6 +91,7 @@ type EdgeOptions struct {
 	Models        string // prepared models
 	Dir           string // scratch space
 	NoMotionGate  bool   // recognise every frame, still or not
+	NoSecondLook  bool   // no text detector where the first look read nothing
 	ROI           edge.ROI
 	GapFrames     int // empty street between two cars, frames; 0: the fixture's default (6)
 	Workers       int // recognisers the cameras share; 0: edge's default, one per core
@@ -155,7 +158,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	eo := edge.DefaultOptions()
 	eo.OCR.ModelsDir, eo.Realtime = o.Models, !o.FlatOut
-	eo.Motion.Off, eo.ROI, eo.Workers = o.NoMotionGate, o.ROI, o.Workers
+	eo.Motion.Off, eo.ROI, eo.Workers, eo.SecondLook.Off = o.NoMotionGate, o.ROI, o.Workers, o.NoSecondLook
 	for i := range o.Cameras {
 		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
 			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
@@ -179,7 +182,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	}
 	os.RemoveAll(eo.DriveDir)
 	res.FPSPerCore = float64(st.Frames) / wall / float64(runtime.NumCPU())
-	res.Dropped, res.Still, res.Gate, res.ROI = st.Dropped, st.Still, !o.NoMotionGate, o.ROI
+	res.Dropped, res.Still, res.Gate, res.ROI, res.SecondLooks = st.Dropped, st.Still, !o.NoMotionGate, o.ROI, st.SecondLooks
 	// Recall: the plates each camera read right, over the plates it showed.
 	right := 0
 	for _, sp := range eo.Sources {
