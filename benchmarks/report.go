@@ -313,7 +313,7 @@ func (r *Report) Markdown(plots string) []byte {
 func (r *Report) details(b *bytes.Buffer, plots string) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	if r.Scenes != nil || r.Crops != nil {
-		p("\n## Recognition accuracy\n\n`alpr bench accuracy --dataset %s/{endtoend-us,plates-us}`: every image through the same code path as `alpr edge`, models loaded once, one worker, OpenCV on one thread; strict scoring (the truth as written). OpenALPR's figures are those the recognition issue measured on this machine on the same half; they are not re-run here.\n\n", r.Opts.Dataset)
+		p("\n## Recognition accuracy\n\n`alpr bench accuracy --dataset %s/{endtoend-us,plates-us}`: every image through the same code path as `alpr edge`, models loaded once, one worker, OpenCV and ONNX Runtime on one thread; strict scoring (the truth as written). OpenALPR's figures are those the recognition issue measured on this machine on the same half; they are not re-run here.\n\n", r.Opts.Dataset)
 		p("| half | images | top-1 | top-10 | detection | characters | p50 ms | p95 ms |\n|---|---|---|---|---|---|---|---|\n")
 		for _, x := range []struct {
 			name string
