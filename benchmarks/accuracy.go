@@ -18,6 +18,7 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/edge/detect"
 	"github.com/plateward/alpr/edge/plate"
 	"github.com/plateward/alpr/internal/cvthreads"
 )
@@ -205,7 +206,7 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			}
 		}
 		for _, p := range plates {
-			if s.Crop || iou(p.Region.Plate, s.Box) > 0.4 {
+			if s.Crop || detect.IoU(p.Region.Plate, s.Box) > 0.4 {
 				out.Detected = true
 			}
 		}
@@ -257,16 +258,6 @@ func recognize(rz *edge.Recognizer, m gocv.Mat, crop bool) ([]edge.Plate, error)
 		return rz.RecognizeCrop(m)
 	}
 	return rz.Recognize(m)
-}
-
-func iou(a, b image.Rectangle) float64 {
-	in := a.Intersect(b)
-	i := float64(in.Dx() * in.Dy())
-	u := float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i
-	if u <= 0 {
-		return 0
-	}
-	return i / u
 }
 
 // charAccuracy is 1 − edit distance / length of the truth, at least 0.

