@@ -102,9 +102,12 @@ func TestPrepareRuntime(t *testing.T) {
 	if m.Runtime != RuntimePackageName+"@"+RuntimePackageVer || m.Files[RuntimeFile] == "" {
 		t.Fatalf("manifest %+v", m)
 	}
-	lib, err := RuntimePath(out)
+	lib, sha, err := RuntimeLibrary(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sha != m.Files[RuntimeFile] {
+		t.Fatalf("pinned library %s, prepared %s", sha, m.Files[RuntimeFile])
 	}
 	b, err := os.ReadFile(lib)
 	if err != nil {
@@ -118,7 +121,7 @@ func TestPrepareRuntime(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(without, ManifestFile), []byte(`{"package":"`+PackageName+`@`+PackageVer+`"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RuntimePath(without); err == nil || !strings.Contains(err.Error(), "make models") {
+	if _, _, err := RuntimeLibrary(without); err == nil || !strings.Contains(err.Error(), "make models") {
 		t.Fatalf("models without the runtime: %v", err)
 	}
 

@@ -1,6 +1,8 @@
 package models
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -21,14 +23,18 @@ const (
 	RuntimeFile = "libonnxruntime.so.1"
 )
 
-// runtimeMember is where the package keeps the library for this machine's
-// architecture.
-func runtimeMember() (string, error) {
-	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
-	if runtime.GOOS != "linux" || arch == "" {
-		return "", fmt.Errorf("%s has no ONNX Runtime for %s/%s", RuntimePackageName, runtime.GOOS, runtime.GOARCH)
+// runtimeLib is where the package keeps the library for this machine's
+// architecture, and the library's pinned SHA-256.
+func runtimeLib() (member, sha string, err error) {
+	libs := map[string][2]string{
+		"amd64": {"x64", "ffb75a925ba05e47b235bb66e3e3911714a80b328a9c9425539feb204aa32a23"},
+		"arm64": {"arm64", "1f549d46250b005580b597f4164984aaf75b3bcb9f3aeb07c7f8a8fe60b23c76"},
 	}
-	return "package/bin/napi-v6/linux/" + arch + "/" + RuntimeFile, nil
+	l, ok := libs[runtime.GOARCH]
+	if runtime.GOOS != "linux" || !ok {
+		return "", "", fmt.Errorf("%s has no ONNX Runtime for %s/%s", RuntimePackageName, runtime.GOOS, runtime.GOARCH)
+	}
+	return "package/bin/napi-v6/linux/" + l[0] + "/" + RuntimeFile, l[1], nil
 }
 
 // readRuntime verifies the runtime package at pkgPath and returns its
@@ -38,7 +44,7 @@ func readRuntime(pkgPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	member, err := runtimeMember()
+	member, sha, err := runtimeLib()
 	if err != nil {
 		return nil, err
 	}
@@ -46,18 +52,27 @@ func readRuntime(pkgPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return files[RuntimeFile], nil
+	lib := files[RuntimeFile]
+	if s := sha256.Sum256(lib); hex.EncodeToString(s[:]) != sha {
+		return nil, fmt.Errorf("%s in %s: %w", member, pkgPath, ErrChecksum)
+	}
+	return lib, nil
 }
 
-// RuntimePath returns the ONNX Runtime library of a prepared models
-// directory, or an error telling how to get it when it has none.
-func RuntimePath(dir string) (string, error) {
+// RuntimeLibrary returns the ONNX Runtime library of a prepared models
+// directory and its pinned SHA-256, which the loader checks (package
+// onnxrt) before the library's code runs; or an error telling how to get
+// it when the directory has none.
+func RuntimeLibrary(dir string) (path, sha string, err error) {
 	man, err := ReadManifest(dir)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if man.Runtime == "" {
-		return "", fmt.Errorf("the models in %s were prepared without ONNX Runtime: run `make models` (or `alpr models prepare --runtime-package FILE`), or read with --runtime opencv", dir)
+		return "", "", fmt.Errorf("the models in %s were prepared without ONNX Runtime: run `make models` (or `alpr models prepare --runtime-package FILE`), or read with --runtime opencv", dir)
 	}
-	return filepath.Join(dir, RuntimeFile), nil
+	if _, sha, err = runtimeLib(); err != nil {
+		return "", "", err
+	}
+	return filepath.Join(dir, RuntimeFile), sha, nil
 }

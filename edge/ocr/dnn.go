@@ -70,11 +70,11 @@ func newRecogniser(dir, rt string) (*recogniser, error) {
 			return nil, fmt.Errorf("load recogniser from %s", dir)
 		}
 	} else {
-		lib, err := models.RuntimePath(dir)
+		lib, sha, err := models.RuntimeLibrary(dir)
 		if err != nil {
 			return nil, err
 		}
-		if err := onnxrt.Open(lib); err != nil {
+		if err := onnxrt.Open(lib, sha); err != nil {
 			return nil, err
 		}
 		// One thread: the worker's own (edge sizes the pool to the cores).

@@ -69,11 +69,11 @@ func New(o Options) (*Detector, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	lib, err := models.RuntimePath(o.ModelsDir)
+	lib, sha, err := models.RuntimeLibrary(o.ModelsDir)
 	if err != nil {
 		return nil, err
 	}
-	if err := onnxrt.Open(lib); err != nil {
+	if err := onnxrt.Open(lib, sha); err != nil {
 		return nil, err
 	}
 	// One thread: the worker's own, as the recogniser's.

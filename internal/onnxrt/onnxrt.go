@@ -11,8 +11,12 @@
 package onnxrt
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"sync"
 
@@ -23,6 +27,10 @@ import (
 // process has loaded already.
 var ErrOtherLibrary = errors.New("onnx runtime: another library is loaded already")
 
+// ErrLibraryChecksum is a library file whose SHA-256 is not the pinned one:
+// it is not loaded, for loading a library runs its code.
+var ErrLibraryChecksum = errors.New("onnx runtime: the library is not the pinned one")
+
 // The process's one environment (the library's own state is global; this
 // records which file it came from).
 var env struct {
@@ -31,8 +39,9 @@ var env struct {
 	err error
 }
 
-// Open loads the ONNX Runtime shared library at lib, once a process.
-func Open(lib string) error {
+// Open loads the ONNX Runtime shared library at lib, once a process, after
+// checking that its SHA-256 is sha.
+func Open(lib, sha string) error {
 	abs, err := filepath.Abs(lib)
 	if err != nil {
 		return fmt.Errorf("onnx runtime: %w", err)
@@ -46,11 +55,31 @@ func Open(lib string) error {
 		return env.err
 	}
 	env.lib = abs
+	if env.err = checkSum(abs, sha); env.err != nil {
+		return env.err
+	}
 	ort.SetSharedLibraryPath(abs)
 	if err := ort.InitializeEnvironment(ort.WithLogLevelError()); err != nil {
 		env.err = fmt.Errorf("onnx runtime: load %s: %w", abs, err)
 	}
 	return env.err
+}
+
+// checkSum compares the SHA-256 of the file at path with sha.
+func checkSum(path, sha string) error {
+	f, err := os.Open(path) //nolint:gosec // the models directory's library, named by the caller
+	if err != nil {
+		return fmt.Errorf("onnx runtime: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("onnx runtime: read %s: %w", path, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return fmt.Errorf("%w: %s has SHA-256 %s, want %s (run `make models` again)", ErrLibraryChecksum, path, got, sha)
+	}
+	return nil
 }
 
 // Version returns the loaded library's version.

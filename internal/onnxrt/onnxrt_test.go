@@ -1,8 +1,11 @@
 package onnxrt
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,11 +19,11 @@ func open(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, err := models.RuntimePath(dir)
+	lib, sha, err := models.RuntimeLibrary(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Open(lib); err != nil {
+	if err := Open(lib, sha); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -28,10 +31,14 @@ func open(t *testing.T) string {
 
 func TestOpenRefusesAnotherLibrary(t *testing.T) {
 	dir := open(t)
-	if err := Open(filepath.Join(dir, models.RuntimeFile)); err != nil {
+	_, sha, err := models.RuntimeLibrary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Open(filepath.Join(dir, models.RuntimeFile), sha); err != nil {
 		t.Fatalf("the same library again: %v", err)
 	}
-	if err := Open(filepath.Join(t.TempDir(), "libother.so")); !errors.Is(err, ErrOtherLibrary) {
+	if err := Open(filepath.Join(t.TempDir(), "libother.so"), sha); !errors.Is(err, ErrOtherLibrary) {
 		t.Fatalf("another library: %v, want ErrOtherLibrary", err)
 	}
 	if Version() == "" {
@@ -86,5 +93,26 @@ func TestNewSessionMissingModel(t *testing.T) {
 	open(t)
 	if _, err := NewSession(filepath.Join(t.TempDir(), "none.onnx"), 1); err == nil {
 		t.Fatal("a missing model loaded")
+	}
+}
+
+// TestCheckSum: a library file that is not the pinned one is refused
+// before it is loaded (Open checks it on the first load only, once a
+// process, so the check itself is tested here).
+func TestCheckSum(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	if err := os.WriteFile(p, []byte("not a library"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte("not a library"))
+	if err := checkSum(p, hex.EncodeToString(sum[:])); err != nil {
+		t.Fatalf("the right sum: %v", err)
+	}
+	other := sha256.Sum256([]byte("the pinned library"))
+	if err := checkSum(p, hex.EncodeToString(other[:])); !errors.Is(err, ErrLibraryChecksum) {
+		t.Fatalf("a replaced library: %v, want ErrLibraryChecksum", err)
+	}
+	if err := checkSum(filepath.Join(t.TempDir(), "none.so"), ""); err == nil {
+		t.Fatal("a missing library passed")
 	}
 }
