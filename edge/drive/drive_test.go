@@ -95,15 +95,23 @@ func TestRoundTripEveryKind(t *testing.T) {
 	}
 }
 
-func TestRecorderRotatesAndFlushesHitsAtOnce(t *testing.T) {
+// minuteRecorder returns a recorder in a new directory that writes
+// batches of batchRows and rotates files after a minute of its fake clock.
+func minuteRecorder(t *testing.T, batchRows int) (string, *fakeClock, *Recorder) {
+	t.Helper()
 	dir := t.TempDir()
 	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
 	opts := DefaultOptions(dir, "car7")
-	opts.BatchRows, opts.MaxFileAge, opts.Now, opts.Logger = 4, time.Minute, clk.Now, quiet()
+	opts.BatchRows, opts.MaxFileAge, opts.Now, opts.Logger = batchRows, time.Minute, clk.Now, quiet()
 	rec, err := NewRecorder(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, clk, rec
+}
+
+func TestRecorderRotatesAndFlushesHitsAtOnce(t *testing.T) {
+	dir, clk, rec := minuteRecorder(t, 4)
 	for i := range 10 {
 		if err := rec.Add(sampleRead(i)); err != nil {
 			t.Fatal(err)
@@ -140,14 +148,7 @@ func TestRecorderRotatesAndFlushesHitsAtOnce(t *testing.T) {
 // the file is sealed at once instead of staying open until the clock has
 // caught up, names stay unique, and every read is on the drive once.
 func TestClockJumpBackSealsTheOpenFile(t *testing.T) {
-	dir := t.TempDir()
-	clk := &fakeClock{t: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)}
-	opts := DefaultOptions(dir, "car7")
-	opts.BatchRows, opts.MaxFileAge, opts.Now, opts.Logger = 2, time.Minute, clk.Now, quiet()
-	rec, err := NewRecorder(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, clk, rec := minuteRecorder(t, 2)
 	for i := range 12 {
 		if i == 4 || i == 8 {
 			clk.t = clk.t.Add(-time.Hour)
