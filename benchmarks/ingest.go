@@ -124,7 +124,8 @@ func benchRead(i int, crop []byte) drive.Read {
 
 func writeDrive(dir string, o IngestOptions, rcp age.Recipient) error {
 	do := drive.DefaultOptions(dir, "car12")
-	do.BatchRows, do.MaxFileBytes, do.MaxFileAge = 16384, 256<<20, time.Hour
+	// The car's own batch size and file rotation (256 reads a batch, 64 MB
+	// or 15 minutes a file): at a read every 10 ms, 90,000 reads a file.
 	do.Recipients, do.Logger = []age.Recipient{rcp}, o.Logger
 	rec, err := drive.NewRecorder(do)
 	if err != nil {

@@ -169,6 +169,12 @@ func readAhead(ctx context.Context, files []drive.FileInfo, ids []age.Identity) 
 			}
 			t0 := time.Now()
 			f, err := drive.ReadFile(fi, ids...)
+			if err == nil {
+				if err = coalesce(f, loadBatchRows); err != nil {
+					f.Release()
+					f = nil
+				}
+			}
 			r := readFile{fi: fi, f: f, err: err, took: time.Since(t0)}
 			select {
 			case out <- r:

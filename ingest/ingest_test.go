@@ -302,3 +302,79 @@ func TestRecordInTwoFilesLoadsOnce(t *testing.T) {
 		t.Fatalf("%d reads, want each of 10 once", n)
 	}
 }
+
+// TestCopiesAreLookedForOnlyWhereTheyCanBe: the per-row check for records
+// already loaded runs only when the store holds rows of the file's car in
+// the file's time window; another car's rows in the same window, or the
+// same car's rows at another time, cannot be copies.
+func TestCopiesAreLookedForOnlyWhereTheyCanBe(t *testing.T) {
+	s := openStore(t)
+	dir := t.TempDir()
+	if _, err := drive.WriteRecords(filepath.Join(dir, "reads-car7-a-000001"+drive.FileExt), drive.KindReads, reads(10, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Drive(context.Background(), s, dir, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	otherCar := reads(10, 0)
+	for i := range otherCar {
+		otherCar[i].ID = strings.Replace(otherCar[i].ID, "-8000-", "-9000-", 1)
+		otherCar[i].Vehicle = "car8"
+	}
+	tests := []struct {
+		name string
+		rs   []drive.Read
+		want bool
+	}{
+		{"same car, same window", reads(10, 5), true},
+		{"same car, one record in the window", reads(10, 9), true},
+		{"same car, later window", reads(10, 10), false},
+		{"other car, same window", otherCar, false},
+	}
+	l, err := newLoader(context.Background(), s, testOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			if _, err := drive.WriteRecords(filepath.Join(tmp, fmt.Sprintf("reads-car-x-%06d%s", i+2, drive.FileExt)), drive.KindReads, tt.rs); err != nil {
+				t.Fatal(err)
+			}
+			fis, err := drive.List(tmp)
+			if err != nil || len(fis) != 1 {
+				t.Fatalf("list: %v %v", fis, err)
+			}
+			f, err := drive.ReadFile(fis[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Release()
+			lo, hi := timeWindow(f)
+			got, err := l.mayHoldCopies(context.Background(), f, lo, hi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("may hold copies: %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// Loaded, every record is there once: the other car's ten, and car7's
+	// 0–19 whichever way each file was loaded.
+	for i, tt := range tests {
+		if _, err := drive.WriteRecords(filepath.Join(dir, fmt.Sprintf("reads-car-y-%06d%s", i+2, drive.FileExt)), drive.KindReads, tt.rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Drive(context.Background(), s, dir, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, s, "SELECT count(*) FROM reads"); n != 30 {
+		t.Errorf("%d reads, want 30 (car7's 20 and car8's 10, each once)", n)
+	}
+	if n := count(t, s, "SELECT count(DISTINCT id) FROM reads"); n != 30 {
+		t.Errorf("%d distinct ids, want 30", n)
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -119,7 +118,12 @@ func ReadFile(info FileInfo, ids ...age.Identity) (f *File, err error) {
 		}
 		// A cut or altered chunk stops the plaintext there: what came
 		// before it is authentic.
-		plain, decErr = io.ReadAll(r)
+		// The plaintext is shorter than the file: one buffer of the
+		// file's size holds it without growing (io.ReadAll's doubling
+		// cost a third of reading a large file).
+		buf := bytes.NewBuffer(make([]byte, 0, len(data)+bytes.MinRead))
+		_, decErr = buf.ReadFrom(r)
+		plain = buf.Bytes()
 		if decErr != nil && info.Sealed {
 			return nil, fmt.Errorf("%s: %w: %w", info.Name, ErrDecrypt, decErr)
 		}
