@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/plateward/alpr/analytics/imagepack"
 )
 
 // Options configures a Store.
@@ -136,6 +138,11 @@ func (s *Store) TimeZone() string { return s.opts.TimeZone }
 
 // ImageRoot returns the image store's directory.
 func (s *Store) ImageRoot() string { return filepath.Join(s.opts.Dir, ImagesDir) }
+
+// ReadImage returns the plate crop or overview image a read's crop_path or
+// overview_path names: a range of a pack, or a file (see imagepack). The
+// reference must name a place inside the image store.
+func (s *Store) ReadImage(ref string) ([]byte, error) { return imagepack.Read(s.ImageRoot(), ref) }
 
 // Dir returns the store's directory.
 func (s *Store) Dir() string { return s.opts.Dir }

@@ -30,12 +30,16 @@ type IngestResult struct {
 	MBPerS             float64 `json:"mb_per_s"`
 	AppenderReadsPerS  float64 `json:"appender_reads_per_s"`
 	CSVReadsPerS       float64 `json:"csv_reads_per_s"`
-	DriveMB            float64 `json:"drive_mb"`
-	WithImages         bool    `json:"with_images"`
+	DriveMB            float64 `json:"-"`
+	WithImages         bool    `json:"-"`
 	IngestS, AppenderS float64 `json:"-"`
 	// The Arrow path's time by phase: reading the drive's files (checksum,
 	// decryption, decoding), writing images, inserting into the database.
 	ReadS, ImagesS, InsertS float64 `json:"-"`
+	// With images: their megabytes, the speed the image phase wrote them,
+	// and the store disk's own speed in the same run (the same bytes
+	// written to one file and synced).
+	ImagesMB, ImagesMBPerS, DiskMBPerS float64 `json:"-"`
 }
 
 // IngestOptions sizes the benchmark.
@@ -92,6 +96,15 @@ func Ingest(ctx context.Context, o IngestOptions) (IngestResult, error) {
 	res.ReadS, res.ImagesS, res.InsertS = rep.ReadTime.Seconds(), rep.ImageTime.Seconds(), rep.InsertTime.Seconds()
 	res.ReadsPerS = float64(o.Reads) / res.IngestS
 	res.MBPerS = res.DriveMB / res.IngestS
+	if o.CropSize > 0 {
+		res.ImagesMB = float64(o.Reads) * float64(o.CropSize) / 1e6
+		res.ImagesMBPerS = res.ImagesMB / res.ImagesS
+		s, err := diskWrite(filepath.Join(o.Dir, "disk"), int64(o.Reads)*int64(o.CropSize))
+		if err != nil {
+			return res, err
+		}
+		res.DiskMBPerS = res.ImagesMB / s
+	}
 
 	// 2. The Appender, row by row, from the same files.
 	if res.AppenderS, err = appendReads(ctx, filepath.Join(o.Dir, "store-appender"), files, id); err != nil {
@@ -244,4 +257,35 @@ func loadCSV(ctx context.Context, dir, csvPath string) (float64, error) {
 			'gps_fix': 'BOOLEAN', 'lat': 'DOUBLE', 'lon': 'DOUBLE', 'gps_at': 'TIMESTAMPTZ', 'box_x': 'INTEGER',
 			'box_y': 'INTEGER', 'box_w': 'INTEGER', 'box_h': 'INTEGER', 'source_file': 'VARCHAR'})`, from, to, csvPath)
 	return time.Since(t0).Seconds(), err
+}
+
+// diskWrite writes n bytes to a new file in 1 MiB writes and syncs it: the
+// disk's own sequential speed, the bound for writing image packs.
+func diskWrite(path string, n int64) (float64, error) {
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	t0 := time.Now()
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(path)
+	for n > 0 {
+		k := min(n, int64(len(buf)))
+		if _, err := f.Write(buf[:k]); err != nil {
+			f.Close()
+			return 0, err
+		}
+		n -= k
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	return time.Since(t0).Seconds(), nil
 }

@@ -25,6 +25,8 @@ func sampleReport() *Report {
 		Crops:   &AccuracyResult{Images: 200, Top1: 0.876, TopN: 0.9, Detection: 1, CharAccuracy: 0.96, LatencyP50: 20, LatencyP95: 30},
 		Hotlist: &HotlistResult{Entries: 1_000_000, LoadS: 0.7, NsPerMatch: 850, AllocsPerMatch: 0.11, NaiveNsPerMatch: 2.5e8},
 		Ingest:  &IngestResult{Reads: 1_000_000, ReadsPerS: 300_000, MBPerS: 59, AppenderReadsPerS: 100_000, CSVReadsPerS: 350_000, DriveMB: 198, IngestS: 3.3, AppenderS: 10, ReadS: 1.1, InsertS: 3},
+		IngestImages: &IngestResult{Reads: 200_000, ReadsPerS: 45_000, MBPerS: 146, AppenderReadsPerS: 48_000, CSVReadsPerS: 146_000, DriveMB: 641, IngestS: 4.4,
+			ReadS: 2.7, ImagesS: 1.4, InsertS: 2.6, WithImages: true, ImagesMB: 600, ImagesMBPerS: 420, DiskMBPerS: 420},
 		Search: &SearchResult{Reads: 1_000_000, DBBytes: 83_000_000, Plate: SearchStat{13, 30}, Partial: SearchStat{35, 42}, Misread: SearchStat{35, 70},
 			Stakeout: SearchStat{12, 13}, Locate: SearchStat{13, 31}, Convoy: SearchStat{76, 81}, Hits: SearchStat{10, 12}, FillS: 8, ConvoyReads: 48},
 		Serve: &ServeResult{Reads: 1_000_000, Analysts: 10, DurationS: 20, Requests: 2000, PerS: 100, P50Ms: 80, P95Ms: 120, P99Ms: 150},
@@ -87,14 +89,14 @@ func TestReportSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Hotlist == nil || r.Ingest == nil || r.Search == nil || r.Serve == nil {
+	if r.Hotlist == nil || r.Ingest == nil || r.IngestImages == nil || r.Search == nil || r.Serve == nil {
 		t.Fatalf("not measured: %v", r.Failed)
 	}
 	if _, ok := r.Failed["accuracy scenes"]; !ok || len(r.Failed) != 2 {
 		t.Fatalf("failures %v, want only the two accuracy halves (no dataset)", r.Failed)
 	}
 	md := string(r.Markdown("plots"))
-	for _, want := range []string{"hot list match", "ingest, 20000 reads", "search plate", "back office", "accuracy crops: no dataset"} {
+	for _, want := range []string{"hot list match", "ingest, 20 K reads", "ingest with 3 KB crops, 4 K reads", "search plate", "back office", "accuracy crops: no dataset"} {
 		if !strings.Contains(md, want) {
 			t.Fatalf("report lacks %q:\n%s", want, md)
 		}

@@ -132,7 +132,7 @@ func TestKilledIngestLoadsEveryRowExactlyOnce(t *testing.T) {
 		if err := rows.Scan(&p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := os.Stat(filepath.Join(st.ImageRoot(), p)); err != nil {
+		if _, err := st.ReadImage(p); err != nil {
 			t.Fatalf("row points at a missing image: %v", err)
 		}
 	}

@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -50,7 +49,7 @@ func TestStoreDiskFullThenFreed(t *testing.T) {
 			t.Fatalf("%d distinct reads, want %d", n, want)
 		}
 		for id, p := range cropPaths(t, s) {
-			b, err := os.ReadFile(filepath.Join(s.ImageRoot(), p))
+			b, err := s.ReadImage(p)
 			if err != nil || len(b) != 8<<10 || string(b[:len(id)]) != id {
 				t.Fatalf("image of %s: %d bytes, %v", id, len(b), err)
 			}

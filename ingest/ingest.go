@@ -1,7 +1,8 @@
 // Package ingest loads drive files into the back office's store exactly
 // once: each file is verified against its seal, its rows are inserted
 // through DuckDB's Arrow interface (a registered view and INSERT … SELECT,
-// no row-by-row path), its plate crops go to the image store by day, and
+// no row-by-row path), its plate crops and overviews go to the image store
+// in one pack a day (analytics/imagepack), and
 // its SHA-256 goes into the ingest manifest in the same transaction as its
 // rows. A file in the manifest is never loaded again; a file that fails
 // verification is quarantined with its reason and blocks nothing else.
@@ -210,7 +211,7 @@ func (l *loader) file(ctx context.Context, r readFile, rep *Report) error {
 	}
 	if f.Kind == drive.KindReads {
 		t0 := time.Now()
-		n, err := l.images(f)
+		n, err := l.packImages(f)
 		rep.ImageTime += time.Since(t0)
 		if err != nil {
 			return err

@@ -123,7 +123,7 @@ func TestIngestExactlyOnce(t *testing.T) {
 		if !strings.HasPrefix(p, "2026-04-30/") {
 			t.Errorf("crop path %s: want the Chicago day 2026-04-30", p)
 		}
-		b, err := os.ReadFile(filepath.Join(s.ImageRoot(), p))
+		b, err := s.ReadImage(p)
 		if err != nil || string(b) != "jpeg-"+id {
 			t.Errorf("image of %s: %q %v", id, b, err)
 		}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,10 +79,16 @@ func targetOf(k drive.Kind) target {
 
 // insertSQL is each kind's INSERT … SELECT from the registered view, with
 // the source file and load time as parameters ($1 and $2; for reads the
-// time zone comes first and the plate-key translation last). The image
-// paths are computed in SQL by the same day rule as images(): the capture
-// day in the department's zone. With dedupe, two more parameters follow:
-// the file's time window (see dedupe).
+// plate-key translation follows). In a reads file's view the images'
+// references stand where the file has the images (see packImages). With
+// dedupe, two more parameters follow: the file's time window (see
+// mayHoldCopies).
+//
+// Each statement reads every column of the view. DuckDB pushes a
+// projection down into an Arrow view's scan, and duckdb-go's view then
+// hands it the wrong columns or crashes the process (seen with v2.10506.0
+// on 2026-11-27: a statement that left out two columns read NULL for
+// others); TestInsertReadsEveryColumn holds this.
 func insertSQL(k drive.Kind, schema *arrow.Schema, dedupe bool) string {
 	var q string
 	switch k {
@@ -95,9 +100,7 @@ func insertSQL(k drive.Kind, schema *arrow.Schema, dedupe bool) string {
 		}
 		q = `INSERT INTO reads SELECT id, captured_at, plate, raw_text, confidence, candidates, candidate_confidences,
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
-			CASE WHEN octet_length(crop_jpeg) = 0 THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.jpg' END,
-			CASE WHEN overview_jpeg IS NULL THEN NULL ELSE strftime(timezone($1, captured_at), '%Y-%m-%d') || '/' || id || '.overview.jpg' END,
-			$2, $3, translate(plate, $4, $5), ` + motion + ` FROM drive_batch v`
+			crop_ref, overview_ref, $1, $2, translate(plate, $3, $4), ` + motion + ` FROM drive_batch v`
 	case drive.KindHits:
 		q = `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
 			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
@@ -116,7 +119,7 @@ func insertSQL(k drive.Kind, schema *arrow.Schema, dedupe bool) string {
 	}
 	n := 3
 	if k == drive.KindReads {
-		n = 6
+		n = 5
 	}
 	return q + fmt.Sprintf(` WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s BETWEEN $%d AND $%d AND t.id = v.id)`,
 		targetOf(k).table, targetOf(k).timeCol, n, n+1)
@@ -223,7 +226,6 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 	args := []any{f.Info.Name, now}
 	if f.Kind == drive.KindReads {
 		from, to := plate.TranslateArgs()
-		args = append([]any{l.st.TimeZone()}, args...)
 		args = append(args, from, to)
 	}
 	if copies {
@@ -246,73 +248,6 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 	}
 	_, err = l.conn.ExecContext(ctx, "COMMIT")
 	return err
-}
-
-// images writes each read's crop (and overview) under the image store's
-// day folder, then syncs, so that no committed row points at a missing
-// image. A crash before the commit leaves images without rows, which the
-// re-run overwrites with the same bytes.
-func (l *loader) images(f *drive.File) (int64, error) {
-	var n int64
-	root := l.st.ImageRoot()
-	dirs := map[string]bool{}
-	for _, b := range f.Batches {
-		ids := b.Column(0).(*array.String)
-		ats := b.Column(1).(*array.Timestamp)
-		crops := b.Column(20).(*array.Binary)
-		overs := b.Column(21).(*array.Binary)
-		for i := range int(b.NumRows()) {
-			if crops.ValueLen(i) == 0 && overs.IsNull(i) {
-				continue
-			}
-			day := l.st.DayOf(ats.Value(i).ToTime(arrow.Microsecond))
-			dir := filepath.Join(root, day)
-			if !dirs[dir] {
-				//nolint:gosec // dir is under the station's image store, named from a validated day
-				if err := os.MkdirAll(dir, 0o750); err != nil {
-					return n, fmt.Errorf("image day folder: %w", err)
-				}
-				dirs[dir] = true
-			}
-			id := ids.Value(i)
-			if c := crops.Value(i); len(c) > 0 {
-				if err := writeImage(filepath.Join(dir, id+".jpg"), c); err != nil {
-					return n, err
-				}
-				n++
-			}
-			if !overs.IsNull(i) {
-				if err := writeImage(filepath.Join(dir, id+".overview.jpg"), overs.Value(i)); err != nil {
-					return n, err
-				}
-				n++
-			}
-		}
-	}
-	if len(dirs) == 0 {
-		return n, nil
-	}
-	// One sync for the whole file instead of one per image.
-	syscall.Sync()
-	for d := range dirs {
-		if err := fsutil.SyncDir(d); err != nil {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
-func writeImage(path string, b []byte) error {
-	tmp := path + fsutil.TmpSuffix
-	//nolint:gosec // tmp is under the station's image store, named from validated ids
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("write image: %w", err)
-	}
-	//nolint:gosec // tmp and path are under the station's image store, named from validated ids
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write image: %w", err)
-	}
-	return nil
 }
 
 // errBadRecord is a record that must not be loaded (an id that could

@@ -129,7 +129,7 @@ func ExportCase(ctx context.Context, st *analytics.Store, e Export, dir string, 
 			rows.Close()
 			return "", err
 		}
-		b, err := os.ReadFile(filepath.Join(st.ImageRoot(), p))
+		b, err := st.ReadImage(p)
 		if err != nil {
 			rows.Close()
 			return "", fmt.Errorf("image %s: %w", name, err)

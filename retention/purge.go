@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/imagepack"
 	"github.com/plateward/alpr/internal/fsutil"
 )
 
@@ -195,17 +196,19 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	notEvidence := func(col string) string {
 		return col + ` IS NOT NULL AND NOT starts_with(` + col + `, '` + EvidenceDir + `/')`
 	}
-	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("crop_path")+
-		` AND (`+heldCond+`) UNION ALL SELECT id, overview_path FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("overview_path")+
+	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path, '.jpg' FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("crop_path")+
+		` AND (`+heldCond+`) UNION ALL SELECT id, overview_path, '`+overviewSuffix+`' FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("overview_path")+
 		` AND (`+heldCond+`)`, append(append(append([]any{day}, heldArgs...), day), heldArgs...)...)
 	if err != nil {
 		return fmt.Errorf("find held images: %w", err)
 	}
-	type img struct{ id, path string }
+	// An image is a file or a range of a day's pack; its evidence copy is
+	// a file named after its read.
+	type img struct{ id, path, suffix string }
 	var keep []img
 	for rows.Next() {
 		var x img
-		if err := rows.Scan(&x.id, &x.path); err != nil {
+		if err := rows.Scan(&x.id, &x.path, &x.suffix); err != nil {
 			rows.Close()
 			return err
 		}
@@ -218,11 +221,11 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		}
 	}
 	for _, x := range keep {
-		b, err := os.ReadFile(filepath.Join(st.ImageRoot(), x.path))
+		b, err := st.ReadImage(x.path)
 		if err != nil {
 			return fmt.Errorf("held image of read %s: %w", x.id, err)
 		}
-		if err := fsutil.WriteFile(filepath.Join(evDir, filepath.Base(x.path)), b); err != nil {
+		if err := fsutil.WriteFile(filepath.Join(evDir, x.id+x.suffix), b); err != nil {
 			return err
 		}
 	}
@@ -294,8 +297,9 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		}
 	}
 	if len(keep) > 0 {
-		for _, col := range []string{"crop_path", "overview_path"} {
-			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || parse_filename(`+col+`) WHERE `+dayOf("captured_at")+ //nolint:gosec // col comes from a fixed list of column names; values are bound
+		for _, c := range [][2]string{{"crop_path", ".jpg"}, {"overview_path", overviewSuffix}} {
+			col := c[0]
+			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || id || '`+c[1]+`' WHERE `+dayOf("captured_at")+ //nolint:gosec // col and its suffix come from a fixed list; values are bound
 				` AND `+notEvidence(col)+` AND (`+heldCond+`)`, readArgs...); err != nil {
 				return fmt.Errorf("point held reads at evidence: %w", err)
 			}
@@ -303,13 +307,13 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	}
 	// The day folder's files are the doomed reads' images (the held ones
 	// were copied out): crops and overviews, counted apart for the log.
-	crops, overviews, err := countImages(filepath.Join(st.ImageRoot(), day))
+	crops, overviews, err := countImages(filepath.Join(st.ImageRoot(), day), o.Logger)
 	if err != nil {
 		return err
 	}
 	var heldCrops, heldOverviews int64
 	for _, x := range keep {
-		if strings.HasSuffix(x.path, overviewSuffix) {
+		if x.suffix == overviewSuffix {
 			heldOverviews++
 		} else {
 			heldCrops++
@@ -389,8 +393,8 @@ func digest(ids []string) string {
 const overviewSuffix = ".overview.jpg"
 
 // countImages lists the read ids whose crop and overview images are in a
-// day folder (none if it is gone).
-func countImages(dir string) (crops, overviews map[string]bool, err error) {
+// day folder, as files or in packs (none if it is gone).
+func countImages(dir string, log *slog.Logger) (crops, overviews map[string]bool, err error) {
 	crops, overviews = map[string]bool{}, map[string]bool{}
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -401,6 +405,22 @@ func countImages(dir string) (crops, overviews map[string]bool, err error) {
 	}
 	for _, e := range ents {
 		name := e.Name()
+		if strings.HasSuffix(name, imagepack.Ext) {
+			// A damaged pack still counts the images before the damage;
+			// it is removed with its day all the same.
+			es, err := imagepack.Scan(filepath.Join(dir, name))
+			if err != nil {
+				log.Warn("image pack damaged: counted up to the damage", "pack", name, "images", len(es), "err", err)
+			}
+			for _, x := range es {
+				if x.Kind == imagepack.Overview {
+					overviews[x.ID] = true
+				} else {
+					crops[x.ID] = true
+				}
+			}
+			continue
+		}
 		if id, ok := strings.CutSuffix(name, overviewSuffix); ok {
 			overviews[id] = true
 		} else if id, ok := strings.CutSuffix(name, ".jpg"); ok {

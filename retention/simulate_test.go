@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/imagepack"
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/ingest"
 )
@@ -152,15 +154,21 @@ func TestTwentyFourMonthsSettleNearSixMonths(t *testing.T) {
 	if err := st.DB().QueryRow(`SELECT crop_path FROM reads WHERE id = ?`, heldID).Scan(&crop); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(st.ImageRoot(), crop)); err != nil {
+	if _, err := st.ReadImage(crop); err != nil {
 		t.Fatalf("the held read's crop is gone: %v", err)
 	}
+	// Images are files (evidence copies) or entries of day packs.
 	imgs := 0
-	if err := filepath.WalkDir(st.ImageRoot(), func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
+	if err := filepath.WalkDir(st.ImageRoot(), func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
 			return err
-		}
-		if !d.IsDir() {
+		case d.IsDir():
+		case strings.HasSuffix(p, imagepack.Ext):
+			es, err := imagepack.Scan(p)
+			imgs += len(es)
+			return err
+		default:
 			imgs++
 		}
 		return nil

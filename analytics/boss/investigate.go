@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/analytics/imagepack"
 )
 
 // The searches of the search page (the investigations issue), by kind.
@@ -180,13 +179,11 @@ func (a *App) crop(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no crop for this read", http.StatusNotFound)
 		return
 	}
-	root := filepath.Clean(a.store.ImageRoot())
-	p := filepath.Clean(filepath.Join(root, rel))
-	if !strings.HasPrefix(p, root+string(filepath.Separator)) {
+	b, err := a.store.ReadImage(rel)
+	if errors.Is(err, imagepack.ErrBadRef) {
 		http.Error(w, "bad image path", http.StatusInternalServerError)
 		return
 	}
-	b, err := os.ReadFile(p)
 	if err != nil {
 		http.Error(w, "the image is not in the image store", http.StatusNotFound)
 		return
