@@ -351,7 +351,7 @@ func (r *Report) details(b *bytes.Buffer, plots string) {
 		p("| path | reads/s | time |\n|---|---|---|\n| Arrow (Plateward) | %s | %.1f s (files %.1f s on a second goroutine, database %.1f s) |\n| Appender | %s | %.1f s |\n| read_csv | %s | |\n\n",
 			thousands(in.ReadsPerS), in.IngestS, in.ReadS, in.InsertS, thousands(in.AppenderReadsPerS), in.AppenderS, thousands(in.CSVReadsPerS))
 		if im := r.IngestImages; im != nil {
-			p("With a %d-byte plate crop a read (`alpr bench ingest --reads %d --crop-bytes %d`, drive %.0f MB): %s reads/s, %.0f MB/s end to end (files %.1f s, images %.1f s, database %.1f s). The crops go into one pack a day a drive file (`analytics/imagepack`) at %.0f MB/s; the same bytes written to one file and synced went at %.0f MB/s in the same run. The Appender and read_csv load the rows only: %s and %s reads/s.\n\n",
+			p("With a %d-byte plate crop a read (`alpr bench ingest --reads %d --crop-bytes %d`, drive %.0f MB): %s reads/s, %.0f MB/s end to end (files %.1f s, images %.1f s, database %.1f s; the files are read ahead, and the images' sync overlaps the database's insert). The crops go into one pack a day a drive file (`analytics/imagepack`) at %.0f MB/s, written and synced; the same bytes written to one file and synced went at %.0f MB/s in the same run. The Appender and read_csv load the rows only: %s and %s reads/s.\n\n",
 				reportCropBytes, im.Reads, reportCropBytes, im.DriveMB, thousands(im.ReadsPerS), im.MBPerS, im.ReadS, im.ImagesS, im.InsertS, im.ImagesMBPerS, im.DiskMBPerS,
 				thousands(im.AppenderReadsPerS), thousands(im.CSVReadsPerS))
 		}

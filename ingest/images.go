@@ -25,15 +25,17 @@ const (
 // the image store, one pack a capture day (the day in the department's
 // zone, as retention removes them), named after the file's SHA-256. It
 // replaces the batches' crop_jpeg and overview_jpeg columns with crop_ref
-// and overview_ref: each image's reference, NULL where the read has none. The packs are durable
-// before the database commit that points at them; a crash before the
-// commit leaves packs without rows, which the re-run writes again, the
-// same bytes under the same names. It returns the number of images.
+// and overview_ref: each image's reference, NULL where the read has none.
+// It returns the number of images and durable, which syncs the packs and
+// gives them their names: the caller runs it while the database inserts
+// the rows, and waits for it before the commit that points at them. A
+// crash before that commit leaves packs without rows, which the re-run
+// writes again, the same bytes under the same names.
 //
 // The references take the place of the image columns in the batches: the
 // database never sees the image bytes, and the view keeps one column a
 // field of the file, every one of which the insert reads (see insertSQL).
-func (l *loader) packImages(f *drive.File) (n int64, err error) {
+func (l *loader) packImages(f *drive.File) (n int64, durable func() error, err error) {
 	packs := map[string]*imagepack.Writer{}
 	defer func() {
 		if err != nil {
@@ -85,7 +87,7 @@ func (l *loader) packImages(f *drive.File) (n int64, err error) {
 				if err := add(cb, ids.Value(i), at, imagepack.Crop, c); err != nil {
 					cb.Release()
 					ob.Release()
-					return n, err
+					return n, nil, err
 				}
 			} else {
 				cb.AppendNull()
@@ -94,7 +96,7 @@ func (l *loader) packImages(f *drive.File) (n int64, err error) {
 				if err := add(ob, ids.Value(i), at, imagepack.Overview, overs.Value(i)); err != nil {
 					cb.Release()
 					ob.Release()
-					return n, err
+					return n, nil, err
 				}
 			} else {
 				ob.AppendNull()
@@ -109,15 +111,28 @@ func (l *loader) packImages(f *drive.File) (n int64, err error) {
 		cr.Release()
 		or.Release()
 	}
-	for day, w := range packs {
-		delete(packs, day)
-		if err := w.Commit(); err != nil {
-			return n, fmt.Errorf("image pack: %w", err)
+	for _, w := range packs {
+		if err := w.Flush(); err != nil {
+			return n, nil, fmt.Errorf("image pack: %w", err)
 		}
 	}
 	f.Release()
 	f.Schema, f.Batches = schema, out
-	return n, nil
+	ws := make([]*imagepack.Writer, 0, len(packs))
+	for _, w := range packs {
+		ws = append(ws, w)
+	}
+	return n, func() error {
+		for i, w := range ws {
+			if err := w.Commit(); err != nil {
+				for _, rest := range ws[i+1:] {
+					err = errors.Join(err, rest.Abort())
+				}
+				return fmt.Errorf("image pack: %w", err)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // dayCache answers the department's day of a time, remembering the last

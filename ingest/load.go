@@ -195,8 +195,9 @@ func timeWindow(f *drive.File) (time.Time, time.Time) {
 	return time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC()
 }
 
-// insert loads a file's rows and its manifest row in one transaction.
-func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
+// insert loads a file's rows and its manifest row in one transaction,
+// committed once durable (the file's images on disk) returns nil.
+func (l *loader) insert(ctx context.Context, f *drive.File, durable func() error) (err error) {
 	rr, err := array.NewRecordReader(f.Schema, f.Batches)
 	if err != nil {
 		return fmt.Errorf("record reader: %w", err)
@@ -245,6 +246,9 @@ func (l *loader) insert(ctx context.Context, f *drive.File) (err error) {
 	if _, err = l.conn.ExecContext(ctx, `INSERT INTO ingest_manifest (sha256, file_name, kind, rows, sealed, tail, loaded_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.SHA256, f.Info.Name, string(f.Kind), f.Rows, f.Info.Sealed, tail, now); err != nil {
 		return fmt.Errorf("record in manifest: %w", err)
+	}
+	if err = durable(); err != nil {
+		return err
 	}
 	_, err = l.conn.ExecContext(ctx, "COMMIT")
 	return err

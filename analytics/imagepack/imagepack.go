@@ -134,15 +134,21 @@ func (w *Writer) Add(id string, k Kind, img []byte) (string, error) {
 	return w.rel + "@" + strconv.FormatInt(at, 10) + "+" + strconv.Itoa(len(img)), nil
 }
 
-// Commit makes the pack durable under its name.
-func (w *Writer) Commit() error {
+// Flush hands what was added to the operating system (a full disk shows
+// here), without waiting for it to reach the disk.
+func (w *Writer) Flush() error {
 	if w.err == nil {
 		if err := w.w.Flush(); err != nil {
 			w.err = fmt.Errorf("write image pack: %w", err)
 		}
 	}
-	if w.err != nil {
-		return errors.Join(w.err, w.f.Abort())
+	return w.err
+}
+
+// Commit makes the pack durable under its name.
+func (w *Writer) Commit() error {
+	if err := w.Flush(); err != nil {
+		return errors.Join(err, w.f.Abort())
 	}
 	return w.f.Commit()
 }
