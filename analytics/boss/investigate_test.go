@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plateward/alpr/analytics/imagepack"
 	"github.com/plateward/alpr/edge/plate"
 )
 
@@ -22,16 +23,29 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(f.store.ImageRoot(), "2026-11-19"), 0o750); err != nil {
 		t.Fatal(err)
 	}
+	// r1's crop is a file of its own (as stored before image packs), r2's
+	// a range of a day's pack (as ingest stores them).
+	pack, err := imagepack.Create(f.store.ImageRoot(), "2026-11-19", "00aa")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2crop, err := pack.Add("r2", imagepack.Crop, []byte("\xff\xd8jpeg r2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pack.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range []struct {
 		id, plate string
 		lat, lon  float64
 		crop      string
 	}{
 		{"r1", "ABC123", 38.6270, -90.1994, "2026-11-19/r1.jpg"},
-		{"r2", "XYZ789", 38.6272, -90.1990, "2026-11-19/r2.jpg"},
+		{"r2", "XYZ789", 38.6272, -90.1990, r2crop},
 		{"r3", "ABC123", 38.7000, -90.3000, "../" + UsersFile},
 	} {
-		if r.crop != "" && !strings.HasPrefix(r.crop, "..") {
+		if r.crop != "" && !strings.HasPrefix(r.crop, "..") && !strings.Contains(r.crop, "@") {
 			if err := os.WriteFile(filepath.Join(f.store.ImageRoot(), r.crop), []byte("\xff\xd8jpeg "+r.id), 0o640); err != nil {
 				t.Fatal(err)
 			}
@@ -56,14 +70,16 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || strings.Count(body, "<circle") != 2 || !strings.Contains(body, `src="/crops/r1"`) {
 		t.Fatalf("stakeout %d:\n%s", code, body)
 	}
-	resp, err := c.Get(f.srv.URL + "/crops/r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || !strings.HasSuffix(string(b), "jpeg r1") {
-		t.Fatalf("crop after the search: %d %q", resp.StatusCode, b)
+	for _, id := range []string{"r1", "r2"} {
+		resp, err := c.Get(f.srv.URL + "/crops/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || string(b) != "\xff\xd8jpeg "+id {
+			t.Fatalf("crop of %s after the search: %d %q", id, resp.StatusCode, b)
+		}
 	}
 	if code, _, _ := get(t, c, f.srv.URL+"/crops/r3"); code != http.StatusNotFound {
 		t.Fatalf("a crop the search did not return: %d", code)
