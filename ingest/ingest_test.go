@@ -378,3 +378,77 @@ func TestCopiesAreLookedForOnlyWhereTheyCanBe(t *testing.T) {
 		t.Errorf("%d distinct ids, want 30", n)
 	}
 }
+
+// TestEveryKindLoadsOnceFromTwoFiles: a record of each kind in two files
+// (a salvaged tail and the car's rewrite of it, which goes on) is loaded
+// once, and the car's next record in the same window, a new one, is loaded
+// too.
+func TestEveryKindLoadsOnceFromTwoFiles(t *testing.T) {
+	rd := reads(1, 0)[0]
+	id := func(n int) string { return fmt.Sprintf("00000000-0000-7000-8000-%012x", 0xf00+n) }
+	at := func(n int) time.Time { return base.Add(time.Duration(n) * time.Second) }
+	tests := []struct {
+		kind  drive.Kind
+		table string
+		write func(path string, ns []int) error
+	}{
+		{drive.KindReads, "reads", func(p string, ns []int) error {
+			var rs []drive.Read
+			for _, n := range ns {
+				r := rd
+				r.ID, r.CapturedAt = id(n), at(n)
+				rs = append(rs, r)
+			}
+			_, err := drive.WriteRecords(p, drive.KindReads, rs)
+			return err
+		}},
+		{drive.KindHits, "hits", func(p string, ns []int) error {
+			var hs []drive.Hit
+			for _, n := range ns {
+				hs = append(hs, drive.Hit{ID: id(n), ReadID: rd.ID, AlertedAt: at(n), Plate: "AB0000", MatchedPlate: "AB0000", MatchKind: "exact",
+					ListName: "NCIC", ListCode: "V", Priority: "medium", Reason: "Stolen vehicle", Vehicle: "car7"})
+			}
+			_, err := drive.WriteRecords(p, drive.KindHits, hs)
+			return err
+		}},
+		{drive.KindDispositions, "dispositions", func(p string, ns []int) error {
+			var ds []drive.Disposition
+			for _, n := range ns {
+				ds = append(ds, drive.Disposition{ID: id(n), HitID: id(0), At: at(n), Step: "confirm", Code: "confirmed", Vehicle: "car7"})
+			}
+			_, err := drive.WriteRecords(p, drive.KindDispositions, ds)
+			return err
+		}},
+		{drive.KindShifts, "shift_events", func(p string, ns []int) error {
+			var es []drive.ShiftEvent
+			for _, n := range ns {
+				es = append(es, drive.ShiftEvent{ID: id(n), ShiftID: "s1", At: at(n), Event: "gps", Officer: "4127", Vehicle: "car7", Cameras: []string{"front"}})
+			}
+			_, err := drive.WriteRecords(p, drive.KindShifts, es)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			dir := t.TempDir()
+			// The tail holds records 0 and 1; the rewrite 0, 1, 2 and 4;
+			// the next file 3, inside the rewrite's window.
+			for i, ns := range [][]int{{0, 1}, {0, 1, 2, 4}, {3}} {
+				if err := tt.write(filepath.Join(dir, fmt.Sprintf("%s-car7-a-%06d%s", tt.kind, i+1, drive.FileExt)), ns); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := openStore(t)
+			rep, err := Drive(context.Background(), s, dir, testOpts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Loaded != 3 {
+				t.Fatalf("%d files loaded, want 3: %+v", rep.Loaded, rep)
+			}
+			if n := count(t, s, "SELECT count(*) FROM "+tt.table); n != 5 {
+				t.Errorf("%d rows in %s, want 5 (records 0 to 4, each once)", n, tt.table)
+			}
+		})
+	}
+}
