@@ -28,6 +28,8 @@ func TestMain(m *testing.M) {
 		}
 		o := testOpts()
 		o.Progress = func(p Progress) { fmt.Printf("loaded %d\n", p.Files) }
+		// Two files a transaction: the kills land between and inside them.
+		o.GroupRows = 3000
 		if _, err := Drive(context.Background(), st, dir, o); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)

@@ -2,9 +2,10 @@
 // once: each file is verified against its seal, its rows are inserted
 // through DuckDB's Arrow interface (a registered view and INSERT … SELECT,
 // no row-by-row path), its plate crops and overviews go to the image store
-// in one pack a day (analytics/imagepack), and
-// its SHA-256 goes into the ingest manifest in the same transaction as its
-// rows. A file in the manifest is never loaded again; a file that fails
+// in one pack a day (analytics/imagepack), and its SHA-256 goes into the
+// ingest manifest in the same transaction as its rows. Consecutive files of
+// one kind share a transaction up to Options.GroupRows rows, so that
+// DuckDB stores their rows in full row groups as it inserts them. A file in the manifest is never loaded again; a file that fails
 // verification is quarantined with its reason and blocks nothing else.
 package ingest
 
@@ -31,15 +32,23 @@ type Options struct {
 	Progress      func(Progress)   // called after each file; nil: quiet
 	Now           func() time.Time // the clock
 	Logger        *slog.Logger
+	// GroupRows is how many rows of consecutive files of one kind go into
+	// one transaction (see DefaultGroupRows).
+	GroupRows int64
 }
 
 // DefaultOptions returns options that keep the drive's files.
-func DefaultOptions() Options { return Options{Now: time.Now, Logger: slog.Default()} }
+func DefaultOptions() Options {
+	return Options{Now: time.Now, Logger: slog.Default(), GroupRows: DefaultGroupRows}
+}
 
 // Validate reports the first invalid option.
 func (o Options) Validate() error {
 	if o.Now == nil || o.Logger == nil {
 		return errors.New("ingest options: clock and logger are required")
+	}
+	if o.GroupRows < 1 {
+		return fmt.Errorf("ingest options: group rows %d < 1", o.GroupRows)
 	}
 	return nil
 }
@@ -119,6 +128,42 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 			r.release()
 		}
 	}()
+	progress := func(fi drive.FileInfo) {
+		if o.Progress == nil {
+			return
+		}
+		prog.Files++
+		prog.Bytes += fi.Size
+		prog.Rows = 0
+		for _, n := range rep.Rows {
+			prog.Rows += n
+		}
+		prog.Elapsed = time.Since(start)
+		o.Progress(prog)
+	}
+	// Files ready to insert wait in a group until it holds o.GroupRows rows
+	// or the kind changes; a group is one transaction.
+	g := &group{}
+	defer g.release()
+	flush := func() error {
+		if len(g.files) == 0 {
+			return nil
+		}
+		t0 := time.Now()
+		err := l.insertGroup(ctx, g)
+		rep.InsertTime += time.Since(t0)
+		if err != nil {
+			return err
+		}
+		for _, p := range g.files {
+			if err := l.loadedFile(p.r.f, &rep); err != nil {
+				return err
+			}
+			progress(p.r.fi)
+		}
+		g.release()
+		return nil
+	}
 	for r := range next {
 		if err := ctx.Err(); err != nil {
 			r.release()
@@ -126,23 +171,44 @@ func Drive(ctx context.Context, st *analytics.Store, dir string, o Options) (rep
 		}
 		rep.Files++
 		rep.ReadTime += r.took
-		err := l.file(ctx, r, &rep)
-		r.release()
+		if r.err == nil && g.shas[r.f.SHA256] {
+			// The same file twice on the drive, the first still pending
+			// (and its image packs still syncing under the same names).
+			rep.AlreadyLoaded++
+			r.release()
+			progress(r.fi)
+			continue
+		}
+		p, err := l.prepare(ctx, r, &rep)
 		if err != nil {
+			r.release()
 			return rep, err
 		}
-		if o.Progress != nil {
-			prog.Files++
-			prog.Bytes += r.fi.Size
-			prog.Rows = 0
-			for _, n := range rep.Rows {
-				prog.Rows += n
+		if p == nil {
+			r.release()
+			progress(r.fi)
+			continue
+		}
+		if len(g.files) > 0 && g.kind() != p.r.f.Kind {
+			if err := flush(); err != nil {
+				p.r.release()
+				return rep, err
 			}
-			prog.Elapsed = time.Since(start)
-			o.Progress(prog)
+		}
+		if g.shas == nil {
+			g.shas = map[string]bool{}
+		}
+		g.files, g.rows, g.shas[p.r.f.SHA256] = append(g.files, p), g.rows+p.r.f.Rows, true
+		if g.rows >= o.GroupRows {
+			if err := flush(); err != nil {
+				return rep, err
+			}
 		}
 	}
-	return rep, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return rep, err
+	}
+	return rep, flush()
 }
 
 // readFile is one drive file as read ahead of its load.
@@ -189,36 +255,41 @@ func readAhead(ctx context.Context, files []drive.FileInfo, ids []age.Identity) 
 	return out
 }
 
-// file loads one file, or quarantines it, or skips it as already loaded.
-func (l *loader) file(ctx context.Context, r readFile, rep *Report) error {
+// prepare quarantines a file, or skips it as already loaded (nil), or
+// readies it for its group: records checked, a source_file column added,
+// images written to packs that sync in the background while the group is
+// inserted.
+func (l *loader) prepare(ctx context.Context, r readFile, rep *Report) (*pending, error) {
 	fi, f, err := r.fi, r.f, r.err
 	if err != nil {
 		if drive.IsQuarantine(err) || errors.Is(err, drive.ErrTornTail) || errors.Is(err, errBadRecord) {
-			return l.quarantine(ctx, fi, err, rep)
+			return nil, l.quarantine(ctx, fi, err, rep)
 		}
-		return err
+		return nil, err
 	}
 	done, err := l.loaded(ctx, f.SHA256)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if done {
 		rep.AlreadyLoaded++
 		l.o.Logger.Debug("already loaded", "file", fi.Name)
-		return l.removeIfAsked(fi)
+		return nil, l.removeIfAsked(fi)
 	}
 	if err := checkRecords(f); err != nil {
-		return l.quarantine(ctx, fi, err, rep)
+		return nil, l.quarantine(ctx, fi, err, rep)
 	}
-	// The image packs reach the disk while the database inserts the rows;
-	// the commit waits for them.
-	durable := func() error { return nil }
+	p := &pending{r: r, durable: func() error { return nil }}
+	p.lo, p.hi = timeWindow(f)
+	if vs, ok := fileVehicles(f); ok {
+		p.vehicles = append([]string{}, vs...)
+	}
 	if f.Kind == drive.KindReads {
 		t0 := time.Now()
 		n, commitPacks, err := l.packImages(f)
 		rep.ImageTime += time.Since(t0)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rep.Images += n
 		// The sync's time counts as the images' too, though it overlaps
@@ -233,18 +304,24 @@ func (l *loader) file(ctx context.Context, r readFile, rep *Report) error {
 			err := commitPacks()
 			synced <- result{err, time.Since(t0)}
 		}()
-		durable = func() error {
-			r := <-synced
-			rep.ImageTime += r.took
-			return r.err
+		var once *result
+		p.durable = func() error {
+			if once == nil {
+				r := <-synced
+				rep.ImageTime += r.took
+				once = &r
+			}
+			return once.err
 		}
 	}
-	t0 := time.Now()
-	err = l.insert(ctx, f, durable)
-	rep.InsertTime += time.Since(t0)
-	if err != nil {
-		return fmt.Errorf("load %s: %w", fi.Name, err)
-	}
+	withSourceFile(f)
+	return p, nil
+}
+
+// loadedFile reports a committed file and removes it from the drive if
+// asked.
+func (l *loader) loadedFile(f *drive.File, rep *Report) error {
+	fi := f.Info
 	rep.Loaded++
 	rep.Rows[f.Kind] += f.Rows
 	if !fi.Sealed {

@@ -352,7 +352,8 @@ func TestCopiesAreLookedForOnlyWhereTheyCanBe(t *testing.T) {
 			}
 			defer f.Release()
 			lo, hi := timeWindow(f)
-			got, err := l.mayHoldCopies(context.Background(), f, lo, hi)
+			vs, _ := fileVehicles(f)
+			got, err := l.mayHoldCopies(context.Background(), f.Kind, vs, lo, hi)
 			if err != nil {
 				t.Fatal(err)
 			}

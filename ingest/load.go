@@ -19,7 +19,6 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/drive"
-	"github.com/plateward/alpr/edge/plate"
 	"github.com/plateward/alpr/internal/fsutil"
 )
 
@@ -78,11 +77,11 @@ func targetOf(k drive.Kind) target {
 }
 
 // insertSQL is each kind's INSERT … SELECT from the registered view, with
-// the source file and load time as parameters ($1 and $2; for reads the
-// plate-key translation follows). In a reads file's view the images'
-// references stand where the file has the images (see packImages). With
-// dedupe, two more parameters follow: the file's time window (see
-// mayHoldCopies).
+// the load time as parameter $1 (for reads the plate-key translation
+// follows). The view has a source_file column more than the file (see
+// withSourceFile), and in a reads file's view the images' references stand
+// where the file has the images (see packImages). With dedupe, two more
+// parameters follow: the file's time window (see mayHoldCopies).
 //
 // Each statement reads every column of the view. DuckDB pushes a
 // projection down into an Arrow view's scan, and duckdb-go's view then
@@ -100,46 +99,43 @@ func insertSQL(k drive.Kind, schema *arrow.Schema, dedupe bool) string {
 		}
 		q = `INSERT INTO reads SELECT id, captured_at, plate, raw_text, confidence, candidates, candidate_confidences,
 			state, camera, vehicle, officer, shift_id, gps_fix, lat, lon, gps_at, box_x, box_y, box_w, box_h,
-			crop_ref, overview_ref, $1, $2, translate(plate, $3, $4), ` + motion + ` FROM drive_batch v`
+			crop_ref, overview_ref, source_file, $1, translate(plate, $2, $3), ` + motion + ` FROM drive_batch v`
 	case drive.KindHits:
 		q = `INSERT INTO hits SELECT id, read_id, alerted_at, plate, matched_plate, match_kind, list_name, list_code,
-			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, $1, $2
+			ncic_number, priority, reason, list_state, vehicle_desc, covert, camera, vehicle, officer, shift_id, source_file, $1
 			FROM drive_batch v`
 	case drive.KindDispositions:
-		q = `INSERT INTO dispositions SELECT id, hit_id, event_at, step, code, note, officer, vehicle, shift_id, $1, $2
+		q = `INSERT INTO dispositions SELECT id, hit_id, event_at, step, code, note, officer, vehicle, shift_id, source_file, $1
 			FROM drive_batch v`
 	case drive.KindShifts:
 		q = `INSERT INTO shift_events SELECT id, shift_id, event_at, event, officer, vehicle, cameras, hotlist_version,
-			selfcheck_ok, detail, $1, $2 FROM drive_batch v`
+			selfcheck_ok, detail, source_file, $1 FROM drive_batch v`
 	default:
 		return ""
 	}
 	if !dedupe {
 		return q
 	}
-	n := 3
+	n := 2
 	if k == drive.KindReads {
-		n = 5
+		n = 4
 	}
 	return q + fmt.Sprintf(` WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s BETWEEN $%d AND $%d AND t.id = v.id)`,
 		targetOf(k).table, targetOf(k).timeCol, n, n+1)
 }
 
-// mayHoldCopies reports whether the store may already hold some of a
-// file's records. A record can reach the station twice: in the salvaged
-// tail of a drive that failed in the car and again in the file the car
-// rewrote to its own disk. Both copies come from the same car and carry
-// the record's own time, so a store without a row of the file's vehicles
-// inside the file's time window holds none of its records, and the file
-// loads without the per-row check (an anti-join that cost a quarter of
-// the database's time on a fresh window; measured with alpr bench ingest).
-// The window check reads only the row groups whose zone maps overlap it.
-func (l *loader) mayHoldCopies(ctx context.Context, f *drive.File, lo, hi time.Time) (bool, error) {
-	t := targetOf(f.Kind)
-	vehicles, ok := fileVehicles(f)
-	if !ok {
-		return true, nil
-	}
+// mayHoldCopies reports whether the store may already hold some of the
+// records of files of kind k from the given vehicles in [lo, hi]. A
+// record can reach the station twice: in the salvaged tail of a drive that
+// failed in the car and again in the file the car rewrote to its own disk.
+// Both copies come from the same car and carry the record's own time, so a
+// store without a row of the files' vehicles inside their time window
+// holds none of their records, and they load without the per-row check
+// (an anti-join that cost a quarter of the database's time on a fresh
+// window; measured with alpr bench ingest). The window check reads only
+// the row groups whose zone maps overlap it.
+func (l *loader) mayHoldCopies(ctx context.Context, k drive.Kind, vehicles []string, lo, hi time.Time) (bool, error) {
+	t := targetOf(k)
 	var found bool
 	err := l.conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s WHERE %s BETWEEN ? AND ?
 		AND vehicle IN (SELECT unnest(?::VARCHAR[])))`, t.table, t.timeCol), lo, hi, vehicles).Scan(&found)
@@ -193,65 +189,6 @@ func timeWindow(f *drive.File) (time.Time, time.Time) {
 		}
 	}
 	return time.UnixMicro(lo).UTC(), time.UnixMicro(hi).UTC()
-}
-
-// insert loads a file's rows and its manifest row in one transaction,
-// committed once durable (the file's images on disk) returns nil.
-func (l *loader) insert(ctx context.Context, f *drive.File, durable func() error) (err error) {
-	rr, err := array.NewRecordReader(f.Schema, f.Batches)
-	if err != nil {
-		return fmt.Errorf("record reader: %w", err)
-	}
-	defer rr.Release()
-	release, err := l.arrow.RegisterView(rr, "drive_batch")
-	if err != nil {
-		return fmt.Errorf("register arrow view: %w", err)
-	}
-	defer release()
-	if _, err := l.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			if _, rerr := l.conn.ExecContext(context.Background(), "ROLLBACK"); rerr != nil {
-				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
-			}
-		}
-	}()
-	now := l.o.Now().UTC()
-	lo, hi := timeWindow(f)
-	copies, err := l.mayHoldCopies(ctx, f, lo, hi)
-	if err != nil {
-		return err
-	}
-	args := []any{f.Info.Name, now}
-	if f.Kind == drive.KindReads {
-		from, to := plate.TranslateArgs()
-		args = append(args, from, to)
-	}
-	if copies {
-		args = append(args, lo, hi)
-	}
-	res, err := l.conn.ExecContext(ctx, insertSQL(f.Kind, f.Schema, copies), args...)
-	if err != nil {
-		return fmt.Errorf("insert %s: %w", f.Kind, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n < f.Rows {
-		l.o.Logger.Warn("records already in the store were not loaded again", "file", f.Info.Name, "skipped", f.Rows-n)
-	}
-	tail := sql.NullString{}
-	if f.Tail != nil {
-		tail = sql.NullString{String: f.Tail.Error(), Valid: true}
-	}
-	if _, err = l.conn.ExecContext(ctx, `INSERT INTO ingest_manifest (sha256, file_name, kind, rows, sealed, tail, loaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, f.SHA256, f.Info.Name, string(f.Kind), f.Rows, f.Info.Sealed, tail, now); err != nil {
-		return fmt.Errorf("record in manifest: %w", err)
-	}
-	if err = durable(); err != nil {
-		return err
-	}
-	_, err = l.conn.ExecContext(ctx, "COMMIT")
-	return err
 }
 
 // errBadRecord is a record that must not be loaded (an id that could

@@ -175,7 +175,7 @@ func newBenchIngestCmd() *cobra.Command {
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(tw, "reads\t%d (drive %.0f MB, encrypted, crops %d B)\n", res.Reads, res.DriveMB, o.CropSize)
 			fmt.Fprintf(tw, "ingest (Arrow view, INSERT ... SELECT)\t%.0f reads/s\t%.1f MB/s\n", res.ReadsPerS, res.MBPerS)
-			fmt.Fprintf(tw, "  of which reading files, images, database\t%.1f s, %.1f s, %.1f s\n", res.ReadS, res.ImagesS, res.InsertS)
+			fmt.Fprintf(tw, "  of which reading files, images, database, checkpoint\t%.1f s, %.1f s, %.1f s, %.1f s\n", res.ReadS, res.ImagesS, res.InsertS, res.CheckpointS)
 			rowsOnly := ""
 			if res.WithImages {
 				fmt.Fprintf(tw, "  images written\t%.0f MB at %.0f MB/s\tdisk %.0f MB/s (the same bytes to one file, synced)\n", res.ImagesMB, res.ImagesMBPerS, res.DiskMBPerS)
