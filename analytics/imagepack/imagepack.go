@@ -201,18 +201,13 @@ func Read(root, ref string) ([]byte, error) {
 		}
 		return b, nil
 	}
-	//nolint:gosec // p is under root: ParseRef refuses absolute paths and ".."
-	f, err := os.Open(p)
+	f, size, err := openPack(p)
 	if err != nil {
 		return nil, fmt.Errorf("read image: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read image: %w", err)
-	}
-	if r.Offset+r.Size > st.Size() {
-		return nil, fmt.Errorf("%w: %s: bytes %d+%d past the end (%d)", ErrCorrupt, r.Path, r.Offset, r.Size, st.Size())
+	if r.Offset+r.Size > size {
+		return nil, fmt.Errorf("%w: %s: bytes %d+%d past the end (%d)", ErrCorrupt, r.Path, r.Offset, r.Size, size)
 	}
 	b := make([]byte, r.Size)
 	if _, err := f.ReadAt(b, r.Offset); err != nil {
@@ -230,16 +225,11 @@ type Entry struct {
 
 // Scan lists a pack's images in order without reading them.
 func Scan(path string) ([]Entry, error) {
-	//nolint:gosec // path is a pack in the station's image store
-	f, err := os.Open(path)
+	f, size, err := openPack(path)
 	if err != nil {
-		return nil, fmt.Errorf("open image pack: %w", err)
+		return nil, fmt.Errorf("scan image pack: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	r := bufio.NewReader(f)
 	magic := make([]byte, len(Magic))
 	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != Magic {
@@ -264,7 +254,7 @@ func Scan(path string) ([]Entry, error) {
 		}
 		e := Entry{ID: string(rest[:idLen]), Kind: Kind(rest[idLen]), Size: int64(binary.LittleEndian.Uint32(rest[idLen+1:]))}
 		e.Offset = off + 2 + int64(idLen) + 5
-		if e.Kind > Overview || e.Size > MaxImageBytes || e.Offset+e.Size > st.Size() {
+		if e.Kind > Overview || e.Size > MaxImageBytes || e.Offset+e.Size > size {
 			return out, fmt.Errorf("%w: %s: entry for %s at byte %d runs past the end", ErrCorrupt, path, e.ID, off)
 		}
 		if _, err := r.Discard(int(e.Size)); err != nil {
@@ -273,6 +263,21 @@ func Scan(path string) ([]Entry, error) {
 		out = append(out, e)
 		off = e.Offset + e.Size
 	}
+}
+
+// openPack opens a pack and returns its size.
+func openPack(path string) (*os.File, int64, error) {
+	//nolint:gosec // path is under the image store: ParseRef refuses absolute paths and "..", Scan is given the store's own packs
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }
 
 func validDay(day string) bool {
