@@ -40,6 +40,6 @@ func newFixturesCmd() *cobra.Command {
 	f.IntVar(&o.VideoCars, "video-cars", o.VideoCars, "cars passing through the video")
 	f.IntVar(&o.HotEntries, "hot-entries", o.HotEntries, "unrelated entries on the hot list")
 	f.StringVar(&start, "start", "", "time of the first scene, RFC 3339 (default "+o.Start.Format(time.RFC3339)+")")
-	cmd.AddCommand(shift, newFixturesReadsCmd())
+	cmd.AddCommand(shift, newFixturesReadsCmd(), newFixturesTrainsetCmd())
 	return cmd
 }
