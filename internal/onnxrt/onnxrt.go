@@ -87,20 +87,40 @@ func Version() string { return ort.GetVersion() }
 
 // Session is a model ready to run. It is not safe for concurrent use.
 type Session struct {
-	s       *ort.DynamicAdvancedSession
-	in, out string
+	s    *ort.DynamicAdvancedSession
+	in   string
+	outs []string
 }
 
 // NewSession loads the model at path for a process that has called Open.
-// The model must have one input and one output; it runs on threads
-// threads of the calling worker (1: the worker's own).
+// The model must have one input and at least one output; it runs on
+// threads threads of the calling worker (1: the worker's own).
 func NewSession(path string, threads int) (*Session, error) {
 	ins, outs, err := ort.GetInputOutputInfo(path)
 	if err != nil {
 		return nil, fmt.Errorf("onnx runtime: %s: %w", path, err)
 	}
-	if len(ins) != 1 || len(outs) != 1 {
-		return nil, fmt.Errorf("onnx runtime: %s has %d inputs and %d outputs, want 1 and 1", path, len(ins), len(outs))
+	return newSession(path, ins, outs, threads, func(in, out []string, so *ort.SessionOptions) (*ort.DynamicAdvancedSession, error) {
+		return ort.NewDynamicAdvancedSession(path, in, out, so)
+	})
+}
+
+// NewSessionFromBytes loads a model held in memory (one embedded in the
+// binary), as NewSession does a file; name is for errors.
+func NewSessionFromBytes(name string, model []byte, threads int) (*Session, error) {
+	ins, outs, err := ort.GetInputOutputInfoWithONNXData(model)
+	if err != nil {
+		return nil, fmt.Errorf("onnx runtime: %s: %w", name, err)
+	}
+	return newSession(name, ins, outs, threads, func(in, out []string, so *ort.SessionOptions) (*ort.DynamicAdvancedSession, error) {
+		return ort.NewDynamicAdvancedSessionWithONNXData(model, in, out, so)
+	})
+}
+
+func newSession(name string, ins, outs []ort.InputOutputInfo, threads int,
+	load func(in, out []string, so *ort.SessionOptions) (*ort.DynamicAdvancedSession, error)) (*Session, error) {
+	if len(ins) != 1 || len(outs) < 1 {
+		return nil, fmt.Errorf("onnx runtime: %s has %d inputs and %d outputs, want 1 and at least 1", name, len(ins), len(outs))
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
@@ -118,31 +138,47 @@ func NewSession(path string, threads int) (*Session, error) {
 			return nil, fmt.Errorf("onnx runtime options: %w", err)
 		}
 	}
-	s, err := ort.NewDynamicAdvancedSession(path, []string{ins[0].Name}, []string{outs[0].Name}, so)
-	if err != nil {
-		return nil, fmt.Errorf("onnx runtime: load %s: %w", path, err)
+	names := make([]string, len(outs))
+	for i, o := range outs {
+		names[i] = o.Name
 	}
-	return &Session{s: s, in: ins[0].Name, out: outs[0].Name}, nil
+	s, err := load([]string{ins[0].Name}, names, so)
+	if err != nil {
+		return nil, fmt.Errorf("onnx runtime: load %s: %w", name, err)
+	}
+	return &Session{s: s, in: ins[0].Name, outs: names}, nil
 }
 
 // Run runs the model on in, of the given shape, and calls fn with the
-// output and its shape; out is valid only during fn.
+// first output and its shape; out is valid only during fn.
 func (s *Session) Run(in []float32, shape []int64, fn func(out []float32, shape []int64) error) error {
+	return s.RunAll(in, shape, func(outs [][]float32, shapes [][]int64) error { return fn(outs[0], shapes[0]) })
+}
+
+// RunAll runs the model on in, of the given shape, and calls fn with every
+// output and its shape, in the model's order; they are valid only during
+// fn.
+func (s *Session) RunAll(in []float32, shape []int64, fn func(outs [][]float32, shapes [][]int64) error) error {
 	x, err := ort.NewTensor(ort.NewShape(shape...), in)
 	if err != nil {
 		return fmt.Errorf("onnx runtime input: %w", err)
 	}
 	defer func() { _ = x.Destroy() }() // as above: a tensor's memory is freed or lost either way
-	outs := []ort.Value{nil}
+	outs := make([]ort.Value, len(s.outs))
 	if err := s.s.Run([]ort.Value{x}, outs); err != nil {
 		return fmt.Errorf("onnx runtime run: %w", err)
 	}
-	defer func() { _ = outs[0].Destroy() }()
-	y, ok := outs[0].(*ort.Tensor[float32])
-	if !ok {
-		return fmt.Errorf("onnx runtime: output is %v, not float", outs[0].DataType())
+	data := make([][]float32, len(outs))
+	shapes := make([][]int64, len(outs))
+	for i, o := range outs {
+		defer func() { _ = o.Destroy() }()
+		y, ok := o.(*ort.Tensor[float32])
+		if !ok {
+			return fmt.Errorf("onnx runtime: output %s is %v, not float", s.outs[i], o.DataType())
+		}
+		data[i], shapes[i] = y.GetData(), y.GetShape()
 	}
-	return fn(y.GetData(), y.GetShape())
+	return fn(data, shapes)
 }
 
 // Close frees the session.
