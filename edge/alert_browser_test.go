@@ -142,6 +142,7 @@ func TestAlertPageInBrowser(t *testing.T) {
 			chromedp.WaitNotPresent(chromedp.CSS("#step-verify.locked")),
 			chromedp.Click(chromedp.CSS(`button[data-step="verify"][data-value="wanted"]`)),
 			chromedp.WaitNotPresent(chromedp.CSS("#step-disposition.locked")),
+			chromedp.SetValue(chromedp.CSS("#code"), "confirmed-stop"),
 			chromedp.SetValue(chromedp.CSS("#note"), "stopped at Market and 14th"),
 			chromedp.Click(chromedp.CSS(`button[data-step="disposition"]`)),
 			chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.getElementById("pending-count").textContent === "%d"`, pending-i-1),

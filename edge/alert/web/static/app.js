@@ -5,6 +5,7 @@
   const token = document.querySelector('meta[name="plateward-token"]').content;
   const hits = new Map(); // id → hit state from the server
   let shown = null;       // id of the hit on the card
+  let rendered = null;    // id of the hit the card's form and crop belong to
   let muted = false;
   let audio = null;
   let toneTimer = null;
@@ -52,15 +53,51 @@
     }
   }
 
+  // Priority decides what the card shows: high before medium before low,
+  // the newest first within a priority.
+  const rank = { high: 0, medium: 1, low: 2 };
+  const prio = (h) => (h.hit.Priority in rank ? rank[h.hit.Priority] : 3);
+  const before = (a, b) => prio(a) < prio(b) || (prio(a) === prio(b) && new Date(a.read_at) > new Date(b.read_at));
+  function pendingHits() {
+    return [...hits.values()].filter((h) => !h.done).sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
+  function nextHit() {
+    const p = pendingHits();
+    return p.length ? p[0].hit.ID : null;
+  }
+
+  // A new hit gets the card when none is shown or it outranks the one
+  // shown; an equal or lower one waits in the list (the officer may be
+  // half-way through the shown one's steps).
+  function takesCard(h) {
+    const cur = shown && hits.get(shown);
+    return !cur || cur.done || prio(h) < prio(cur);
+  }
+
+  // A card starts clean for its own hit: no other hit's crop, note or
+  // disposition, not even for a frame.
+  function resetCardFor(id) {
+    const img = $("card-crop");
+    img.hidden = true;
+    img.removeAttribute("src");
+    img.dataset.for = id;
+    img.onload = () => { if (img.dataset.for === shown) img.hidden = false; };
+    if (id) img.src = "/crop/" + encodeURIComponent(hits.get(id).hit.ReadID);
+    $("code").value = "";
+    $("note").value = "";
+    $("card-error").textContent = "";
+    rendered = id;
+  }
+
   function renderCard() {
     const card = $("card");
-    if (!shown || !hits.has(shown)) { card.hidden = true; return; }
+    if (!shown || !hits.has(shown)) { card.hidden = true; resetCardFor(null); return; }
     const h = hits.get(shown), x = h.hit;
+    if (rendered !== shown) resetCardFor(shown);
     card.hidden = false;
     card.style.setProperty("--hit-colour", h.colour);
     $("card-kind").textContent = kindLabel(h);
     $("card-list").textContent = x.ListName + " · " + x.Priority.toUpperCase() + " priority";
-    $("card-crop").src = "/crop/" + encodeURIComponent(x.ReadID);
     $("card-read").textContent = x.Plate;
     $("card-camera").textContent = x.Camera;
     $("card-time").textContent = new Date(h.read_at).toLocaleTimeString();
@@ -73,23 +110,23 @@
     c.className = h.confirmed ? "done" : "";
     v.className = h.confirmed !== "match" || h.verified ? (h.verified ? "done" : "locked") : "";
     d.className = (h.confirmed === "misread" || h.verified) ? "" : "locked";
-    if (h.confirmed === "misread") $("code").value = "misread";
+    if (h.confirmed === "misread" && !$("code").value) $("code").value = "misread";
   }
 
   function renderPending() {
     const ul = $("pending");
     ul.replaceChildren();
-    let n = 0;
-    for (const [id, h] of hits) {
-      if (h.done) continue;
-      n++;
+    const p = pendingHits();
+    for (const h of p) {
+      const id = h.hit.ID;
       const li = document.createElement("li");
-      li.textContent = h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
+      li.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
       li.dataset.hit = id;
+      li.dataset.priority = h.hit.Priority;
       li.addEventListener("click", () => { shown = id; renderCard(); });
       ul.append(li);
     }
-    $("pending-count").textContent = String(n);
+    $("pending-count").textContent = String(p.length);
   }
 
   function addRead(r, prepend) {
@@ -102,13 +139,10 @@
 
   function onHit(h) {
     const fresh = !hits.has(h.hit.ID);
+    if (fresh && !h.done && takesCard(h)) { hits.set(h.hit.ID, h); shown = h.hit.ID; playTone(h); }
     hits.set(h.hit.ID, h);
-    if (fresh && !h.done) { shown = h.hit.ID; playTone(h); }
     if (h.confirmed && shown === h.hit.ID && toneTimer) stopTone();
-    if (h.done && shown === h.hit.ID) {
-      shown = null;
-      for (const [id, o] of hits) if (!o.done) { shown = id; break; }
-    }
+    if (h.done && shown === h.hit.ID) shown = nextHit();
     renderCard(); renderPending();
   }
 
@@ -128,7 +162,10 @@
     const step = b.dataset.step;
     const value = step === "disposition" ? $("code").value : b.dataset.value;
     const note = step === "disposition" ? $("note").value : "";
-    try { await post("/hits/" + encodeURIComponent(shown) + "/" + step, { value, note }); }
+    const id = rendered; // the hit the form was filled in for
+    if (!id || id !== shown) return;
+    if (step === "disposition" && !value) { $("card-error").textContent = "Choose a disposition."; return; }
+    try { await post("/hits/" + encodeURIComponent(id) + "/" + step, { value, note }); }
     catch (e) { $("card-error").textContent = e.message; }
   }));
   $("card-later").addEventListener("click", () => { shown = null; stopTone(); renderCard(); });
@@ -155,7 +192,7 @@
     $("reads").replaceChildren();
     (s.reads || []).forEach((r) => addRead(r, true));
     (s.hits || []).forEach((h) => hits.set(h.hit.ID, h));
-    if (!shown) for (const [id, h] of hits) if (!h.done) { shown = id; break; }
+    if (!shown) shown = nextHit();
     $("status").textContent = Object.values(s.status || {}).join(" · ");
     renderCard(); renderPending();
   });

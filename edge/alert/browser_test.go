@@ -1,0 +1,141 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plateward/alpr/internal/browsertest"
+)
+
+// js evaluates an expression in the page and returns it as a string.
+func js(t *testing.T, ctx context.Context, expr string) string {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(c, chromedp.Evaluate[string](`String(`+expr+`)`))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return s
+}
+
+// waitFor polls a page expression until it is true.
+func waitFor(t *testing.T, ctx context.Context, expr, what string) {
+	t.Helper()
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(9*time.Second))); err != nil {
+		t.Fatalf("%s: %v (card %s, pending %s)", what, err, js(t, ctx, `document.getElementById("card-plate").textContent`),
+			js(t, ctx, `[...document.querySelectorAll("#pending li")].map(l => l.dataset.priority + " " + l.dataset.hit).join(", ")`))
+	}
+}
+
+// TestCardBelongsToItsHit drives the officer's page in Chromium through
+// hits of mixed priority: the card shows the highest-priority pending hit
+// and a lower one never takes it; the list is ordered by priority, newest
+// first; the next card's form starts empty (no note, no preset
+// disposition) and its crop is its own read's.
+func TestCardBelongsToItsHit(t *testing.T) {
+	s, sink := newServer(t)
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		if err := s.Serve(sctx, ln); err != nil {
+			t.Error(err)
+		}
+	}()
+	ctx := browsertest.Start(t)
+	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(fmt.Sprintf("http://%s/", ln.Addr())), chromedp.WaitVisible("#status")); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	add := func(id, priority string, dt time.Duration) {
+		h := hit(id, priority)
+		h.AlertedAt, h.Plate, h.MatchedPlate = t0.Add(dt), "PL"+strings.ToUpper(id), "PL"+strings.ToUpper(id)
+		if err := s.Hit(h, []byte("crop of "+id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shown := `document.getElementById("card-plate").textContent`
+	add("low1", "low", 0)
+	waitFor(t, ctx, shown+` === "PLLOW1"`, "the first hit takes the card")
+	add("med1", "medium", time.Second)
+	waitFor(t, ctx, shown+` === "PLMED1"`, "a medium hit outranks a low one")
+	add("low2", "low", 2*time.Second)
+	add("high1", "high", 3*time.Second)
+	waitFor(t, ctx, shown+` === "PLHIGH1"`, "a high hit outranks a medium one")
+	add("low3", "low", 4*time.Second)
+	time.Sleep(500 * time.Millisecond)
+	if got := js(t, ctx, shown); got != "PLHIGH1" {
+		t.Fatalf("a low hit took the card from a high one: %s", got)
+	}
+	order := `[...document.querySelectorAll("#pending li")].map(l => l.dataset.hit).join(" ")`
+	if got := js(t, ctx, order); got != "high1 med1 low3 low2 low1" {
+		t.Fatalf("pending list %q, want by priority, newest first", got)
+	}
+	if got := js(t, ctx, `document.getElementById("card-crop").dataset.for`); got != "high1" {
+		t.Fatalf("card crop is for %q", got)
+	}
+
+	// Work the high hit, with a note; the next card is the medium one, clean.
+	if err := browsertest.Within(ctx, 20*time.Second,
+		chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="match"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS("#step-verify.locked")),
+		chromedp.Click(chromedp.CSS(`button[data-step="verify"][data-value="wanted"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS("#step-disposition.locked")),
+		chromedp.Click(chromedp.CSS(`button[data-step="disposition"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `document.getElementById("card-error").textContent.includes("Choose a disposition")`, "no preset disposition")
+	if err := browsertest.Within(ctx, 20*time.Second,
+		chromedp.SetValue(chromedp.CSS("#code"), "confirmed-stop"),
+		chromedp.SetValue(chromedp.CSS("#note"), "Driver detained, vehicle towed"),
+		chromedp.Click(chromedp.CSS(`button[data-step="disposition"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, shown+` === "PLMED1"`, "after a disposition the next card is the highest-priority pending hit")
+	for expr, want := range map[string]string{
+		`document.getElementById("note").value`:                       "",
+		`document.getElementById("code").value`:                       "",
+		`document.getElementById("card-crop").dataset.for`:            "med1",
+		`document.getElementById("card-crop").getAttribute("src")`:    "/crop/r-med1",
+		`document.getElementById("card-error").textContent`:           "",
+		`document.querySelectorAll("#pending li").length`:             "4",
+		`document.querySelector("#pending li").dataset.priority`:      "medium",
+		`document.getElementById("step-confirm").className`:           "",
+		`document.getElementById("step-disposition").className`:       "locked",
+		`document.querySelector("#pending li").textContent.length > 0`: "true",
+	} {
+		if got := js(t, ctx, expr); got != want {
+			t.Errorf("%s = %q, want %q", expr, got, want)
+		}
+	}
+	// The medium hit is a misread: its disposition carries no note of the high one's.
+	if err := browsertest.Within(ctx, 20*time.Second,
+		chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="misread"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS("#step-disposition.locked")),
+		chromedp.Click(chromedp.CSS(`button[data-step="disposition"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, shown+` === "PLLOW3"`, "then the newest low hit")
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	var notes []string
+	for _, r := range sink.recs {
+		notes = append(notes, fmt.Sprintf("%v", r))
+	}
+	got := strings.Join(notes, "\n")
+	if strings.Count(got, "Driver detained") != 1 {
+		t.Fatalf("the note was saved %d times:\n%s", strings.Count(got, "Driver detained"), got)
+	}
+}
