@@ -2,6 +2,8 @@ package alert
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"io"
 	"log/slog"
 	"net/http"
@@ -117,8 +119,8 @@ func TestLogoutRefusedWhileHitsPending(t *testing.T) {
 	if err := s.Hit(hit("h1", "medium"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Logout("", ""); !errors.Is(err, ErrPendingHits) {
-		t.Fatalf("logout with a pending hit: %v", err)
+	if err := s.Logout("", ""); !errors.Is(err, ErrPendingHits) || !strings.Contains(err.Error(), "AB1C2D (medium, NCIC)") || strings.Contains(err.Error(), "h1") {
+		t.Fatalf("logout with a pending hit: %v; want it refused, naming the plate, not the hit's id", err)
 	}
 	if err := s.Logout("9001", "9999"); !errors.Is(err, ErrNotOverrider) {
 		t.Fatalf("override without a roster: %v", err)
@@ -190,4 +192,34 @@ func TestListenLoopbackOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	ln.Close()
+}
+
+// luminance is a CSS colour's (#rrggbb) relative luminance (WCAG 2.1).
+func luminance(t *testing.T, hex string) float64 {
+	t.Helper()
+	var r, g, b int
+	if _, err := fmt.Sscanf(hex, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		t.Fatalf("colour %q: %v", hex, err)
+	}
+	lin := func(c int) float64 {
+		v := float64(c) / 255
+		if v <= 0.03928 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// TestCardContrast: every priority's card text meets WCAG AA (4.5:1) on
+// its colour, to be read in a moving car.
+func TestCardContrast(t *testing.T) {
+	for _, p := range []string{"high", "medium", "low"} {
+		st := StyleOf(p)
+		a, b := luminance(t, st.Colour), luminance(t, st.Ink)
+		ratio := (max(a, b) + 0.05) / (min(a, b) + 0.05)
+		if ratio < 4.5 {
+			t.Errorf("%s: %s on %s is %.1f:1, want 4.5:1 or more", p, st.Ink, st.Colour, ratio)
+		}
+	}
 }

@@ -259,7 +259,13 @@ func (s *Server) Logout(supervisor, pin string) error {
 	detail := "logout"
 	if len(pending) > 0 {
 		if supervisor == "" {
-			return fmt.Errorf("%w: %d (%s)", ErrPendingHits, len(pending), strings.Join(pending, ", "))
+			// The officer knows hits by their plates, not their ids.
+			plates := make([]string, len(pending))
+			for i, id := range pending {
+				h := s.hits[id].Hit
+				plates[i] = h.Plate + " (" + h.Priority + ", " + h.ListName + ")"
+			}
+			return fmt.Errorf("%w: %d: %s", ErrPendingHits, len(pending), strings.Join(plates, ", "))
 		}
 		if s.o.Roster == nil {
 			return fmt.Errorf("%w: no roster in this car", ErrNotOverrider)

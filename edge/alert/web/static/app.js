@@ -96,6 +96,7 @@
     if (rendered !== shown) resetCardFor(shown);
     card.hidden = false;
     card.style.setProperty("--hit-colour", h.colour);
+    card.style.setProperty("--hit-ink", h.style.Ink || "#fff");
     $("card-kind").textContent = kindLabel(h);
     $("card-list").textContent = x.ListName + " · " + x.Priority.toUpperCase() + " priority";
     $("card-read").textContent = x.Plate;
@@ -139,6 +140,9 @@
 
   function onHit(h) {
     const fresh = !hits.has(h.hit.ID);
+    if (fresh && !h.done) {
+      $("announce").textContent = h.hit.Priority + " priority " + kindLabel(h) + ": " + h.hit.Plate + ", " + h.hit.Reason;
+    }
     if (fresh && !h.done && takesCard(h)) { hits.set(h.hit.ID, h); shown = h.hit.ID; playTone(h); }
     hits.set(h.hit.ID, h);
     if (h.confirmed && shown === h.hit.ID && toneTimer) stopTone();
