@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/internal/csvsafe"
 	"github.com/plateward/alpr/internal/fsutil"
 )
 
@@ -252,7 +252,7 @@ func queryCSV(ctx context.Context, db *sql.DB, path, q string, args ...any) (int
 		return 0, err
 	}
 	defer f.Close()
-	w := csv.NewWriter(f)
+	w := csvsafe.NewWriter(f)
 	w.Write(cols)
 	n := 0
 	for rows.Next() {

@@ -2,7 +2,6 @@ package retention
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 // SeriesLine is one record series in the retention schedule report.
@@ -118,7 +118,7 @@ func BuildScheduleReport(ctx context.Context, st *analytics.Store, p Policy, pol
 
 // WriteCSV writes the report as CSV, one row per series.
 func (r ScheduleReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"period_from", "period_to", "series", "kept_for", "created", "destroyed", "held", "overdue", "destruction_log_entries", "policy"})
 	for _, l := range r.Lines {
 		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Series, l.Period, i64(l.Created), i64(l.Destroyed),

@@ -2,7 +2,6 @@ package retention
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 // UsageLine is one figure of the usage and transparency report.
@@ -64,7 +64,7 @@ func BuildUsageReport(ctx context.Context, st *analytics.Store, from, to time.Ti
 
 // WriteCSV writes the report as CSV: section, key, count.
 func (r UsageReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"period_from", "period_to", "section", "key", "count"})
 	for _, l := range r.Lines {
 		cw.Write([]string{r.From.Format("2006-01-02"), r.To.Format("2006-01-02"), l.Section, l.Key, strconv.FormatInt(l.Count, 10)})

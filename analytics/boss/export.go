@@ -1,7 +1,6 @@
 package boss
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 // export runs the plate search again for export and sends it as CSV,
@@ -44,7 +44,7 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, d.ID))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"# export " + d.ID + " to " + d.Recipient + " for " + d.Purpose + " (case " + d.Case +
 		"); ALPR records are closed records: do not pass them on"})
 	cw.Write([]string{"captured_at", "plate", "confidence", "state", "camera", "vehicle", "officer", "lat", "lon", "hits"})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/plate"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 // ManualList is the name the cars know the manual entries by.
@@ -98,7 +98,7 @@ func ActiveManual(ctx context.Context, st *analytics.Store, now time.Time) ([]Ma
 // ManualMapping.
 func ManualCSV(es []ManualEntry) []byte {
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := csvsafe.NewWriter(&b)
 	w.Write([]string{"plate", "state", "reason", "case", "expires"})
 	for _, e := range es {
 		w.Write([]string{e.Plate, e.State, e.Reason, e.Case, e.Expires.UTC().Format(time.RFC3339)})

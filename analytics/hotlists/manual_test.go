@@ -67,3 +67,15 @@ func TestManualEntries(t *testing.T) {
 		t.Fatalf("%d audit entries, want 2 adds and 1 expiry", len(e))
 	}
 }
+
+// TestManualCSVNeutralisesFormulas: a reason or case typed as a formula
+// reaches the cars' CSV as text, not as a formula for whoever opens it.
+func TestManualCSVNeutralisesFormulas(t *testing.T) {
+	b := ManualCSV([]ManualEntry{{Plate: "AB1C2D", State: "MO", Reason: `=HYPERLINK("http://x","y")`, Case: "@SUM(1)", Expires: time.Now()}})
+	if strings.Contains(string(b), ",=HYPERLINK") || strings.Contains(string(b), ",@SUM") {
+		t.Fatalf("formula written as is:\n%s", b)
+	}
+	if !strings.Contains(string(b), `'=HYPERLINK`) || !strings.Contains(string(b), "'@SUM(1)") {
+		t.Fatalf("formula not kept as text:\n%s", b)
+	}
+}

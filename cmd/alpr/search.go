@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/edge/hotlist"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 func newSearchCmd() *cobra.Command {
@@ -244,7 +244,7 @@ func printSQL(w io.Writer, res analytics.SQLResult, format string) error {
 		}
 		return json.NewEncoder(w).Encode(map[string]any{"columns": res.Columns, "rows": rows, "truncated": res.Truncated})
 	case "csv":
-		cw := csv.NewWriter(w)
+		cw := csvsafe.NewWriter(w)
 		cw.Write(res.Columns)
 		for _, r := range res.Rows {
 			rec := make([]string, len(r))
