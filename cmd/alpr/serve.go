@@ -77,7 +77,9 @@ the app is reached from anything but this machine.`,
 				scheme = "https"
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "back office on %s://%s/ (store %s); Ctrl-C stops it\n", scheme, ln.Addr(), sf.dir)
-			srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
+			// Headers within 10 s and 64 KiB; bodies within their route's
+			// time and size (boss.App); idle connections closed after 2 min.
+			srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, IdleTimeout: 2 * time.Minute}
 			done := make(chan error, 1)
 			go func() {
 				if cert != "" {

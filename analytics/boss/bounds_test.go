@@ -1,0 +1,81 @@
+package boss
+
+import (
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// zeros is an endless URL-encoded body: "a=000…".
+type zeros struct{ n, max int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n >= z.max {
+		return 0, io.EOF
+	}
+	for i := range p {
+		p[i] = '0'
+	}
+	if z.n == 0 && len(p) > 2 {
+		copy(p, "a=")
+	}
+	n := int64(len(p))
+	if z.n+n > z.max {
+		n = z.max - z.n
+	}
+	z.n += n
+	return int(n), nil
+}
+
+// TestBodiesAreBoundedBeforeLogin posts 256 MiB to the login form, with
+// its length announced and without (chunked), and to a page that needs a
+// session: each is refused with 413, and the server's memory grows by
+// less than the bound's few times — the body is never read whole. A file
+// is taken only on the import route, so multipart elsewhere is refused
+// too.
+func TestBodiesAreBoundedBeforeLogin(t *testing.T) {
+	f := newFixture(t)
+	const size = 256 << 20
+	for _, tc := range []struct {
+		name, path, ctype string
+		announce          bool
+	}{
+		{"login, length announced", "/login", "application/x-www-form-urlencoded", true},
+		{"login, chunked", "/login", "application/x-www-form-urlencoded", false},
+		{"search without a session, chunked", "/search", "application/x-www-form-urlencoded", false},
+		{"multipart to a form", "/login", "multipart/form-data; boundary=x", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			req, err := http.NewRequest(http.MethodPost, f.srv.URL+tc.path, &zeros{max: size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", tc.ctype)
+			if tc.announce {
+				req.ContentLength = size
+			}
+			resp, err := f.srv.Client().Do(req)
+			if err != nil {
+				// The server may close the connection while the client still sends.
+				if !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "broken pipe") {
+					t.Fatal(err)
+				}
+			} else {
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusRequestEntityTooLarge {
+					t.Fatalf("status %d, want 413", resp.StatusCode)
+				}
+			}
+			var after runtime.MemStats
+			runtime.ReadMemStats(&after)
+			if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+				t.Fatalf("the server allocated %d MiB for a refused %d MiB body", grew>>20, size>>20)
+			}
+		})
+	}
+}
