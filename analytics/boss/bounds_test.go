@@ -1,11 +1,14 @@
 package boss
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/plateward/alpr/analytics"
 )
 
 // zeros is an endless URL-encoded body: "a=000…".
@@ -77,5 +80,52 @@ func TestBodiesAreBoundedBeforeLogin(t *testing.T) {
 				t.Fatalf("the server allocated %d MiB for a refused %d MiB body", grew>>20, size>>20)
 			}
 		})
+	}
+}
+
+// TestStrangersCannotGrowTheAuditLog: 200 logins from one address with a
+// 60 KB user name, and 200 car-API requests without a token, write a few
+// short entries each way: names are cut, bursts are folded with their
+// counts, and every kind of refusal is still in the log.
+func TestStrangersCannotGrowTheAuditLog(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	long := strings.Repeat("x", 60<<10)
+	for range 200 {
+		f.login(t, c, long, "guess")
+	}
+	for range 200 {
+		resp, err := f.srv.Client().Get(f.srv.URL + "/car/hotlists/" + long[:2000])
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	es, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Limit: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	var bytes int
+	for _, e := range es {
+		kinds[e.Action]++
+		bytes += len(e.User) + len(e.Detail)
+	}
+	// 20 failed logins within the limit, then 180 refusals folded into 14
+	// entries (1 to 10, 16, 32, 64, 128); 200 car refusals likewise.
+	if kinds["login.failed"] != 20 || kinds["login.rate-limited"] != 14 || kinds["car.refused"] != 14 {
+		t.Fatalf("audit entries by kind %v", kinds)
+	}
+	if bytes > 64<<10 {
+		t.Fatalf("the refusals wrote %d KB of user names and details", bytes>>10)
+	}
+	last := ""
+	for _, e := range es {
+		if e.Action == "login.rate-limited" && strings.Contains(e.Detail, "refusal 128 ") {
+			last = e.Detail
+		}
+	}
+	if last == "" {
+		t.Fatal("the burst's count is not in the log")
 	}
 }

@@ -163,7 +163,7 @@ func (a *App) carAuth(h func(w http.ResponseWriter, r *http.Request, car string)
 			car, ok = a.cars.Car(strings.TrimSpace(tok))
 		}
 		if !ok {
-			a.audit(r.Context(), "car:unknown", "car.refused", r.URL.Path)
+			a.auditRefusal(r.Context(), "car:unknown", "car.refused", r.RemoteAddr, r.RemoteAddr+" "+r.URL.Path)
 			http.Error(w, "a car token is required", http.StatusUnauthorized)
 			return
 		}

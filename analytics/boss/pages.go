@@ -118,7 +118,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.ToLower(strings.TrimSpace(r.PostFormValue("user")))
 	now := a.opts.Now()
 	if !a.limit.allow(r.RemoteAddr, now) {
-		a.audit(r.Context(), name, "login.rate-limited", r.RemoteAddr)
+		a.auditRefusal(r.Context(), name, "login.rate-limited", r.RemoteAddr, r.RemoteAddr)
 		http.Error(w, "too many login attempts from this computer: wait a minute", http.StatusTooManyRequests)
 		return
 	}

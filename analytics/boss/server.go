@@ -88,9 +88,11 @@ type App struct {
 	users *Users
 	sess  *sessions
 	limit *loginLimiter
-	pages map[string]*template.Template
-	mux   *http.ServeMux
-	cars  *CarTokens
+	// refused folds bursts of refusals to strangers into few audit entries.
+	refused *refusals
+	pages   map[string]*template.Template
+	mux     *http.ServeMux
+	cars    *CarTokens
 	// lastBoardView rate-limits the audit of the dispatch board, which
 	// reloads itself: one entry per user per quarter hour.
 	boardMu       sync.Mutex
@@ -106,7 +108,8 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 	}
 	a := &App{opts: o, store: store, users: users, mux: http.NewServeMux(),
 		sess:  &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax},
-		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}, lastBoardView: map[string]time.Time{}}
+		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}, lastBoardView: map[string]time.Time{},
+		refused: &refusals{window: time.Minute, seen: map[string]*refusalWindow{}}}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -280,7 +283,18 @@ func current(r *http.Request) *session { return r.Context().Value(ctxKey{}).(*se
 
 // audit records an event that is not a records access (logins, account
 // changes, refusals) in the audit chain; a failure is logged, not hidden.
+// auditRefusal audits a refusal to a stranger (no session, no car token)
+// as part of its burst (refusals.note).
+func (a *App) auditRefusal(ctx context.Context, user, action, addr, detail string) {
+	n, ok := a.refused.note(action, addr, a.opts.Now())
+	if !ok {
+		return
+	}
+	a.audit(ctx, user, action, fmt.Sprintf("%s; refusal %d of this kind from this address this minute", detail, n))
+}
+
 func (a *App) audit(ctx context.Context, user, action, detail string) {
+	user, detail = clip(user, maxAuditUser), clip(detail, maxAuditDetail)
 	err := a.store.Audit(ctx, a.opts.Now(), analytics.Access{User: user, Reason: "back office", Case: "-"}, action, detail)
 	if err != nil {
 		a.opts.Log.Error("audit", "action", action, "user", user, "err", err)
