@@ -104,15 +104,15 @@ func TestCardBelongsToItsHit(t *testing.T) {
 	}
 	waitFor(t, ctx, shown+` === "PLMED1"`, "after a disposition the next card is the highest-priority pending hit")
 	for expr, want := range map[string]string{
-		`document.getElementById("note").value`:                       "",
-		`document.getElementById("code").value`:                       "",
-		`document.getElementById("card-crop").dataset.for`:            "med1",
-		`document.getElementById("card-crop").getAttribute("src")`:    "/crop/r-med1",
-		`document.getElementById("card-error").textContent`:           "",
-		`document.querySelectorAll("#pending li").length`:             "4",
-		`document.querySelector("#pending li").dataset.priority`:      "medium",
-		`document.getElementById("step-confirm").className`:           "",
-		`document.getElementById("step-disposition").className`:       "locked",
+		`document.getElementById("note").value`:                        "",
+		`document.getElementById("code").value`:                        "",
+		`document.getElementById("card-crop").dataset.for`:             "med1",
+		`document.getElementById("card-crop").getAttribute("src")`:     "/crop/r-med1",
+		`document.getElementById("card-error").textContent`:            "",
+		`document.querySelectorAll("#pending li").length`:              "4",
+		`document.querySelector("#pending li").dataset.priority`:       "medium",
+		`document.getElementById("step-confirm").className`:            "",
+		`document.getElementById("step-disposition").className`:        "locked",
 		`document.querySelector("#pending li").textContent.length > 0`: "true",
 	} {
 		if got := js(t, ctx, expr); got != want {
