@@ -155,7 +155,14 @@ func (s *Store) auditedRead(ctx context.Context, a Access, action string, params
 	}
 	n, err := run(s.db)
 	if err != nil {
-		return fmt.Errorf("%s: %w", action, err)
+		// A failure is an access too: it is audited before the user hears
+		// of it, and what the user hears carries no record values.
+		shown, class := publicError(err)
+		params["failed"] = class
+		if aerr := s.Audit(ctx, now, a, action+".failed", auditDetail(params)); aerr != nil {
+			return errors.Join(fmt.Errorf("%s: %w", action, shown), fmt.Errorf("audit of the failure: %w", aerr))
+		}
+		return fmt.Errorf("%s: %w", action, shown)
 	}
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()

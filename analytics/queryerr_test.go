@@ -1,0 +1,56 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFailedQueriesAreAuditedAndLeakNothing: a query that fails while it
+// reads the records — an error built from the rows, a failing cast of a
+// plate, a timeout — is in the audit log, and the error shown names its
+// class, not the plates. A mistake in the query's own text still says
+// where it is.
+func TestFailedQueriesAreAuditedAndLeakNothing(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, q string
+		timeout time.Duration
+		class   string
+		mustSay string
+	}{
+		{"error built from the rows", "SELECT error(string_agg(plate, ',')) FROM reads", time.Second, "runtime", "not shown"},
+		{"a failing cast of the plates", "SELECT CAST(string_agg(plate, ',') AS INTEGER) FROM reads", time.Second, "runtime", "not shown"},
+		{"a typo in the query", "SELECT plat FROM reads", time.Second, "query", "plat"},
+		{"out of time", "SELECT count(*) FROM range(100000000000) a", 50 * time.Millisecond, "timeout", "out of time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := s.AuditLog(ctx, AuditFilter{Action: "sql.failed", Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = s.SQL(ctx, detective, tc.q, 10, tc.timeout, time.Now())
+			if !errors.Is(err, ErrQueryFailed) {
+				t.Fatalf("error %v, want ErrQueryFailed", err)
+			}
+			for _, p := range []string{"AB1C2D", "XYZ123", "QRS456"} {
+				if strings.Contains(err.Error(), p) {
+					t.Fatalf("the error shows plate %s: %v", p, err)
+				}
+			}
+			if !strings.Contains(err.Error(), tc.mustSay) {
+				t.Fatalf("the error %q does not say %q", err, tc.mustSay)
+			}
+			after, err := s.AuditLog(ctx, AuditFilter{Action: "sql.failed", Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after) != len(before)+1 || !strings.Contains(after[0].Detail, `"failed":"`+tc.class+`"`) {
+				t.Fatalf("audit: %d entries before, %d after, newest %+v", len(before), len(after), after[0])
+			}
+		})
+	}
+}
