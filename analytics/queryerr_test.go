@@ -54,3 +54,25 @@ func TestFailedQueriesAreAuditedAndLeakNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestSQLIsBoundedInTextAndBytes: a query over MaxSQLText is refused and
+// audited before DuckDB plans it, and an answer is cut at MaxSQLBytes
+// whatever its row count.
+func TestSQLIsBoundedInTextAndBytes(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	long := "SELECT 1" + strings.Repeat(" UNION ALL SELECT 1", MaxSQLText/18)
+	if _, err := s.SQL(ctx, detective, long, 10, time.Second, time.Now()); !errors.Is(err, ErrQueryTooLong) {
+		t.Fatalf("a %d-byte query: %v", len(long), err)
+	}
+	if es, _ := s.AuditLog(ctx, AuditFilter{Action: "sql.refused"}); len(es) != 1 {
+		t.Fatalf("%d refusals audited", len(es))
+	}
+	res, err := s.SQL(ctx, detective, "SELECT repeat('x', 1000000) FROM range(200)", 1000, 10*time.Second, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Truncated || len(res.Rows)*1000000 > MaxSQLBytes {
+		t.Fatalf("%d rows of 1 MB, truncated %v", len(res.Rows), res.Truncated)
+	}
+}

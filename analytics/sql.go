@@ -16,8 +16,20 @@ var ErrNotReadOnly = errors.New("only one SELECT statement is allowed")
 type SQLResult struct {
 	Columns   []string
 	Rows      [][]any
-	Truncated bool // more rows than the limit
+	Truncated bool // more rows than the limit, or more bytes than MaxSQLBytes
 }
+
+// Bounds of an ad-hoc query: its text (a chain of thousands of UNION ALL
+// terms takes DuckDB longer to plan than any timeout allows, and planning
+// is not interrupted), and the bytes of its answer (repeat('x', 5e6) over
+// 200 rows made a 1 GB page).
+const (
+	MaxSQLText  = 8 << 10
+	MaxSQLBytes = 8 << 20
+)
+
+// ErrQueryTooLong is an ad-hoc query over MaxSQLText.
+var ErrQueryTooLong = errors.New("the query is too long")
 
 // SQL runs an analyst's ad-hoc query, read-only: DuckDB's own parser must
 // see exactly one SELECT (json_serialize_sql serialises nothing else)
@@ -31,6 +43,10 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 		return res, err
 	}
 	query = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(query), ";"))
+	if len(query) > MaxSQLText {
+		err := fmt.Errorf("%w: %d bytes, at most %d", ErrQueryTooLong, len(query), MaxSQLText)
+		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %.200s…", err, query))
+	}
 	if err := s.checkSelect(ctx, query); err != nil {
 		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %s", err, query))
 	}
@@ -58,6 +74,7 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 		if res.Columns, err = rows.Columns(); err != nil {
 			return 0, err
 		}
+		size := 0
 		for rows.Next() {
 			vals := make([]any, len(res.Columns))
 			ptrs := make([]any, len(vals))
@@ -68,6 +85,13 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 				return 0, err
 			}
 			if len(res.Rows) == limit {
+				res.Truncated = true
+				break
+			}
+			for _, v := range vals {
+				size += valueBytes(v)
+			}
+			if size > MaxSQLBytes {
 				res.Truncated = true
 				break
 			}
@@ -102,4 +126,17 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 		return fmt.Errorf("%w: %d statements", ErrNotReadOnly, len(parsed.Statements))
 	}
 	return s.checkRefs(ctx, parsed.Statements[0])
+}
+
+// valueBytes is about how many bytes a value takes on a page.
+func valueBytes(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []byte:
+		return len(x)
+	case nil:
+		return 1
+	}
+	return 16
 }
