@@ -16,29 +16,29 @@ import (
 // print the rows it read, outside the row limit and the audit log.
 var ErrQueryFailed = errors.New("the query failed")
 
-// publicError returns err as a user may see it, and its class for the
-// audit log. Messages about the query's own text (parser, syntax, binder
+// publicError returns the class of err for the audit log, and err as a
+// user may see it. Messages about the query's own text (parser, syntax, binder
 // and catalog errors: names and positions from what the user typed) are
 // kept; every other message is replaced.
-func publicError(err error) (shown error, class string) {
+func publicError(err error) (class string, shown error) {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w: it ran out of time", ErrQueryFailed), "timeout"
+		return "timeout", fmt.Errorf("%w: it ran out of time", ErrQueryFailed)
 	case errors.Is(err, context.Canceled):
-		return fmt.Errorf("%w: it was cancelled", ErrQueryFailed), "cancelled"
+		return "cancelled", fmt.Errorf("%w: it was cancelled", ErrQueryFailed)
 	}
 	var de *duckdb.Error
 	if errors.As(err, &de) {
 		switch de.Type {
 		case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax, duckdb.ErrorTypeBinder, duckdb.ErrorTypeCatalog:
-			return fmt.Errorf("%w: %s", ErrQueryFailed, de.Msg), "query"
+			return "query", fmt.Errorf("%w: %s", ErrQueryFailed, de.Msg)
 		case duckdb.ErrorTypeInterrupt:
-			return fmt.Errorf("%w: it ran out of time", ErrQueryFailed), "timeout"
+			return "timeout", fmt.Errorf("%w: it ran out of time", ErrQueryFailed)
 		case duckdb.ErrorTypeOutOfMemory:
-			return fmt.Errorf("%w: it needed more memory than a query may use", ErrQueryFailed), "memory"
+			return "memory", fmt.Errorf("%w: it needed more memory than a query may use", ErrQueryFailed)
 		}
 	}
-	return fmt.Errorf("%w while it read the records (a conversion or a function raised an error; its message is not shown, for it may carry record values)", ErrQueryFailed), "runtime"
+	return "runtime", fmt.Errorf("%w while it read the records (a conversion or a function raised an error; its message is not shown, for it may carry record values)", ErrQueryFailed)
 }
 
 // auditDetail is an access's parameters as its audit entry's detail.

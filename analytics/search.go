@@ -157,7 +157,7 @@ func (s *Store) auditedRead(ctx context.Context, a Access, action string, params
 	if err != nil {
 		// A failure is an access too: it is audited before the user hears
 		// of it, and what the user hears carries no record values.
-		shown, class := publicError(err)
+		class, shown := publicError(err)
 		params["failed"] = class
 		if aerr := s.Audit(ctx, now, a, action+".failed", auditDetail(params)); aerr != nil {
 			return errors.Join(fmt.Errorf("%s: %w", action, shown), fmt.Errorf("audit of the failure: %w", aerr))

@@ -26,8 +26,12 @@ func encode(t *testing.T, sfnt []byte) []byte {
 		raw := sfnt[toff : toff+tlen]
 		var z bytes.Buffer
 		zw := zlib.NewWriter(&z)
-		zw.Write(raw)
-		zw.Close()
+		if _, err := zw.Write(raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
 		data := raw
 		if z.Len() < len(raw) {
 			data = z.Bytes()
