@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"image"
 	"io"
 	"os"
@@ -124,6 +125,15 @@ type AccuracyResult struct {
 	LatencyP50   float64 `json:"latency_ms_p50"`
 	LatencyP95   float64 `json:"latency_ms_p95"`
 	WallS        float64 `json:"wall_s"`
+	// JunkPer100 is, per 100 scenes, the reads whose text is not the
+	// scene's plate and whose region is not the plate's (IoU ≤ 0.4): a
+	// state's name, a slogan, a dealer's word, a sign. A second car's
+	// real plate in view counts too (the sets label one plate a scene), so
+	// it is an upper bound. Zero for crops.
+	JunkPer100 float64 `json:"junk_per_100"`
+	// Fold is the fold's number when the result is one fold's (1-based).
+	Fold  int              `json:"fold,omitempty"`
+	Folds []AccuracyResult `json:"folds,omitempty"`
 	// State accuracy, over the samples whose state is known (crops): not
 	// one of the benchmark's JSON keys, printed in its table.
 	StateAccuracy float64 `json:"-"`
@@ -137,6 +147,7 @@ type Outcome struct {
 	State      string // postal code read from the name band, upper case
 	Candidates []string
 	Detected   bool
+	Junk       []string // texts read in the scene that are not its plate (see JunkPer100)
 	Latency    time.Duration
 	Crop       *gocv.Mat // the best plate's region, for --errors; nil when none
 }
@@ -146,6 +157,7 @@ type AccuracyOptions struct {
 	Recognizer edge.RecognizerOptions
 	Warmup     int                 // images read first and not timed
 	Threads    int                 // OpenCV threads; 1 measures "one core"
+	Folds      int                 // > 1: also score each of this many folds (FoldOf)
 	OnOutcome  func(Outcome) error // called for each sample (the errors folder)
 }
 
@@ -172,9 +184,8 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			return res, fmt.Errorf("warm-up on %s: %w", samples[i].Path, err)
 		}
 	}
-	var lat []float64
-	var top1, topn, det, states, stateOK int
-	var chars float64
+	all := tally{}
+	folds := make([]tally, max(o.Folds, 0))
 	for _, s := range samples {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -191,7 +202,6 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			return res, fmt.Errorf("%s: %w", s.Path, err)
 		}
 		out := Outcome{Sample: s, Latency: dt}
-		lat = append(lat, float64(dt.Microseconds())/1000)
 		if len(plates) > 0 {
 			best := plates[0]
 			out.Best = best.Result.Best().Text
@@ -206,28 +216,17 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			}
 		}
 		for _, p := range plates {
-			if s.Crop || detect.IoU(p.Region.Plate, s.Box) > 0.4 {
+			onPlate := s.Crop || detect.IoU(p.Region.Plate, s.Box) > 0.4
+			if onPlate {
 				out.Detected = true
 			}
-		}
-		if out.Detected {
-			det++
-		}
-		if out.Best == s.Plate {
-			top1++
-		}
-		for i, c := range out.Candidates {
-			if i < 10 && c == s.Plate {
-				topn++
-				break
+			if t := p.Result.Best().Text; !onPlate && t != s.Plate {
+				out.Junk = append(out.Junk, t)
 			}
 		}
-		chars += charAccuracy(out.Best, s.Plate)
-		if s.State != "" {
-			states++
-			if strings.EqualFold(out.State, s.State) {
-				stateOK++
-			}
+		all.add(out)
+		if len(folds) > 1 {
+			folds[FoldOf(s.Path, len(folds))].add(out)
 		}
 		var cbErr error
 		if o.OnOutcome != nil {
@@ -241,14 +240,73 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			return res, cbErr
 		}
 	}
-	n := float64(len(samples))
-	res = AccuracyResult{Images: len(samples), Top1: float64(top1) / n, TopN: float64(topn) / n, Detection: float64(det) / n,
-		CharAccuracy: chars / n, LatencyP50: percentile(lat, 50), LatencyP95: percentile(lat, 95), WallS: time.Since(start).Seconds(),
-		StateSamples: states}
-	if states > 0 {
-		res.StateAccuracy = float64(stateOK) / float64(states)
+	res = all.result()
+	res.WallS = time.Since(start).Seconds()
+	if len(folds) > 1 {
+		for i, f := range folds {
+			fr := f.result()
+			fr.Fold = i + 1
+			res.Folds = append(res.Folds, fr)
+		}
 	}
 	return res, nil
+}
+
+// FoldOf is the fold (0..k-1) of a sample: a hash (FNV-1a) of its file's
+// name, so a sample stays in its fold whatever else is in the set.
+func FoldOf(path string, k int) int {
+	h := fnv.New32a()
+	h.Write([]byte(filepath.Base(path)))
+	return int(h.Sum32() % uint32(k)) //nolint:gosec // k > 1
+}
+
+// tally scores outcomes.
+type tally struct {
+	n, top1, topn, det, junk, states, stateOK, scenes int
+	chars                                             float64
+	lat                                               []float64
+}
+
+func (t *tally) add(out Outcome) {
+	s := out.Sample
+	t.n++
+	t.lat = append(t.lat, float64(out.Latency.Microseconds())/1000)
+	if out.Detected {
+		t.det++
+	}
+	if out.Best == s.Plate {
+		t.top1++
+	}
+	for i, c := range out.Candidates {
+		if i < 10 && c == s.Plate {
+			t.topn++
+			break
+		}
+	}
+	t.chars += charAccuracy(out.Best, s.Plate)
+	if !s.Crop {
+		t.scenes++
+		t.junk += len(out.Junk)
+	}
+	if s.State != "" {
+		t.states++
+		if strings.EqualFold(out.State, s.State) {
+			t.stateOK++
+		}
+	}
+}
+
+func (t *tally) result() AccuracyResult {
+	n := float64(max(t.n, 1))
+	r := AccuracyResult{Images: t.n, Top1: float64(t.top1) / n, TopN: float64(t.topn) / n, Detection: float64(t.det) / n,
+		CharAccuracy: t.chars / n, LatencyP50: percentile(t.lat, 50), LatencyP95: percentile(t.lat, 95), StateSamples: t.states}
+	if t.scenes > 0 {
+		r.JunkPer100 = 100 * float64(t.junk) / float64(t.scenes)
+	}
+	if t.states > 0 {
+		r.StateAccuracy = float64(t.stateOK) / float64(t.states)
+	}
+	return r
 }
 
 // recognize runs the edge path on a scene; a crop is a plate already, so

@@ -52,6 +52,10 @@ type EdgeResult struct {
 	Gap      int     `json:"-"` // empty frames between cars
 	Workers  int     `json:"-"` // recognisers the cameras shared
 	FlatOut  bool    `json:"flat_out,omitempty"`
+	// Missed names the plates a camera did not read right, and what it
+	// read in the meantime that is not a plate of the video.
+	Missed []string `json:"missed,omitempty"`
+	Other  []string `json:"other_reads,omitempty"`
 }
 
 // RSSEvery is how often the edge benchmark samples resident memory.
@@ -189,9 +193,18 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 		for p := range plates {
 			if al.read[sp.Camera+" "+p] {
 				right++
+			} else {
+				res.Missed = append(res.Missed, sp.Camera+" "+p)
 			}
 		}
 	}
+	for k := range al.read {
+		if _, p, _ := strings.Cut(k, " "); !plates[p] {
+			res.Other = append(res.Other, k)
+		}
+	}
+	sort.Strings(res.Missed)
+	sort.Strings(res.Other)
 	res.Recall = float64(right) / float64(len(plates)*o.Cameras)
 	res.Alerts, res.FlatOut = len(al.ms), o.FlatOut
 	if !o.FlatOut {
