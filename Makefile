@@ -33,18 +33,19 @@ ORT_PKG     := onnxruntime-node@1.30.0
 ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro clean
+.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps clean
 
 all: build
 
 deps: apt gomod
 
-# Install only the packages that are missing; needs root (or sudo) then.
-apt:
-	@missing=""; for p in $(APT_PKGS); do \
+# install_missing installs the Debian packages of $(1) that are missing (and npm when
+# $(2) is "npm" and the machine has none); needs root (or sudo) then.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ "$(2)" = npm ]; then command -v npm >/dev/null || missing="$$missing npm"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else \
@@ -52,6 +53,10 @@ apt:
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+apt:
+	$(call install_missing,$(APT_PKGS),npm)
 
 gomod:
 	$(GO) mod download
@@ -113,6 +118,31 @@ bench: models build
 # The micro-benchmarks beside the code (go test -bench).
 bench-micro: models
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+# The plate recogniser (edge/models/platenet.onnx, card in edge/models/PLATENET.md),
+# trained from synthetic plates only, on CPU with Debian's own PyTorch. Installs
+# python3-torch and python3-onnx when missing (about 500 MB; make test and make
+# demo never need them), fetches the pinned OFL fonts, renders the set, trains (about
+# 10 minutes to render and 37 to train on two cores), and writes var/train/platenet.onnx with its log. Review the
+# figures, then copy it over edge/models/platenet.onnx and update PlateNetSHA256.
+TRAIN_PKGS    := python3-torch python3-onnx
+TRAIN_SAMPLES ?= 200000
+TRAIN_STEPS   ?= 7000
+TRAIN_SEED    ?= 1
+train-deps:
+	$(call install_missing,$(TRAIN_PKGS),)
+
+TRAIN_SET     := $(VAR)/train/set-$(TRAIN_SEED).bin
+# Rendered again when the renderer changes.
+$(TRAIN_SET): $(filter-out %_test.go,$(wildcard fixtures/synth/*.go)) train/fonts.sha256 | build
+	train/fonts.sh
+	./$(BIN) fixtures trainset $@ --count $(TRAIN_SAMPLES) --seed $(TRAIN_SEED) --workers 2 \
+	  --plate-fonts $(VAR)/train/fonts/plate --legend-fonts $(VAR)/train/fonts/legend
+
+train: train-deps build $(TRAIN_SET)
+	/usr/bin/python3 train/train.py --set $(TRAIN_SET) --out $(VAR)/train/platenet.onnx \
+	  --seed $(TRAIN_SEED) --epochs 100 --max-steps $(TRAIN_STEPS) --log $(VAR)/train/train.log
+	sha256sum $(VAR)/train/platenet.onnx
 
 # The demo: see scripts/demo.sh.
 demo: models

@@ -46,6 +46,9 @@ type Options struct {
 	Detect          detect.Options
 	OCR             ocr.Options
 	SecondLook      SecondLookOptions // the text detector's look where the first read nothing
+	PlateGate       float32           // regions less likely a plate than this are not read (RecognizerOptions.PlateGate)
+	LastGate        float32           // unless nothing better was found (RecognizerOptions.LastGate)
+	PlateRank       float64           // plates of a frame ranked by plate probability to this power too (RecognizerOptions.PlateRank)
 	Track           track.Options
 	Motion          MotionOptions // frames in which nothing moved are not recognised
 	ROI             ROI           // the band of each frame where plates appear; zero: the whole frame
@@ -87,6 +90,9 @@ func DefaultOptions() Options {
 		Detect:          detect.DefaultOptions(),
 		OCR:             ocr.DefaultOptions(),
 		SecondLook:      DefaultSecondLookOptions(),
+		PlateGate:       DefaultPlateGate,
+		LastGate:        DefaultLastGate,
+		PlateRank:       DefaultPlateRank,
 		Track:           track.DefaultOptions(),
 		Motion:          DefaultMotionOptions(),
 		AlertConfidence: 0.8,
@@ -114,6 +120,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("edge: second look reads %d lines every %s: want at least 1, and no negative interval", o.SecondLook.MaxLines, o.SecondLook.Every)
 	case o.Workers < 0:
 		return fmt.Errorf("edge: %d workers", o.Workers)
+	case o.PlateGate < 0 || o.PlateGate > 1 || o.LastGate < 0:
+		return fmt.Errorf("edge: plate gates %g and %g outside 0..1", o.PlateGate, o.LastGate)
 	case o.BackOffice.PushHits && o.BackOffice.URL == "":
 		return errors.New("edge: pushing hits needs the back office's URL")
 	case o.BackOffice.URL != "" && (o.BackOffice.Every <= 0 || o.BackOffice.TokenFile == ""):

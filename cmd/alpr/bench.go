@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"gocv.io/x/gocv"
 
 	"github.com/plateward/alpr/benchmarks"
@@ -58,11 +59,11 @@ func newBenchAccuracyCmd() *cobra.Command {
 				}
 				defer f.Close()
 				w = csv.NewWriter(f)
-				if err := w.Write([]string{"image", "truth", "best", "detected", "candidates", "crop"}); err != nil {
+				if err := w.Write([]string{"image", "truth", "best", "detected", "candidates", "crop", "junk"}); err != nil {
 					return err
 				}
 				o.OnOutcome = func(out benchmarks.Outcome) error {
-					if out.Best == out.Sample.Plate {
+					if out.Best == out.Sample.Plate && len(out.Junk) == 0 {
 						return nil
 					}
 					crop := ""
@@ -72,7 +73,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 						gocv.IMWrite(filepath.Join(errDir, crop), *out.Crop)
 					}
 					return w.Write([]string{filepath.Base(out.Sample.Path), out.Sample.Plate + "/" + out.Sample.State, out.Best + "/" + out.State,
-						fmt.Sprint(out.Detected), strings.Join(out.Candidates, " "), crop})
+						fmt.Sprint(out.Detected), strings.Join(out.Candidates, " "), crop, strings.Join(out.Junk, " ")})
 				}
 			}
 			res, err := benchmarks.Accuracy(cmd.Context(), samples, o)
@@ -98,8 +99,18 @@ func newBenchAccuracyCmd() *cobra.Command {
 			if res.StateSamples > 0 {
 				fmt.Fprintf(tw, "state (name band)\t%.1f %% of %d\n", 100*res.StateAccuracy, res.StateSamples)
 			}
+			if res.JunkPer100 > 0 || !strings.Contains(dataset, "plates") {
+				fmt.Fprintf(tw, "junk reads (not the scene's plate) per 100 scenes\t%.1f\n", res.JunkPer100)
+			}
 			fmt.Fprintf(tw, "latency p50 / p95\t%.1f / %.1f ms\n", res.LatencyP50, res.LatencyP95)
 			fmt.Fprintf(tw, "wall\t%.1f s\n", res.WallS)
+			if len(res.Folds) > 0 {
+				fmt.Fprintf(tw, "\nfold\timages\ttop-1\ttop-10\tdetection\tcharacters\tjunk/100\tp50 ms\n")
+				for _, f := range res.Folds {
+					fmt.Fprintf(tw, "%d\t%d\t%.1f %%\t%.1f %%\t%.1f %%\t%.1f %%\t%.1f\t%.0f\n", f.Fold, f.Images, 100*f.Top1, 100*f.TopN,
+						100*f.Detection, 100*f.CharAccuracy, f.JunkPer100, f.LatencyP50)
+				}
+			}
 			return tw.Flush()
 		},
 	}
@@ -108,11 +119,13 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&errDir, "errors", "", "write every miss (errors.csv and the crop) to this folder")
 	f.IntVar(&limit, "limit", 0, "read only the first N images")
+	f.IntVar(&o.Folds, "folds", 0, "also score each of N folds (a hash of the file name decides a sample's fold): choose constants on some, report on the others")
 	f.IntVar(&o.Threads, "threads", o.Threads, "OpenCV threads (1: the one-core figure)")
 	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
 	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
 	f.StringVar(&o.Recognizer.OCR.Runtime, "runtime", o.Recognizer.OCR.Runtime, "where the dnn reader's network runs: onnxruntime or opencv (slower, no extra library)")
 	f.BoolVar(&o.Recognizer.SecondLook.Off, "no-second-look", false, "never run the text detector where the first look read nothing")
+	addPlateNetFlags(f, &o.Recognizer)
 	return cmd
 }
 
@@ -239,6 +252,9 @@ func newBenchEdgeCmd() *cobra.Command {
 				}
 				fmt.Fprintf(tw, "%d\t%d\t%s\t%.2f\t%.1f\t%d\t%d\t%d\t%.2f\t%s\t%.0f (%.0f s replay: %.0f → %.0f)\n", res.Cameras, res.Workers, res.Resolution, res.CPUCores, res.FPSPerCore,
 					res.Dropped, res.Still, res.SecondLooks, res.Recall, alert, res.RSSMB, res.ReplayS, res.RSSEarlyMB, res.RSSLateMB)
+				if len(res.Missed) > 0 || len(res.Other) > 0 {
+					fmt.Fprintf(tw, "\tmissed: %s; other reads: %s\n", strings.Join(res.Missed, ", "), strings.Join(res.Other, ", "))
+				}
 			}
 			return tw.Flush()
 		},
@@ -296,4 +312,14 @@ func newBenchServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// addPlateNetFlags adds the plate net's settings (edge/ocr platenet.go).
+func addPlateNetFlags(f *pflag.FlagSet, o *edge.RecognizerOptions) {
+	f.BoolVar(&o.OCR.PlateNet, "plate-net", o.OCR.PlateNet, "run Plateward's own plate recogniser beside PP-OCRv4 (ONNX Runtime)")
+	f.Float32Var(&o.OCR.NetMargin, "net-margin", o.OCR.NetMargin, "the plate net's reading goes first when its confidence beats PP-OCRv4's by this much (over 1: never)")
+	f.Float32Var(&o.OCR.NetPromote, "net-promote", o.OCR.NetPromote, "where the plate net reads one of PP-OCRv4's next two candidates, that reading goes first from this net confidence (over 1: never)")
+	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions of a scene whose plate probability is under this are not read (0: none)")
+	f.Float64Var(&o.PlateRank, "plate-rank", o.PlateRank, "rank a frame's plates by their plate probability to this power too (0: not at all)")
+	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "unless no region passed: then the likeliest held back from this plate probability is read (over --plate-gate: never)")
 }

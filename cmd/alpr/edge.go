@@ -187,6 +187,8 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.StringVar(&o.OCR.Runtime, "runtime", o.OCR.Runtime, "where the dnn reader's network runs: onnxruntime or opencv (slower, no extra library)")
 	f.BoolVar(&o.SecondLook.Off, "no-second-look", false, "never run the text detector where the first look read nothing")
 	f.DurationVar(&o.SecondLook.Every, "second-look-every", o.SecondLook.Every, "least time between a camera's second looks (video)")
+	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions whose plate probability (the plate net's) is under this are not read: legends, slogans, signs (0: read every region)")
+	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "where no region passed --plate-gate, the likeliest held back is read from this plate probability (over --plate-gate: never)")
 	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")
 	f.StringVar(&rosterPath, "roster", "", "IT's signed roster: the officer must be on it and trained (PIN in $ALPR_PIN)")
 	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster and the car's configuration")

@@ -68,6 +68,19 @@ type Options struct {
 	BandCutPct    int     // % of the plate's height cut off top and bottom before the DNN reads it
 	FormatPrior   bool    // prefer a candidate that fits a state format where the network was unsure (formats.go)
 	ReadState     bool    // read the state name band (see ReadState)
+	// PlateNet runs Plateward's own recogniser (platenet.go) beside
+	// PP-OCRv4, with the DNN engine in ONNX Runtime: its reading is
+	// combined with PP-OCRv4's (NetMargin) and its plate probability
+	// reported (Result.Plate) for the caller's junk gate.
+	PlateNet bool
+	// NetMargin: the plate net's reading goes first when its confidence
+	// beats PP-OCRv4's by this much; else it is the second candidate. Above
+	// 1 it never goes first.
+	NetMargin float32
+	// NetPromote: where the plate net reads one of PP-OCRv4's next two
+	// candidates — the two readers agree on it — that reading goes first
+	// when the net's confidence in it is at least this (over 1: never).
+	NetPromote float32
 }
 
 // DefaultOptions returns options for US plates.
@@ -76,6 +89,7 @@ func DefaultOptions() Options {
 		Engine: EngineDNN, ModelsDir: "var/models", Runtime: RuntimeONNX,
 		Language: "eng", Whitelist: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
 		CropHeight: 64, MinLen: 4, MaxLen: 8, MinConfidence: 0.5, MaxCandidates: 10, BandCutPct: 18, ReadState: true, FormatPrior: true,
+		PlateNet: true, NetMargin: 2, NetPromote: 2,
 	}
 }
 
@@ -115,6 +129,10 @@ type Result struct {
 	Raw        string      // the engine's text before normalisation
 	Candidates []Candidate // best first; Candidates[0] is the reading
 	State      State       // the state, when the name band was read
+	// Plate is the plate net's probability that the region is a plate's
+	// row of characters; -1 when the net did not run.
+	Plate float32
+	Net   Candidate // the plate net's own reading; empty when none
 }
 
 // Best returns the best reading.
@@ -130,6 +148,7 @@ type Reader struct {
 	color                 gocv.Mat
 	pgm                   []byte
 	rec                   *recogniser       // nil for EngineTesseract
+	net                   *plateNet         // nil unless Options.PlateNet with ONNX Runtime
 	state                 *gosseract.Client // reads the state name band with the Tesseract engine
 }
 
@@ -167,6 +186,12 @@ func NewReader(opts Options) (*Reader, error) {
 			r.Close()
 			return nil, err
 		}
+		if opts.PlateNet && opts.Runtime == RuntimeONNX {
+			if r.net, err = newPlateNet(opts.ModelsDir); err != nil {
+				r.Close()
+				return nil, err
+			}
+		}
 	}
 	if opts.ReadState && opts.Engine == EngineTesseract {
 		if r.state, err = newStateClient(opts.Language); err != nil {
@@ -185,6 +210,9 @@ func (r *Reader) Close() error {
 	if r.rec != nil {
 		r.rec.close()
 	}
+	if r.net != nil {
+		r.net.close()
+	}
 	if r.state != nil {
 		r.state.Close()
 	}
@@ -198,6 +226,14 @@ var ErrNoPlate = errors.New("no plate text")
 // little more or less is fine). It returns ErrNoPlate when nothing
 // plate-like was read.
 func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
+	res, err := r.read(frame, region)
+	if r.net == nil {
+		res.Plate = -1
+	}
+	return res, err
+}
+
+func (r *Reader) read(frame gocv.Mat, region image.Rectangle) (Result, error) {
 	region = region.Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
 	if region.Dx() < 8 || region.Dy() < 6 {
 		return Result{}, ErrNoPlate
@@ -205,7 +241,11 @@ func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
 	roi := frame.Region(region)
 	defer roi.Close()
 	if r.rec != nil {
-		return r.readDNN(roi)
+		res, err := r.readDNN(roi)
+		if r.net == nil {
+			return res, err
+		}
+		return r.withNet(roi, res, err)
 	}
 	// Find the row of characters at a fixed working height, then read
 	// only that row: no state name, slogan or frame.
