@@ -76,3 +76,39 @@ func TestSQLIsBoundedInTextAndBytes(t *testing.T) {
 		t.Fatalf("%d rows of 1 MB, truncated %v", len(res.Rows), res.Truncated)
 	}
 }
+
+// TestConsoleIsBoundedInMemoryAndTurns: a console query that needs more
+// memory than the store's limit fails as such, audited, without taking
+// the machine; and a console query that finds the console busy waits
+// only within its own timeout, and is audited as timed out.
+func TestConsoleIsBoundedInMemoryAndTurns(t *testing.T) {
+	o := DefaultOptions(t.TempDir())
+	o.MemoryLimitMB = 100
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	_, err = s.SQL(ctx, detective, "SELECT length(string_agg(repeat('x', 1000), '')) FROM range(1000000)", 10, time.Minute, time.Now())
+	if !errors.Is(err, ErrQueryFailed) || !strings.Contains(err.Error(), "memory") {
+		t.Fatalf("a 1 GB answer under a 100 MB limit: %v", err)
+	}
+	s.console <- struct{}{} // another analyst's query holds the console
+	t0 := time.Now()
+	_, err = s.SQL(ctx, detective, "SELECT 1", 10, 100*time.Millisecond, time.Now())
+	<-s.console
+	if !errors.Is(err, ErrQueryFailed) || !strings.Contains(err.Error(), "out of time") {
+		t.Fatalf("a query behind a busy console: %v after %v", err, time.Since(t0))
+	}
+	es, err := s.AuditLog(ctx, AuditFilter{Action: "sql.failed", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || !strings.Contains(es[0].Detail, `"failed":"timeout"`) || !strings.Contains(es[1].Detail, `"failed":"memory"`) {
+		t.Fatalf("audit: %+v", es)
+	}
+	if _, err := s.SQL(ctx, detective, "SELECT 1", 10, time.Second, time.Now()); err != nil {
+		t.Fatalf("the console after its turn: %v", err)
+	}
+}

@@ -210,6 +210,13 @@ func TestAdHocSQLIsReadOnly(t *testing.T) {
 		{"describe", "DESCRIBE audit_log"},
 		{"show tables", "SHOW TABLES"},
 		{"a WITH query named like a table", "SELECT * FROM (WITH audit_log AS (SELECT 1) SELECT * FROM audit_log), audit_log"},
+		// Names that mean a WITH query in one scope and a catalog view in
+		// another: what DuckDB binds decides (checkPlan).
+		{"a catalog view through a WITH name", "SELECT * FROM (WITH duckdb_tables AS (SELECT 1) SELECT 1), duckdb_tables"},
+		{"settings through a WITH name", "SELECT * FROM (WITH pg_settings AS (SELECT 1) SELECT 1), pg_settings"},
+		{"columns through a WITH name", "SELECT * FROM (WITH duckdb_columns AS (SELECT 1) SELECT 1), duckdb_columns"},
+		{"databases through a WITH name", "SELECT * FROM (WITH x AS (SELECT 1) SELECT 1), (WITH pragma_database_list AS (SELECT 1) SELECT 1) q, pragma_database_list()"},
+		{"a catalog view by name", "SELECT * FROM duckdb_views"},
 	}
 	for _, tc := range closed {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,6 +231,10 @@ func TestAdHocSQLIsReadOnly(t *testing.T) {
 		"SELECT count(*) FROM main.reads",
 		"SELECT * FROM range(3), shift_events",
 		"SELECT unnest([1, 2])",
+		"SELECT * FROM (VALUES (1), (2)) v(x)",
+		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
+		"WITH m AS MATERIALIZED (SELECT plate FROM reads) SELECT * FROM m, m m2",
+		"SELECT * FROM reads r WHERE EXISTS (SELECT 1 FROM hits h WHERE h.read_id = r.id)",
 	} {
 		if _, err := s.SQL(ctx, detective, q, 10, time.Second, time.Now()); err != nil {
 			t.Errorf("%s: %v", q, err)
@@ -294,5 +305,56 @@ func TestStakeoutRefusesWhatIsNotAPlace(t *testing.T) {
 				t.Fatalf("stakeout %+v accepted", tc.q)
 			}
 		})
+	}
+}
+
+// TestSQLRefusesEveryCatalogView asks DuckDB for every view of its
+// catalog (duckdb_tables, pg_settings, information_schema's …) and
+// reaches each from the console both by name and through a WITH query of
+// the same name in another scope: every one is refused, and audited.
+func TestSQLRefusesEveryCatalogView(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	rows, err := s.DB().Query("SELECT DISTINCT schema_name, view_name FROM duckdb_views() WHERE internal ORDER BY ALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var views [][2]string
+	for rows.Next() {
+		var v [2]string
+		if err := rows.Scan(&v[0], &v[1]); err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if len(views) < 10 {
+		t.Fatalf("DuckDB lists %d catalog views", len(views))
+	}
+	n := 0
+	for _, v := range views {
+		name := v[1]
+		if v[0] != "main" && v[0] != "pg_catalog" {
+			name = v[0] + "." + v[1]
+		}
+		for _, q := range []string{
+			"SELECT * FROM " + name,
+			fmt.Sprintf("SELECT * FROM (WITH %s AS (SELECT 1) SELECT 1), %s", v[1], name),
+		} {
+			n++
+			if _, err := s.SQL(ctx, detective, q, 10, time.Second, time.Now()); !errors.Is(err, ErrTableNotOpen) && !errors.Is(err, ErrNotReadOnly) {
+				t.Errorf("%s: err %v, want a refusal", q, err)
+			}
+		}
+	}
+	var refused int
+	if err := s.DB().QueryRow("SELECT count(*) FROM audit_log WHERE action = 'sql.refused'").Scan(&refused); err != nil {
+		t.Fatal(err)
+	}
+	if refused != n {
+		t.Fatalf("%d refusals audited for %d queries", refused, n)
 	}
 }

@@ -47,20 +47,29 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 		err := fmt.Errorf("%w: %d bytes, at most %d", ErrQueryTooLong, len(query), MaxSQLText)
 		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %.200s…", err, query))
 	}
-	if err := s.checkSelect(ctx, query); err != nil {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	// Planning counts against the timeout too (checkPlan plans it).
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := s.checkSelect(cctx, query); err != nil {
 		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %s", err, query))
 	}
 	if limit <= 0 {
 		limit = DefaultLimit
-	}
-	if timeout <= 0 {
-		timeout = 30 * time.Second
 	}
 	// The query runs beside other searches, outside the audit lock, in its
 	// own transaction that is always rolled back; the audit entry follows.
 	err := s.auditedRead(ctx, a, "sql", map[string]any{"query": query, "limit": limit}, now, func(queryer) (int, error) {
 		qctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
+		select { // one console query at a time (Options.ConsoleQueries)
+		case s.console <- struct{}{}:
+			defer func() { <-s.console }()
+		case <-qctx.Done():
+			return 0, fmt.Errorf("waiting for another console query: %w", qctx.Err())
+		}
 		tx, err := s.db.BeginTx(qctx, nil)
 		if err != nil {
 			return 0, err
@@ -125,7 +134,10 @@ func (s *Store) checkSelect(ctx context.Context, query string) error {
 	if len(parsed.Statements) != 1 {
 		return fmt.Errorf("%w: %d statements", ErrNotReadOnly, len(parsed.Statements))
 	}
-	return s.checkRefs(ctx, parsed.Statements[0])
+	if err := s.checkRefs(ctx, parsed.Statements[0]); err != nil {
+		return err
+	}
+	return s.checkPlan(ctx, query)
 }
 
 // valueBytes is about how many bytes a value takes on a page.

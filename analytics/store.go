@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -34,11 +35,20 @@ type Options struct {
 	// COPY). Off for the back office: an analyst's SELECT must not read the
 	// server's files. Benchmarks that load CSV turn it on.
 	AllowFiles bool
+	// MemoryLimitMB is DuckDB's memory limit for the whole store, searches
+	// and console queries included: a query that needs more fails (audited,
+	// "needed more memory than a query may use") instead of taking the
+	// machine. 0: half the machine's memory.
+	MemoryLimitMB int
+	// ConsoleQueries is how many ad-hoc SQL queries run at once; more wait
+	// their turn within their own timeout, so that analysts' heavy
+	// queries leave DuckDB's threads to the searches and the cars' drives.
+	ConsoleQueries int
 }
 
 // DefaultOptions returns a store in dir for a department in America/Chicago.
 func DefaultOptions(dir string) Options {
-	return Options{Dir: dir, TimeZone: "America/Chicago"}
+	return Options{Dir: dir, TimeZone: "America/Chicago", ConsoleQueries: 1}
 }
 
 // Validate reports the first invalid option.
@@ -52,6 +62,12 @@ func (o Options) Validate() error {
 	if o.Threads < 0 {
 		return fmt.Errorf("store options: threads %d < 0", o.Threads)
 	}
+	if o.MemoryLimitMB < 0 {
+		return fmt.Errorf("store options: memory limit %d MB < 0", o.MemoryLimitMB)
+	}
+	if o.ConsoleQueries < 1 {
+		return fmt.Errorf("store options: console queries %d < 1", o.ConsoleQueries)
+	}
 	return nil
 }
 
@@ -64,6 +80,7 @@ type Store struct {
 	// auditMu serialises audited operations: each appends to the one
 	// hash chain, whose head they read.
 	auditMu sync.Mutex
+	console chan struct{} // a slot per console query running (Options.ConsoleQueries)
 }
 
 // ErrStoreInUse is a store another process has open: DuckDB lets one
@@ -86,7 +103,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	loc, _ := time.LoadLocation(o.TimeZone)
 	dsn := filepath.Join(o.Dir, DBFile)
+	memMB := o.MemoryLimitMB
+	if memMB == 0 {
+		memMB = max(256, physicalMB()/2)
+	}
 	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
+		if _, err := ex.ExecContext(ctx, fmt.Sprintf("SET memory_limit = '%dMB'", memMB), nil); err != nil {
+			return err
+		}
 		if o.Threads > 0 {
 			if _, err := ex.ExecContext(ctx, fmt.Sprintf("SET threads = %d", o.Threads), nil); err != nil {
 				return err
@@ -114,12 +138,21 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", dsn, err)
 	}
-	s := &Store{opts: o, loc: loc, conn: c, db: sql.OpenDB(c)}
+	s := &Store{opts: o, loc: loc, conn: c, db: sql.OpenDB(c), console: make(chan struct{}, o.ConsoleQueries)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// physicalMB is the machine's memory in MB (0 when unknown).
+func physicalMB() int {
+	var si syscall.Sysinfo_t
+	if err := syscall.Sysinfo(&si); err != nil {
+		return 0
+	}
+	return int(uint64(si.Totalram) * uint64(si.Unit) >> 20) //nolint:gosec // a machine's memory in MB fits an int
 }
 
 // Close closes the database.
