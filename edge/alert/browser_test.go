@@ -139,3 +139,99 @@ func TestCardBelongsToItsHit(t *testing.T) {
 		t.Fatalf("the note was saved %d times:\n%s", strings.Count(got, "Driver detained"), got)
 	}
 }
+
+// TestOfficerWorksTheCardFromTheKeyboard drives the page as an officer in
+// a moving car would: the GPS and camera failures are alarms across the
+// page, apart from a list's age; a reload re-sounds the unconfirmed high
+// hit; the card is worked with Enter alone, each answered step shows its
+// answer and can no longer be pressed; the handled hit stays in the
+// shift's history with its disposition; Esc leaves a hit pending.
+func TestOfficerWorksTheCardFromTheKeyboard(t *testing.T) {
+	s, sink := newServer(t)
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go func() {
+		if err := s.Serve(sctx, ln); err != nil {
+			t.Error(err)
+		}
+	}()
+	s.Status("gps", "NO GPS FIX: reads carry no position")
+	s.Status("camera-rear", "camera rear: stopped")
+	s.Status("hotlist-NCIC", "NCIC list 5 minutes old")
+	t0 := time.Now()
+	for i, id := range []string{"low1", "high1"} {
+		h := hit(id, strings.TrimSuffix(id, "1"))
+		h.AlertedAt, h.Plate, h.MatchedPlate = t0.Add(time.Duration(i)*time.Second), "PL"+strings.ToUpper(id), "PL"+strings.ToUpper(id)
+		if err := s.Hit(h, []byte("crop of "+id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := browsertest.Start(t)
+	shown := `document.getElementById("card-plate").textContent`
+	for _, load := range []chromedp.Action[chromedp.Void]{chromedp.Navigate(fmt.Sprintf("http://%s/", ln.Addr())), chromedp.Reload()} {
+		if err := browsertest.Within(ctx, 30*time.Second, load, chromedp.WaitVisible("#status")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, shown+` === "PLHIGH1"`, "the high hit has the card")
+		waitFor(t, ctx, `document.body.dataset.tones === "1"`, "the unconfirmed high hit sounds on every load")
+	}
+	for expr, want := range map[string]string{
+		`document.getElementById("alarms").textContent.includes("NO GPS FIX")`:              "true",
+		`document.getElementById("alarms").textContent.includes("camera rear: stopped")`:    "true",
+		`document.getElementById("alarms").textContent.includes("minutes old")`:             "false",
+		`document.getElementById("status").textContent.includes("NCIC list 5 minutes old")`: "true",
+		`document.getElementById("sound-off").hidden`:                                       "true",
+		`document.activeElement.dataset.value`:                                              "match",
+		`document.querySelector("#pending li button") !== null`:                             "true",
+	} {
+		if got := js(t, ctx, expr); got != want {
+			t.Errorf("%s = %q, want %q", expr, got, want)
+		}
+	}
+	enter := func(what string) {
+		t.Helper()
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.KeyEvent("\r")); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	enter("confirm")
+	waitFor(t, ctx, `document.getElementById("answer-confirm").textContent === "Answered: yes, it matches"`, "the confirmation shows its answer")
+	waitFor(t, ctx, `document.activeElement.dataset.value === "wanted"`, "focus moves to the next step")
+	if got := js(t, ctx, `[...document.querySelectorAll("#step-confirm button")].every(b => b.disabled)`); got != "true" {
+		t.Fatal("an answered step can still be pressed")
+	}
+	enter("verify")
+	waitFor(t, ctx, `document.getElementById("answer-verify").textContent === "Answered: still wanted"`, "the verification shows its answer")
+	waitFor(t, ctx, `document.activeElement.id === "code"`, "focus moves to the disposition")
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.SetValue(chromedp.CSS("#code"), "confirmed-stop"),
+		chromedp.Focus(chromedp.CSS(`button[data-step="disposition"]`))); err != nil {
+		t.Fatal(err)
+	}
+	enter("disposition")
+	waitFor(t, ctx, shown+` === "PLLOW1"`, "the next pending hit takes the card")
+	waitFor(t, ctx, `document.querySelector("#handled li") !== null && document.querySelector("#handled li").textContent.includes("PLHIGH1")`, "the handled hit is in the shift's history")
+	label := js(t, ctx, `[...document.getElementById("code").options].find(o => o.value === "confirmed-stop").textContent`)
+	if got := js(t, ctx, `document.querySelector("#handled li").textContent`); !strings.Contains(got, label) {
+		t.Errorf("history %q does not name the disposition %q", got, label)
+	}
+	if got := js(t, ctx, `document.getElementById("answer-confirm").textContent`); got != "" {
+		t.Errorf("the next card shows the last one's answer %q", got)
+	}
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.KeyEvent("\x1b")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, `document.getElementById("card").hidden`, "Esc goes back to the list")
+	if got := js(t, ctx, `document.querySelectorAll("#pending li").length`); got != "1" {
+		t.Errorf("%s hits pending after Esc, want the low one", got)
+	}
+	s.Status("gps", "")
+	s.Status("camera-rear", "")
+	waitFor(t, ctx, `document.getElementById("alarms").children.length === 0 && document.getElementById("status-ok") !== null`, "alarms clear when the GPS and camera are back")
+	if steps := strings.Join(sink.steps(), " "); !strings.Contains(steps, "disposition=confirmed-stop") {
+		t.Fatalf("steps on the drive: %s", steps)
+	}
+}

@@ -21,6 +21,9 @@
       audio = audio || new AudioContext();
       if (audio.state === "suspended") audio.resume();
     } catch (e) { return; }
+    // A page loaded without a touch or key (a reload, a restart) may not
+    // sound until one: say so, and sound at the first.
+    $("sound-off").hidden = audio.state === "running";
     let i = 0, plays = 0;
     const step = () => {
       const hz = st.ToneHz[i % st.ToneHz.length];
@@ -93,6 +96,7 @@
     const card = $("card");
     if (!shown || !hits.has(shown)) { card.hidden = true; resetCardFor(null); return; }
     const h = hits.get(shown), x = h.hit;
+    if (document.activeElement && document.activeElement.disabled) document.activeElement.blur();
     if (rendered !== shown) resetCardFor(shown);
     card.hidden = false;
     card.style.setProperty("--hit-colour", h.colour);
@@ -111,8 +115,21 @@
     c.className = h.confirmed ? "done" : "";
     v.className = h.confirmed !== "match" || h.verified ? (h.verified ? "done" : "locked") : "";
     d.className = (h.confirmed === "misread" || h.verified) ? "" : "locked";
+    $("answer-confirm").textContent = answers[h.confirmed] || "";
+    $("answer-verify").textContent = answers[h.verified] || "";
+    // Done and locked steps cannot be pressed, from the keyboard either.
+    for (const li of [c, v, d]) {
+      li.querySelectorAll("button, select, input").forEach((el) => { el.disabled = li.className !== ""; });
+    }
     if (h.confirmed === "misread" && !$("code").value) $("code").value = "misread";
+    const ready = card.querySelector(".steps li:not(.done):not(.locked) button, .steps li:not(.done):not(.locked) select");
+    if (ready && !card.contains(document.activeElement)) ready.focus();
+    else if (ready && document.activeElement && document.activeElement.disabled) ready.focus();
   }
+  const answers = {
+    match: "Answered: yes, it matches", misread: "Answered: no, misread",
+    wanted: "Answered: still wanted", "not-wanted": "Answered: no longer valid",
+  };
 
   function renderPending() {
     const ul = $("pending");
@@ -121,13 +138,58 @@
     for (const h of p) {
       const id = h.hit.ID;
       const li = document.createElement("li");
-      li.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
+      b.addEventListener("click", () => { shown = id; renderCard(); });
       li.dataset.hit = id;
       li.dataset.priority = h.hit.Priority;
-      li.addEventListener("click", () => { shown = id; renderCard(); });
+      li.append(b);
       ul.append(li);
     }
     $("pending-count").textContent = String(p.length);
+    renderHandled();
+  }
+
+  // The shift's handled hits, newest first, with the disposition given.
+  function renderHandled() {
+    const done = [...hits.values()].filter((h) => h.done).sort((a, b) => new Date(b.read_at) - new Date(a.read_at));
+    const ul = $("handled");
+    ul.replaceChildren();
+    for (const h of done) {
+      const li = document.createElement("li");
+      li.dataset.hit = h.hit.ID;
+      li.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.ListName + ", " +
+        h.hit.Reason + ": " + codeLabel(h.code);
+      ul.append(li);
+    }
+    $("handled-count").textContent = String(done.length);
+  }
+  function codeLabel(code) {
+    const o = [...$("code").options].find((x) => x.value === code);
+    return o ? o.textContent : code;
+  }
+
+  // Status: what stops reads or their positions (cameras, GPS, the drive)
+  // is an alarm across the page; the rest (list ages, pulls) stays in the
+  // header.
+  const critical = (key) => key === "gps" || key === "drive" || key.startsWith("camera-") || key.startsWith("selfcheck-");
+  function renderStatus(st) {
+    const alarms = $("alarms"), status = $("status");
+    alarms.replaceChildren();
+    status.replaceChildren();
+    for (const key of Object.keys(st || {}).sort()) {
+      const el = document.createElement(critical(key) ? "p" : "span");
+      el.textContent = st[key];
+      el.dataset.key = key;
+      (critical(key) ? alarms : status).append(el);
+    }
+    if (!alarms.children.length) {
+      const ok = document.createElement("span");
+      ok.id = "status-ok";
+      ok.textContent = "Cameras, GPS and drive working";
+      status.prepend(ok);
+    }
   }
 
   function addRead(r, prepend) {
@@ -173,6 +235,21 @@
     catch (e) { $("card-error").textContent = e.message; }
   }));
   $("card-later").addEventListener("click", () => { shown = null; stopTone(); renderCard(); });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !$("card").hidden) { e.preventDefault(); $("card-later").click(); }
+  });
+  // Browsers sound only after a touch or a key: the first one turns the
+  // tones on, and the shown hit sounds if the officer has not confirmed it.
+  const unlock = () => {
+    if (!audio || audio.state === "running") return;
+    audio.resume().then(() => {
+      $("sound-off").hidden = true;
+      const h = shown && hits.get(shown);
+      if (h && !h.done && !h.confirmed && !toneTimer) playTone(h);
+    });
+  };
+  document.addEventListener("keydown", unlock, true);
+  document.addEventListener("pointerdown", unlock, true);
   $("mute").addEventListener("click", () => {
     muted = !muted;
     $("mute").textContent = muted ? "Unmute" : "Mute low/medium";
@@ -197,11 +274,14 @@
     (s.reads || []).forEach((r) => addRead(r, true));
     (s.hits || []).forEach((h) => hits.set(h.hit.ID, h));
     if (!shown) shown = nextHit();
-    $("status").textContent = Object.values(s.status || {}).join(" · ");
+    renderStatus(s.status);
     renderCard(); renderPending();
+    // A reload must not silence a hit the officer has not confirmed.
+    const h = shown && hits.get(shown);
+    if (h && !h.done && !h.confirmed) playTone(h);
   });
   es.addEventListener("read", (e) => addRead(JSON.parse(e.data), true));
   es.addEventListener("hit", (e) => onHit(JSON.parse(e.data)));
-  es.addEventListener("status", (e) => { $("status").textContent = Object.values(JSON.parse(e.data)).join(" · "); });
+  es.addEventListener("status", (e) => renderStatus(JSON.parse(e.data)));
   es.addEventListener("logout", () => { es.close(); document.body.textContent = "Logged out. Shift closed."; });
 })();
