@@ -319,6 +319,7 @@ func addPlateNetFlags(f *pflag.FlagSet, o *edge.RecognizerOptions) {
 	f.BoolVar(&o.OCR.PlateNet, "plate-net", o.OCR.PlateNet, "run Plateward's own plate recogniser beside PP-OCRv4 (ONNX Runtime)")
 	f.Float32Var(&o.OCR.NetMargin, "net-margin", o.OCR.NetMargin, "the plate net's reading goes first when its confidence beats PP-OCRv4's by this much (over 1: never)")
 	f.Float32Var(&o.OCR.NetPromote, "net-promote", o.OCR.NetPromote, "where the plate net reads one of PP-OCRv4's next two candidates, that reading goes first from this net confidence (over 1: never)")
+	f.Float32Var(&o.OCR.NetWeight, "net-weight", o.OCR.NetWeight, "order the candidates by log P(PP-OCRv4) + this × log P(plate net); 0: off")
 	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions of a scene whose plate probability is under this are not read (0: none)")
 	f.Float64Var(&o.PlateRank, "plate-rank", o.PlateRank, "rank a frame's plates by their plate probability to this power too (0: not at all)")
 	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "unless no region passed: then the likeliest held back from this plate probability is read (over --plate-gate: never)")

@@ -81,6 +81,10 @@ type Options struct {
 	// candidates — the two readers agree on it — that reading goes first
 	// when the net's confidence in it is at least this (over 1: never).
 	NetPromote float32
+	// NetWeight orders the candidates by both networks' probability of
+	// each (joint.go): log P(PP-OCRv4) + NetWeight × log P(plate net).
+	// 0: off.
+	NetWeight float32
 }
 
 // DefaultOptions returns options for US plates.
@@ -112,6 +116,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("ocr options: min confidence %g outside 0..1", o.MinConfidence)
 	case o.BandCutPct < 0 || o.BandCutPct > 40:
 		return fmt.Errorf("ocr options: band cut %d%% outside 0..40", o.BandCutPct)
+	case o.NetWeight < 0 || o.NetWeight > 10:
+		return fmt.Errorf("ocr options: net weight %g outside 0..10", o.NetWeight)
 	case o.MaxCandidates < 1:
 		return errors.New("ocr options: max candidates < 1")
 	}
@@ -133,6 +139,7 @@ type Result struct {
 	// row of characters; -1 when the net did not run.
 	Plate float32
 	Net   Candidate // the plate net's own reading; empty when none
+	line  lineCTC   // PP-OCRv4's output for the line (DNN engine), for joint scoring
 }
 
 // Best returns the best reading.
@@ -298,10 +305,11 @@ func (r *Reader) readDNN(roi gocv.Mat) (Result, error) {
 	if line.Dx() < 8 || line.Dy() < 6 {
 		return Result{}, ErrNoPlate
 	}
-	syms, alts, err := r.readSyms(roi, line)
+	lr, err := r.readSyms(roi, line)
 	if err != nil {
 		return Result{}, err
 	}
+	syms, alts := lr.syms, lr.alts
 	raw := symText(syms)
 	if lo, hi, ok := r.rowSpan(roi); ok {
 		syms = trimOutside(syms, lo, hi)
@@ -309,10 +317,15 @@ func (r *Reader) readDNN(roi gocv.Mat) (Result, error) {
 			alts[i] = trimOutside(alts[i], lo, hi)
 		}
 	}
+	ctc := lineCTC{m: lr.m}
+	if at := strings.Index(raw, symText(syms)); at >= 0 && len(syms) > 0 {
+		ctc.pre, ctc.suf = raw[:at], raw[at+len(syms):]
+	}
 	res, err := r.candidates(raw, syms)
 	if err == nil {
 		res.Candidates = r.withAlternatives(res.Candidates, alts)
 	}
+	res.line = ctc
 	return res, err
 }
 
@@ -402,7 +415,7 @@ func (r *Reader) scaleGray(roi gocv.Mat) int {
 	return w
 }
 
-func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) ([]sym, [][]sym, error) {
+func (r *Reader) readSyms(roi gocv.Mat, line image.Rectangle) (lineRead, error) {
 	sub := roi.Region(line)
 	defer sub.Close()
 	if sub.Channels() == 1 {

@@ -26,9 +26,10 @@ type plateNet struct {
 
 // netRead is what the plate net made of a region.
 type netRead struct {
-	syms  []sym   // the reading (beam search), each character's confidence
-	alts  [][]sym // the next readings
-	plate float32 // 0–1: the region shows a plate's characters
+	syms  []sym     // the reading (beam search), each character's confidence
+	alts  [][]sym   // the next readings
+	plate float32   // 0–1: the region shows a plate's characters
+	m     ctcMatrix // the folded output, for joint scoring
 }
 
 func newPlateNet(dir string) (*plateNet, error) {
@@ -91,7 +92,7 @@ func (p *plateNet) read(roi gocv.Mat) (netRead, error) {
 		}
 		T := int(shapes[0][1])
 		m := fold(outs[0], T, len(p.cols), p.cols)
-		out.plate = outs[1][0]
+		out.plate, out.m = outs[1][0], m
 		frac := 1 / float32(T)
 		for i, b := range beamSearch(m) {
 			if i > maxBeamAlts {
@@ -142,6 +143,9 @@ func combine(o Options, res Result, err error, nr netRead) (Result, error) {
 	best := res.Candidates[0]
 	if best.Text == res.Net.Text {
 		res.Candidates[0].Confidence = 1 - (1-best.Confidence)*(1-res.Net.Confidence)
+		if o.NetWeight > 0 {
+			res.Candidates = jointOrder(res.Candidates, res.line, nr.m, o.NetWeight)
+		}
 		return res, nil
 	}
 	order := append([]Candidate{best, res.Net}, res.Candidates[1:]...)
@@ -168,6 +172,9 @@ func combine(o Options, res Result, err error, nr netRead) (Result, error) {
 	}
 	if len(out) > o.MaxCandidates {
 		out = out[:o.MaxCandidates]
+	}
+	if o.NetWeight > 0 {
+		out = jointOrder(out, res.line, nr.m, o.NetWeight)
 	}
 	res.Candidates = out
 	return res, nil

@@ -81,12 +81,12 @@ func (r *Reader) bandText(roi gocv.Mat, band image.Rectangle) (string, error) {
 		} else {
 			sub.CopyTo(&r.color)
 		}
-		syms, _, err := r.rec.read(r.color, false)
+		lr, err := r.rec.read(r.color, false)
 		if err != nil {
 			return "", err
 		}
 		var b strings.Builder
-		for _, s := range syms {
+		for _, s := range lr.syms {
 			b.WriteByte(s.ch)
 		}
 		return lettersOnly(strings.NewReplacer("0", "O", "1", "I", "5", "S", "8", "B").Replace(b.String())), nil
