@@ -33,7 +33,7 @@ ORT_PKG     := onnxruntime-node@1.30.0
 ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps clean
+.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean
 
 all: build
 
@@ -100,6 +100,11 @@ $(GOLANGCI):
 
 lint: $(GOLANGCI) vet staticcheck
 	./$(GOLANGCI) run ./...
+
+# THIRD_PARTY_NOTICES.md from the module graph (internal/notices); make test
+# fails when it is out of date or a module's licence is not allowed.
+notices:
+	$(GO) run ./internal/notices/gen -out THIRD_PARTY_NOTICES.md
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
