@@ -84,27 +84,61 @@ func (a *App) auditBoardView(r *http.Request, shown int) {
 	}
 }
 
-func (a *App) dispatchRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
+// board is the dispatch page's data.
+type board struct {
+	Hits []BoardHit
+	Open int
+	Loc  *time.Location
+}
+
+func (a *App) readBoard(r *http.Request) (board, error) {
 	hits, err := a.boardHits(r)
+	a.auditBoardView(r, len(hits))
+	b := board{Hits: hits, Loc: a.store.Location()}
+	for _, h := range hits {
+		if h.AckedAt.IsZero() {
+			b.Open++
+		}
+	}
+	return b, err
+}
+
+func (a *App) dispatchRender(w http.ResponseWriter, r *http.Request, status int, errMsg, note string) {
+	b, err := a.readBoard(r)
 	if err != nil && errMsg == "" {
 		errMsg, status = err.Error(), http.StatusInternalServerError
 	}
-	a.auditBoardView(r, len(hits))
-	open := 0
-	for _, h := range hits {
-		if h.AckedAt.IsZero() {
-			open++
-		}
-	}
-	a.render(w, r, status, "dispatch", "Dispatch", view{Data: struct {
-		Hits []BoardHit
-		Open int
-		Loc  *time.Location
-	}{hits, open, a.store.Location()}, Error: errMsg, Note: note})
+	a.render(w, r, status, "dispatch", "Dispatch", view{Data: b, Error: errMsg, Note: note})
 }
 
+// dispatchPage is the board; ?acked=1 after an acknowledgement (the POST
+// redirects here, so that the address stays the board's).
 func (a *App) dispatchPage(w http.ResponseWriter, r *http.Request) {
-	a.dispatchRender(w, r, http.StatusOK, "", "")
+	note := ""
+	if r.URL.Query().Get("acked") != "" {
+		note = "Acknowledged."
+	}
+	a.dispatchRender(w, r, http.StatusOK, "", note)
+}
+
+// dispatchBoard is the board's rows alone, which the page's script
+// (static/dispatch.js) fetches every few seconds to update the board in
+// place, leaving a note being typed as it is.
+func (a *App) dispatchBoard(w http.ResponseWriter, r *http.Request) {
+	b, err := a.readBoard(r)
+	if err != nil {
+		http.Error(w, "the dispatch board could not be read", http.StatusInternalServerError)
+		return
+	}
+	v := view{Data: b}
+	if s, ok := r.Context().Value(ctxKey{}).(*session); ok {
+		v.User, v.Role, v.CSRF = s.user, s.role, s.csrf
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Open-Hits", fmt.Sprint(b.Open))
+	if err := a.pages["dispatch"].ExecuteTemplate(w, "rows", v); err != nil {
+		a.opts.Log.Error("render", "page", "dispatch rows", "err", err)
+	}
 }
 
 // errNotOnBoard is an acknowledgement of a hit already acknowledged or
@@ -136,5 +170,5 @@ func (a *App) dispatchAck(w http.ResponseWriter, r *http.Request) {
 		a.dispatchRender(w, r, http.StatusInternalServerError, err.Error(), "")
 		return
 	}
-	a.dispatchRender(w, r, http.StatusOK, "", "Acknowledged.")
+	http.Redirect(w, r, "/dispatch?acked=1", http.StatusSeeOther)
 }

@@ -68,15 +68,20 @@ func TestDispatchBoard(t *testing.T) {
 	d := f.client(t)
 	_, dtok := f.login(t, d, "dispatcher1", testPassword)
 	code, body, _ := get(t, d, f.srv.URL+"/dispatch")
-	if code != http.StatusOK || !strings.Contains(body, `id="open" class="error">2 hits waiting`) || strings.Index(body, "XYZ789") > strings.Index(body, "ABC123") {
+	if code != http.StatusOK || !strings.Contains(body, `<span id="open-count">2</span> hits waiting`) || strings.Index(body, "XYZ789") > strings.Index(body, "ABC123") {
 		t.Fatalf("board %d:\n%s", code, body)
 	}
-	if !strings.Contains(body, `http-equiv="refresh"`) {
-		t.Fatal("the board does not reload itself")
+	if !strings.Contains(body, `src="/static/dispatch.js"`) || strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatal("the board does not update itself in place")
 	}
 	get(t, d, f.srv.URL+"/dispatch") // a reload: not audited again within the quarter hour
-	code, body = post(t, d, f.srv.URL+"/dispatch/h2", url.Values{"csrf": {dtok}, "note": {"unit 12 sent"}})
-	if code != http.StatusOK || !strings.Contains(body, "1 hits waiting") || !regexp.MustCompile(`dispatcher1 \d\d:\d\d:\d\d unit 12 sent`).MatchString(body) {
+	// The acknowledgement redirects to the board, so that the page's
+	// address stays the board's (a reload of /dispatch/h2 was a 405).
+	if code, _ := post(t, d, f.srv.URL+"/dispatch/h2", url.Values{"csrf": {dtok}, "note": {"unit 12 sent"}}); code != http.StatusSeeOther {
+		t.Fatalf("ack: %d, want a redirect to the board", code)
+	}
+	code, body, _ = get(t, d, f.srv.URL+"/dispatch?acked=1")
+	if code != http.StatusOK || !strings.Contains(body, "Acknowledged.") || !strings.Contains(body, `<span id="open-count">1</span> hits waiting`) || !regexp.MustCompile(`dispatcher1 \d\d:\d\d:\d\d unit 12 sent`).MatchString(body) {
 		t.Fatalf("ack %d:\n%s", code, body)
 	}
 	s := f.client(t)

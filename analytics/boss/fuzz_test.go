@@ -75,7 +75,10 @@ func FuzzForms(f *testing.F) {
 		if resp.StatusCode >= 500 {
 			t.Fatalf("%s %q with %q: %d %s", r, arg, body, resp.StatusCode, out)
 		}
-		if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && strings.Contains(strings.ToLower(string(out)), "<script") {
+		// The pages' own scripts are static files (the CSP allows no other);
+		// any other script element is an injection.
+		page := strings.ReplaceAll(string(out), `<script src="/static/dispatch.js" defer></script>`, "")
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") && strings.Contains(strings.ToLower(page), "<script") {
 			t.Fatalf("%s %q with %q: a script element in the answer:\n%s", r, arg, body, out)
 		}
 	})

@@ -89,6 +89,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteCrop:        a.crop,
 		RouteRoster:      a.roster,
 		RouteDispatch:    a.dispatchPage,
+		RouteBoard:       a.dispatchBoard,
 		RouteDispatchAck: a.dispatchAck,
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,

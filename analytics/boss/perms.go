@@ -56,6 +56,7 @@ const (
 	RouteRoster      Route = "GET /roster"
 	RouteDispatch    Route = "GET /dispatch"
 	RouteDispatchAck Route = "POST /dispatch/{id}"
+	RouteBoard       Route = "GET /dispatch/board"
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
@@ -126,6 +127,7 @@ func permissions() map[Route][]Role {
 		// Dispatch (order A.4): the live board of hits pushed by cars.
 		RouteDispatch:    {Dispatcher, Supervisor, Chief},
 		RouteDispatchAck: {Dispatcher, Supervisor},
+		RouteBoard:       {Dispatcher, Supervisor, Chief},
 	}
 }
 
