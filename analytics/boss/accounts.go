@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 func (a *App) usersView(note, errText string) view {
 	return view{Note: note, Error: errText, Data: struct {
 		Users []User
 		Roles []Role
-	}{a.users.List(), Roles()}}
+		Now   time.Time
+		Loc   *time.Location
+	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location()}}
 }
 
 func (a *App) usersPage(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +34,7 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 		a.usersView(fmt.Sprintf("Created %s. One-time password (shown once, give it in person): %s", strings.ToLower(strings.TrimSpace(u.Name)), pw), ""))
 }
 
-// userChange disables, enables or resets one account.
+// userChange disables, enables, unlocks or resets one account.
 func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	action := r.PostFormValue("action")
@@ -46,6 +49,10 @@ func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
 		if err = a.users.SetDisabled(name, action == "disable"); err == nil {
 			a.sess.endUser(name)
 			note = fmt.Sprintf("%s: %sd", name, action)
+		}
+	case "unlock":
+		if err = a.users.Unlock(name); err == nil {
+			note = fmt.Sprintf("%s: unlocked", name)
 		}
 	case "reset":
 		var pw string
@@ -70,7 +77,7 @@ func (a *App) passwordPage(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) passwordSet(w http.ResponseWriter, r *http.Request) {
 	s := current(r)
-	if _, err := a.users.Authenticate(s.user, r.PostFormValue("old"), a.opts.Now(), a.opts.MaxFailures, a.opts.LockoutFor); err != nil {
+	if _, err := a.users.Authenticate(s.user, r.PostFormValue("old"), clientHost(r), a.opts.Now(), a.lockout()); err != nil {
 		a.render(w, r, http.StatusBadRequest, "password", "Change password", view{Error: "the current password is wrong"})
 		return
 	}
@@ -81,6 +88,11 @@ func (a *App) passwordSet(w http.ResponseWriter, r *http.Request) {
 	if err := a.users.SetPassword(s.user, r.PostFormValue("new")); err != nil {
 		a.render(w, r, http.StatusBadRequest, "password", "Change password", view{Error: err.Error()})
 		return
+	}
+	// A new password ends the user's other sessions (one opened with the
+	// old password by someone else among them).
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		a.sess.endUserExcept(s.user, c.Value)
 	}
 	a.audit(r.Context(), s.user, "user.password", s.user)
 	http.Redirect(w, r, "/", http.StatusSeeOther)

@@ -123,16 +123,19 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many login attempts from this computer: wait a minute", http.StatusTooManyRequests)
 		return
 	}
-	u, err := a.users.Authenticate(name, r.PostFormValue("password"), now, a.opts.MaxFailures, a.opts.LockoutFor)
+	u, err := a.users.Authenticate(name, r.PostFormValue("password"), clientHost(r), now, a.lockout())
 	if err != nil {
-		action := "login.failed"
-		if errors.Is(err, ErrLocked) {
+		action, shown := "login.failed", ErrLoginRefused
+		switch {
+		case errors.Is(err, ErrLocked):
 			action = "login.locked"
+		case errors.Is(err, ErrDisabled):
+			shown = ErrDisabled // only after the right password
 		}
 		a.audit(r.Context(), name, action, r.RemoteAddr)
 		tok := newToken()
 		a.setCookie(w, loginCookie, tok, 600)
-		a.render(w, r, http.StatusUnauthorized, "login", "Log in", view{CSRF: tok, Error: err.Error()})
+		a.render(w, r, http.StatusUnauthorized, "login", "Log in", view{CSRF: tok, Error: shown.Error()})
 		return
 	}
 	id, _ := a.sess.start(u, now)

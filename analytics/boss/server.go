@@ -21,6 +21,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -39,7 +40,8 @@ var webFS embed.FS
 type Options struct {
 	SessionIdle     time.Duration    // a session ends after this long without a request
 	SessionMax      time.Duration    // and this long after login, however active
-	MaxFailures     int              // consecutive failed logins that lock an account
+	MaxFailures     int              // failed logins in a row from one address that lock the account from there
+	AccountFailures int              // failed logins in a row from anywhere that lock the account except where it last logged in
 	LockoutFor      time.Duration    // how long a lockout lasts
 	LoginsPerMinute int              // login attempts one client address may make a minute
 	SecureOnly      bool             // cookies only over TLS; set when serving TLS
@@ -52,11 +54,12 @@ type Options struct {
 }
 
 // DefaultOptions returns the department's settings: 15 minutes idle,
-// 10 hours a shift, five failures lock for 15 minutes.
+// 10 hours a shift, five failures from an address lock the account there
+// for 15 minutes, fifty from anywhere lock it but for its known addresses.
 // The retention policy is the built-in one (order D.1).
 func DefaultOptions() Options {
 	p, _ := retention.DefaultPolicy() // Validate reports a policy that failed to load
-	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5,
+	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5, AccountFailures: 50,
 		LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SQLTimeout: 30 * time.Second, Policy: p,
 		Department: "St. Louis Metropolitan Police Department", Now: time.Now, Log: slog.Default()}
 }
@@ -66,8 +69,8 @@ func (o Options) Validate() error {
 	switch {
 	case o.SessionIdle <= 0 || o.SessionMax <= 0:
 		return errors.New("boss options: session times must be positive")
-	case o.MaxFailures < 1:
-		return errors.New("boss options: max failures must be at least 1")
+	case o.MaxFailures < 1 || o.AccountFailures < o.MaxFailures:
+		return errors.New("boss options: max failures must be at least 1, and account failures at least as many")
 	case o.LockoutFor <= 0:
 		return errors.New("boss options: lockout must be positive")
 	case o.LoginsPerMinute < 1:
@@ -140,6 +143,19 @@ func Bootstrap(users *Users, now time.Time) (string, bool, error) {
 	return pw, err == nil, err
 }
 
+// lockout is the app's Lockout.
+func (a *App) lockout() Lockout {
+	return Lockout{PerAddress: a.opts.MaxFailures, PerAccount: a.opts.AccountFailures, For: a.opts.LockoutFor}
+}
+
+// clientHost is the host part of a request's remote address.
+func clientHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
 // ServeHTTP serves the app with its security headers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -147,6 +163,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	if err := parseForm(w, r); errors.Is(err, errBodyTooLarge) {
 		w.Header().Set("Connection", "close")
 		http.Error(w, "this request is larger than this page takes", http.StatusRequestEntityTooLarge)

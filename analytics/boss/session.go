@@ -111,6 +111,17 @@ func (s *sessions) endUser(name string) {
 	}
 }
 
+// endUserExcept ends every session of a user but keep (a password change).
+func (s *sessions) endUserExcept(name, keep string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, ss := range s.byID {
+		if ss.user == name && id != keep {
+			delete(s.byID, id)
+		}
+	}
+}
+
 func sameToken(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

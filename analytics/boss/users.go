@@ -26,17 +26,24 @@ const UsersFile = "users.json"
 
 // User is one back-office account.
 type User struct {
-	Name        string    `json:"name"`  // login name
-	Badge       string    `json:"badge"` // badge number
-	Unit        string    `json:"unit"`
-	Role        Role      `json:"role"`
-	TrainedOn   string    `json:"trained_on,omitempty"` // YYYY-MM-DD; empty until trained
-	Password    string    `json:"password"`             // argon2id stored form
-	MustChange  bool      `json:"must_change"`          // a one-time password was issued
-	Disabled    bool      `json:"disabled"`
-	Failures    int       `json:"failures"` // consecutive failed logins
-	LockedUntil time.Time `json:"locked_until,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	Name       string `json:"name"`  // login name
+	Badge      string `json:"badge"` // badge number
+	Unit       string `json:"unit"`
+	Role       Role   `json:"role"`
+	TrainedOn  string `json:"trained_on,omitempty"` // YYYY-MM-DD; empty until trained
+	Password   string `json:"password"`             // argon2id stored form
+	MustChange bool   `json:"must_change"`          // a one-time password was issued
+	Disabled   bool   `json:"disabled"`
+	// Failures is no longer written (failed logins are counted in memory,
+	// per address and per account: see Authenticate); a value in an older
+	// file is ignored.
+	Failures    int       `json:"failures"`
+	LockedUntil time.Time `json:"locked_until,omitempty"` // the account-wide lock (Lockout.PerAccount)
+	// KnownFrom are the client addresses of the account's last successful
+	// logins, newest first (at most maxKnownFrom): an account-wide lock
+	// does not apply there.
+	KnownFrom []string  `json:"known_from,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Errors of the user store.
@@ -50,14 +57,27 @@ var userName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
 // Users is the file-backed account store. Every change is written
 // atomically before it is visible.
 type Users struct {
-	path string
-	mu   sync.Mutex
-	byID map[string]User
+	path  string
+	mu    sync.Mutex
+	byID  map[string]User
+	fails map[string]*failures // "account\x00address" and "account": failed logins since the last success
 }
+
+// failures counts failed logins in a row, and the lock they caused.
+type failures struct {
+	n     int
+	until time.Time
+}
+
+// maxKnownFrom is how many addresses of successful logins an account keeps.
+const maxKnownFrom = 5
+
+// maxFailureCounts bounds the failure counts kept in memory.
+const maxFailureCounts = 10000
 
 // OpenUsers reads dir/users.json, or starts empty when there is none.
 func OpenUsers(dir string) (*Users, error) {
-	u := &Users{path: filepath.Join(dir, UsersFile), byID: map[string]User{}}
+	u := &Users{path: filepath.Join(dir, UsersFile), byID: map[string]User{}, fails: map[string]*failures{}}
 	var list []User
 	err := strictjson.ReadFile(u.path, &list)
 	if errors.Is(err, os.ErrNotExist) {
@@ -203,13 +223,48 @@ func (u *Users) Reset(name string) (string, error) {
 		x.Password, x.MustChange, x.Failures, x.LockedUntil = h, true, 0, time.Time{}
 		return nil
 	})
+	if err == nil {
+		u.clearFailures(name)
+	}
 	return pw, err
 }
 
-// SetPassword sets a user's own new password (at least 12 characters).
+// Unlock clears an account's lockouts (account-wide and per address)
+// without changing its password: IT's way to let a user back in.
+func (u *Users) Unlock(name string) error {
+	if _, err := u.update(name, func(x *User) error { x.Failures, x.LockedUntil = 0, time.Time{}; return nil }); err != nil {
+		return err
+	}
+	u.clearFailures(name)
+	return nil
+}
+
+func (u *Users) clearFailures(name string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for k := range u.fails {
+		if k == name || strings.HasPrefix(k, name+"\x00") {
+			delete(u.fails, k)
+		}
+	}
+}
+
+// ErrSamePassword is a new password equal to the current one: a one-time
+// password must not be kept.
+var ErrSamePassword = errors.New("the new password must differ from the current one")
+
+// SetPassword sets a user's own new password (at least 12 characters, not
+// the current one).
 func (u *Users) SetPassword(name, pw string) error {
 	if len(pw) < 12 {
 		return errors.New("a password needs at least 12 characters")
+	}
+	x, err := u.Get(name)
+	if err != nil {
+		return err
+	}
+	if shift.CheckPIN(x.Password, pw) {
+		return ErrSamePassword
 	}
 	h, err := shift.HashPIN(pw)
 	if err != nil {
@@ -219,48 +274,109 @@ func (u *Users) SetPassword(name, pw string) error {
 	return err
 }
 
-// Login outcomes other than success.
+// Login outcomes other than success. A user is shown ErrLoginRefused for
+// both ErrBadLogin and ErrLocked: an outsider must not learn from the
+// answer (or its time) whether a name exists or is locked.
 var (
-	ErrBadLogin = errors.New("wrong user name or password")
-	ErrLocked   = errors.New("account locked after repeated failed logins; try later or ask IT")
-	ErrDisabled = errors.New("account disabled; ask IT")
+	ErrBadLogin     = errors.New("wrong user name or password")
+	ErrLocked       = errors.New("account locked after repeated failed logins")
+	ErrDisabled     = errors.New("account disabled; ask IT")
+	ErrLoginRefused = errors.New("wrong user name or password — after repeated failures the account is locked for a while; IT can unlock it")
 )
 
-// Authenticate checks a password. After maxFailures consecutive failures
-// the account locks for lockFor; an unknown user and a wrong password give
-// the same error.
-func (u *Users) Authenticate(name, pw string, now time.Time, maxFailures int, lockFor time.Duration) (User, error) {
-	x, err := u.Get(strings.ToLower(strings.TrimSpace(name)))
+// Lockout is how failed logins lock an account. PerAddress failures in a
+// row from one client address lock the account from that address; so an
+// outsider's guesses cannot keep the account's owner out from their own
+// computer. PerAccount failures in a row from anywhere (a spray from many
+// addresses) lock the account everywhere except the addresses it last
+// logged in from successfully. Both last For; IT ends them at once with
+// Unlock (the Users page, or alpr users unlock on the station).
+type Lockout struct {
+	PerAddress, PerAccount int
+	For                    time.Duration
+}
+
+// Authenticate checks a password given from addr (the client's host).
+// Every attempt — unknown name, wrong password, locked account — costs
+// one argon2id check and no file write, so their times do not tell them
+// apart; counts live in memory (a restart forgets them, not a lock of the
+// whole account, which is saved).
+func (u *Users) Authenticate(name, pw, addr string, now time.Time, lo Lockout) (User, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	x, err := u.Get(name)
 	if err != nil {
 		shift.CheckPIN("argon2id$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", pw) // same work as a real check
 		return User{}, ErrBadLogin
 	}
-	if now.Before(x.LockedUntil) {
+	ok := shift.CheckPIN(x.Password, pw)
+	known := false
+	for _, k := range x.KnownFrom {
+		known = known || k == addr
+	}
+	u.mu.Lock()
+	if len(u.fails) > maxFailureCounts {
+		// A flood of addresses: forget the counts that lock nothing.
+		for k, f := range u.fails {
+			if !now.Before(f.until) {
+				delete(u.fails, k)
+			}
+		}
+	}
+	pair, acct := u.failuresLocked(name+"\x00"+addr), u.failuresLocked(name)
+	if now.Before(pair.until) || (now.Before(x.LockedUntil) && !known) {
+		u.mu.Unlock()
 		return x, ErrLocked
 	}
-	if !shift.CheckPIN(x.Password, pw) {
-		x, err = u.update(x.Name, func(x *User) error {
-			x.Failures++
-			if x.Failures >= maxFailures {
-				x.LockedUntil, x.Failures = now.Add(lockFor), 0
-			}
-			return nil
-		})
-		if err != nil {
-			return x, err
+	if !ok {
+		pair.n++
+		acct.n++
+		lockPair := pair.n >= lo.PerAddress
+		if lockPair {
+			pair.n, pair.until = 0, now.Add(lo.For)
 		}
-		if now.Before(x.LockedUntil) {
+		lockAcct := acct.n >= lo.PerAccount
+		if lockAcct {
+			acct.n = 0
+		}
+		u.mu.Unlock()
+		if lockAcct {
+			if x, err = u.update(name, func(x *User) error { x.LockedUntil = now.Add(lo.For); return nil }); err != nil {
+				return x, err
+			}
+		}
+		if lockPair || (lockAcct && !known) {
 			return x, ErrLocked
 		}
 		return x, ErrBadLogin
 	}
+	u.mu.Unlock()
 	if x.Disabled {
 		return x, ErrDisabled
 	}
-	if x.Failures != 0 {
-		if x, err = u.update(x.Name, func(x *User) error { x.Failures = 0; return nil }); err != nil {
-			return x, err
-		}
+	u.clearFailures(name)
+	if len(x.KnownFrom) == 0 || x.KnownFrom[0] != addr || !x.LockedUntil.IsZero() {
+		return u.update(name, func(x *User) error {
+			kept := []string{addr}
+			for _, k := range x.KnownFrom {
+				if k != addr && len(kept) < maxKnownFrom {
+					kept = append(kept, k)
+				}
+			}
+			x.KnownFrom, x.Failures = kept, 0
+			if !now.Before(x.LockedUntil) {
+				x.LockedUntil = time.Time{}
+			}
+			return nil
+		})
 	}
 	return x, nil
+}
+
+func (u *Users) failuresLocked(key string) *failures {
+	f := u.fails[key]
+	if f == nil {
+		f = &failures{}
+		u.fails[key] = f
+	}
+	return f
 }

@@ -46,10 +46,10 @@ func TestUsersResetIsTheWayBackIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := users.Authenticate("admin", lost, time.Now(), 5, time.Minute); err == nil {
+	if _, err := users.Authenticate("admin", lost, "127.0.0.1", time.Now(), boss.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute}); err == nil {
 		t.Fatal("the lost password still logs in")
 	}
-	u, err := users.Authenticate("admin", m[1], time.Now(), 5, time.Minute)
+	u, err := users.Authenticate("admin", m[1], "127.0.0.1", time.Now(), boss.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute})
 	if err != nil {
 		t.Fatalf("the new password does not log in: %v", err)
 	}
