@@ -168,3 +168,38 @@ func TestHSTSUnderTLS(t *testing.T) {
 		t.Fatalf("HSTS over plain HTTP: %q", got)
 	}
 }
+
+// TestIdsInPathsAreValidated: every part of an address is a name or an
+// id before a handler sees it; a car cannot push a hit whose id would
+// turn the board's form into a post elsewhere.
+func TestIdsInPathsAreValidated(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	f.login(t, c, "dispatcher1", testPassword)
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/dispatch/..%2Fusers%2Fadmin", http.StatusBadRequest},
+		{"/crops/..%2F..%2Fusers.json", http.StatusBadRequest},
+		{"/crops/%2e%2e", http.StatusBadRequest},
+		{"/dispatch/h1%3Cscript%3E", http.StatusBadRequest},
+		{"/hotlists/NCIC/current%00", http.StatusBadRequest},
+		{"/dispatch", http.StatusOK},
+		{"/static/style.css", http.StatusOK},
+	} {
+		if code, _, _ := get(t, c, f.srv.URL+tc.path); code != tc.want {
+			t.Errorf("GET %s: %d, want %d", tc.path, code, tc.want)
+		}
+	}
+	ct, _ := OpenCarTokens(f.store.Dir())
+	tok, err := ct.Issue("car7", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := f.clk.now().Format(time.RFC3339)
+	body := `{"id":"../users/admin","alerted_at":"` + at + `","plate":"ABC123","matched_plate":"ABC123","match_kind":"exact","list_name":"NCIC","priority":"high","reason":"Stolen vehicle"}`
+	if code := carPost(t, f.srv.URL+"/car/hits", tok, body); code != http.StatusBadRequest {
+		t.Fatalf("a pushed hit with id ../users/admin: %d", code)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -156,6 +157,25 @@ func clientHost(r *http.Request) string {
 	return r.RemoteAddr
 }
 
+// validPath reports whether every part of an escaped path, unescaped, is
+// a name or an id as the back office makes them: letters, digits, '.',
+// '-' and '_', and not "." or "..". An id is validated as what it is before
+// any handler sees it: "..%2Fusers%2Fadmin" in /dispatch/{id} is refused.
+func validPath(escaped string) bool {
+	for _, part := range strings.Split(escaped, "/") {
+		p, err := url.PathUnescape(part)
+		if err != nil || p == "." || p == ".." {
+			return false
+		}
+		for _, c := range p {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // ServeHTTP serves the app with its security headers.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
@@ -172,6 +192,10 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if err != nil || !validText(r) {
 		http.Error(w, "this request's address or form is not valid UTF-8 text", http.StatusBadRequest)
+		return
+	}
+	if !validPath(r.URL.EscapedPath()) {
+		http.Error(w, "this address is not one of the back office's: its parts are names and ids of letters, digits, '.', '-' and '_'", http.StatusBadRequest)
 		return
 	}
 	a.mux.ServeHTTP(w, r)

@@ -44,8 +44,8 @@ func AddManual(ctx context.Context, st *analytics.Store, e ManualEntry, by strin
 		return e, errors.New("manual entry: the expiry must be in the future")
 	case e.Expires.After(now.AddDate(0, 0, MaxManualDays)):
 		return e, fmt.Errorf("manual entry: at most %d days; renew it if it is still wanted", MaxManualDays)
-	case len(e.State) > 2:
-		return e, fmt.Errorf("manual entry: state %q: two letters", e.State)
+	case e.State != "" && !plate.IsStateCode(e.State):
+		return e, fmt.Errorf("manual entry: state %q is not a state's, territory's or province's two-letter code (leave it empty for any state)", e.State)
 	}
 	e.ID, e.AddedBy, e.AddedAt = uuid.Must(uuid.NewV7()).String(), by, now.UTC()
 	if _, err := st.DB().ExecContext(ctx, `INSERT INTO manual_entries (id, plate, state, reason, case_number, expires_at, added_by, added_at)

@@ -31,6 +31,8 @@ func TestManualEntries(t *testing.T) {
 		{"already expired", ManualEntry{Plate: "AB123", Reason: "r", Case: "26-1", Expires: now.Add(-time.Hour)}, "future"},
 		{"a year", ManualEntry{Plate: "AB123", Reason: "r", Case: "26-1", Expires: now.AddDate(1, 0, 0)}, "at most 90 days"},
 		{"no plate", ManualEntry{Plate: "--", Reason: "r", Case: "26-1", Expires: now.AddDate(0, 0, 7)}, "plate"},
+		{"not a state", ManualEntry{Plate: "AB123", State: "ZZ", Reason: "r", Case: "26-1", Expires: now.AddDate(0, 0, 7)}, "not a state"},
+		{"markup for a state", ManualEntry{Plate: "AB123", State: "<b", Reason: "r", Case: "26-1", Expires: now.AddDate(0, 0, 7)}, "not a state"},
 	} {
 		if _, err := AddManual(ctx, st, tc.e, "sgt", now); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error about %q", tc.name, err, tc.want)

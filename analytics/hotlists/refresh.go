@@ -116,9 +116,37 @@ func (r Refresher) Import(ctx context.Context, c Config, list string, data []byt
 	return r.take(ctx, s, data, "upload/"+filepath.Base(filename), by, now)
 }
 
+// KeepRejected is how long a rejected delivery's file stays for IT to
+// look into; its row (checksum, when, why) stays in the history.
+const KeepRejected = 30 * 24 * time.Hour
+
+// pruneRejected removes the files of versions rejected more than
+// KeepRejected ago: a delivery nobody may use does not stay forever.
+func (r Refresher) pruneRejected(ctx context.Context, now time.Time) error {
+	rows, err := r.St.DB().QueryContext(ctx, `SELECT list, sha256, format FROM hotlist_versions
+		WHERE state = ? AND coalesce(decided_at, fetched_at) < ?`, StateRejected, now.Add(-KeepRejected))
+	if err != nil {
+		return fmt.Errorf("rejected hot-list versions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var list, sha, format string
+		if err := rows.Scan(&list, &sha, &format); err != nil {
+			return err
+		}
+		if err := os.Remove(r.file(list, sha, format)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove a rejected hot-list version: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
 // take validates and records a delivered version of a list.
 func (r Refresher) take(ctx context.Context, s Source, data []byte, origin, by string, now time.Time) (Outcome, error) {
 	o := Outcome{List: s.Name, FetchedAt: now}
+	if err := r.pruneRejected(ctx, now); err != nil {
+		return o, err
+	}
 	var err error
 	sum := sha256.Sum256(data)
 	o.SHA256 = hex.EncodeToString(sum[:])

@@ -287,6 +287,22 @@ func TestRefreshFromFolderAndStaleness(t *testing.T) {
 			t.Fatalf("at +%s: %+v %v, want stale=%v", tc.at, ss, err, tc.stale)
 		}
 	}
+	// The rejected delivery's file stays for IT to look into, then goes at
+	// the first delivery after KeepRejected; its row stays.
+	rejected := r.file("MULES", o.SHA256, "ncic")
+	if _, err := os.Stat(rejected); err != nil {
+		t.Fatalf("the rejected file right after: %v", err)
+	}
+	if _, err := r.Refresh(ctx, cfg.Lists[0], now.Add(time.Hour+KeepRejected+time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(rejected); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the rejected file after %s: %v", KeepRejected, err)
+	}
+	var n int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM hotlist_versions WHERE state = 'rejected'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("rejected rows: %d %v", n, err)
+	}
 }
 
 func TestConfigValidation(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/plate"
@@ -53,12 +52,27 @@ func DecodePushedHit(r io.Reader) (PushedHit, error) {
 		return h, fmt.Errorf("%w: a hit as JSON: %w", ErrPushedHit, err)
 	}
 	switch {
-	case strings.TrimSpace(h.ID) == "" || len(h.ID) > 64:
-		return h, fmt.Errorf("%w: a hit needs its id", ErrPushedHit)
+	case !validID(h.ID):
+		return h, fmt.Errorf("%w: a hit's id is 1 to 64 letters, digits, - and _", ErrPushedHit)
 	case plate.Normalize(h.Plate) == "" || h.ListName == "" || h.Reason == "" || h.AlertedAt.IsZero():
 		return h, fmt.Errorf("%w: a hit needs its plate, list, reason and time", ErrPushedHit)
 	case h.HasFix && !(math.Abs(h.Lat) <= 90 && math.Abs(h.Lon) <= 180):
 		return h, fmt.Errorf("%w: a position out of range", ErrPushedHit)
 	}
 	return h, nil
+}
+
+// validID reports whether id is a record id as the car makes them
+// (UUIDs): letters, digits, - and _, at most 64. An id also becomes part of
+// the back office's addresses (/dispatch/<id>): "../users/admin" must not.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -108,3 +108,12 @@ func TestTranslateArgsMatchTheStore(t *testing.T) {
 		t.Fatalf("TranslateArgs = %q %q: update analytics/migrations/0003_plate_key.sql too", from, to)
 	}
 }
+
+func TestIsStateCode(t *testing.T) {
+	for code, want := range map[string]bool{"MO": true, "DC": true, "PR": true, "ON": true, "MX": true, "US": true,
+		"": false, "mo": false, "XX": false, "M": false, "MOO": false, "<s": false, "ZZ": false} {
+		if got := IsStateCode(code); got != want {
+			t.Errorf("IsStateCode(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
