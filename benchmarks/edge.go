@@ -25,6 +25,7 @@ import (
 // EdgeResult is one configuration of the real-time benchmark; the JSON keys
 // are fixed by the benchmark's contract.
 type EdgeResult struct {
+	Road       string  `json:"road"` // the video's road condition (fixtures.RoadKinds)
 	Cameras    int     `json:"cameras"`
 	Resolution string  `json:"resolution"`
 	FPSPerCore float64 `json:"fps_per_core"`
@@ -104,6 +105,8 @@ type EdgeOptions struct {
 	// recognise. Nothing is skipped, and no latency is measured (a frame
 	// is not waited for, so there is no capture time to measure from).
 	FlatOut bool
+	Road    string // the video's road condition (fixtures.RoadKinds); "" is the clear day
+	Fuse    bool   // read tracks per character position too (track.Options.Fuse)
 }
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
@@ -134,14 +137,17 @@ func (a *latencyAlerter) Hit(h drive.Hit, _ []byte) error {
 // latency (at the frame rate) and memory. Every plate of the video is on the hot list, so every read plate
 // raises an alert.
 func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
-	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height)}
+	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height), Road: o.Road}
+	if res.Road == "" {
+		res.Road = fixtures.RoadDay
+	}
 	fo := fixtures.DefaultOptions()
-	fo.Scenes, fo.VideoCars, fo.Width, fo.Height, fo.FPS, fo.HotEntries, fo.Seed = 0, o.Cars, o.Width, o.Height, o.FPS, 1000, 7
+	fo.Scenes, fo.VideoCars, fo.Width, fo.Height, fo.FPS, fo.HotEntries, fo.Seed, fo.Road = 0, o.Cars, o.Width, o.Height, o.FPS, 1000, 7, o.Road
 	if o.GapFrames > 0 {
 		fo.GapFrames = o.GapFrames
 	}
 	res.Gap = fo.GapFrames
-	shiftDir := filepath.Join(o.Dir, fmt.Sprintf("shift-%d", o.Height))
+	shiftDir := filepath.Join(o.Dir, fmt.Sprintf("shift-%d-%s", o.Height, res.Road))
 	s, err := fixtures.GenerateShift(shiftDir, fo)
 	if err != nil {
 		return res, err
@@ -161,7 +167,7 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 		return res, err
 	}
 	eo := edge.DefaultOptions()
-	eo.OCR.ModelsDir, eo.Realtime = o.Models, !o.FlatOut
+	eo.OCR.ModelsDir, eo.Realtime, eo.Track.Fuse = o.Models, !o.FlatOut, o.Fuse
 	eo.Motion.Off, eo.ROI, eo.Workers, eo.SecondLook.Off = o.NoMotionGate, o.ROI, o.Workers, o.NoSecondLook
 	for i := range o.Cameras {
 		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/plateward/alpr/benchmarks"
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/fixtures"
 )
 
 func newBenchCmd() *cobra.Command {
@@ -208,9 +209,9 @@ func newBenchIngestCmd() *cobra.Command {
 
 func newBenchEdgeCmd() *cobra.Command {
 	var asJSON bool
-	var models, configs string
+	var models, configs, roads string
 	var cars, fps, gap, workers int
-	var flatOut bool
+	var flatOut, fuse bool
 	var gate, secondLook bool
 	var roi edge.ROI
 	cmd := &cobra.Command{
@@ -221,9 +222,17 @@ func newBenchEdgeCmd() *cobra.Command {
 			out := cmd.OutOrStdout()
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			if !asJSON {
-				fmt.Fprintln(tw, "CAMERAS\tWORKERS\tRESOLUTION\tCPU CORES\tFPS/CORE\tSKIPPED\tSTILL\tSECOND LOOKS\tRECALL\tALERT p50/p95/p99 ms\tPEAK RSS MB (RSS a tenth in → at the end)")
+				fmt.Fprintln(tw, "ROAD\tCAMERAS\tWORKERS\tRESOLUTION\tCPU CORES\tFPS/CORE\tSKIPPED\tSTILL\tSECOND LOOKS\tRECALL\tALERT p50/p95/p99 ms\tPEAK RSS MB (RSS a tenth in → at the end)")
 			}
-			for _, c := range strings.Split(configs, ",") {
+			type run struct{ config, road string }
+			var runs []run
+			for _, road := range strings.Split(roads, ",") {
+				for _, c := range strings.Split(configs, ",") {
+					runs = append(runs, run{c, strings.TrimSpace(road)})
+				}
+			}
+			for _, rn := range runs {
+				c := rn.config
 				n, h, ok := strings.Cut(strings.TrimSpace(c), "x")
 				cams, err1 := strconv.Atoi(n)
 				height, err2 := strconv.Atoi(h)
@@ -235,7 +244,7 @@ func newBenchEdgeCmd() *cobra.Command {
 					return err
 				}
 				res, err := benchmarks.Edge(cmd.Context(), benchmarks.EdgeOptions{Cameras: cams, Width: height * 16 / 9, Height: height,
-					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate, NoSecondLook: !secondLook, ROI: roi, GapFrames: gap, Workers: workers, FlatOut: flatOut})
+					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate, NoSecondLook: !secondLook, ROI: roi, GapFrames: gap, Workers: workers, FlatOut: flatOut, Road: rn.road, Fuse: fuse})
 				os.RemoveAll(d)
 				if err != nil {
 					return err
@@ -250,16 +259,18 @@ func newBenchEdgeCmd() *cobra.Command {
 				if res.FlatOut {
 					alert = "— (flat out)"
 				}
-				fmt.Fprintf(tw, "%d\t%d\t%s\t%.2f\t%.1f\t%d\t%d\t%d\t%.2f\t%s\t%.0f (%.0f s replay: %.0f → %.0f)\n", res.Cameras, res.Workers, res.Resolution, res.CPUCores, res.FPSPerCore,
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.1f\t%d\t%d\t%d\t%.2f\t%s\t%.0f (%.0f s replay: %.0f → %.0f)\n", res.Road, res.Cameras, res.Workers, res.Resolution, res.CPUCores, res.FPSPerCore,
 					res.Dropped, res.Still, res.SecondLooks, res.Recall, alert, res.RSSMB, res.ReplayS, res.RSSEarlyMB, res.RSSLateMB)
 				if len(res.Missed) > 0 || len(res.Other) > 0 {
-					fmt.Fprintf(tw, "\tmissed: %s; other reads: %s\n", strings.Join(res.Missed, ", "), strings.Join(res.Other, ", "))
+					fmt.Fprintf(tw, "\t\tmissed: %s; other reads: %s\n", strings.Join(res.Missed, ", "), strings.Join(res.Other, ", "))
 				}
 			}
 			return tw.Flush()
 		},
 	}
 	cmd.Flags().StringVar(&configs, "configs", "1x720,2x720,1x1080,2x1080", "configurations: CAMERASxHEIGHT, comma separated")
+	cmd.Flags().BoolVar(&fuse, "fuse", false, "read each track per character position as well as per reading")
+	cmd.Flags().StringVar(&roads, "road", "day", "the videos' road conditions, comma separated: "+strings.Join(fixtures.RoadKinds(), ", "))
 	cmd.Flags().IntVar(&cars, "cars", 6, "cars in each camera's video")
 	cmd.Flags().IntVar(&fps, "fps", 15, "the videos' frame rate")
 	cmd.Flags().BoolVar(&flatOut, "flat-out", false, "feed every frame as fast as the reader takes it (the most frames a second; no latency)")

@@ -22,6 +22,11 @@ type Options struct {
 	Gap           time.Duration // a track ends when unseen this long
 	MaxCandidates int           // candidates kept per read
 	NewID         func() string // names a track; its read keeps the name
+	// Fuse reads a track per character position as well as per reading
+	// (fuse.go): where the frames' readings of the plate's length agree
+	// position by position on a reading that no single frame made best,
+	// that reading goes first.
+	Fuse bool
 }
 
 // DefaultOptions suits 15–30 fps cameras.
@@ -194,6 +199,15 @@ func (t *Tracker) finish(k *trk) Read {
 			break
 		}
 		r.Candidates = append(r.Candidates, Candidate{c.s, c.v / total})
+	}
+	if t.opts.Fuse {
+		if f, conf, ok := fuse(k.obs); ok && f != r.Plate {
+			r.Plate = f
+			r.Candidates = append([]Candidate{{f, conf}}, r.Candidates...)
+			if len(r.Candidates) > t.opts.MaxCandidates {
+				r.Candidates = r.Candidates[:t.opts.MaxCandidates]
+			}
+		}
 	}
 	r.Confidence = r.Candidates[0].Confidence
 	// The best frame reads the plate itself with the highest confidence;

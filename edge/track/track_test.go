@@ -65,3 +65,57 @@ func TestEditDistanceAtMost1(t *testing.T) {
 		}
 	}
 }
+
+// TestFuseReadsPerPosition: four frames each misread a different
+// character as its look-alike, so the reading vote is a tie; read per
+// position, the track reads the plate, which no frame read. Without Fuse
+// the reading vote stands.
+func TestFuseReadsPerPosition(t *testing.T) {
+	ms := time.Millisecond
+	in := []Observation{obs(0, "A81C2D", .9), obs(66*ms, "AB1CZD", .9), obs(133*ms, "AB1C20", .9), obs(200*ms, "ABIC2D", .9)}
+	for _, tc := range []struct {
+		name string
+		fuse bool
+		want string
+	}{{"per reading", false, "A81C2D"}, {"per position", true, "AB1C2D"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.Fuse = tc.fuse
+			tr, err := New("front", o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range in {
+				tr.Observe(x)
+			}
+			reads := tr.Flush()
+			if len(reads) != 1 || reads[0].Plate != tc.want {
+				t.Fatalf("reads %+v, want one read of %s", reads, tc.want)
+			}
+			if tc.fuse && (reads[0].Confidence <= 0.5 || reads[0].Confidence > 1) {
+				t.Fatalf("fused confidence %g", reads[0].Confidence)
+			}
+		})
+	}
+}
+
+func TestFuseLengthAndTies(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		obs  []Observation
+		want string
+	}{
+		{"the plate's length is the frames' own readings' most weighed", []Observation{obs(0, "AB1C2D", .9), obs(0, "AB1C2", .95), obs(0, "AB1C2D", .8)}, "AB1C2D"},
+		{"one frame", []Observation{obs(0, "XYZ123", .7)}, "XYZ123"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, conf, ok := fuse(tc.obs)
+			if !ok || got != tc.want || conf <= 0 || conf > 1 {
+				t.Fatalf("fuse = %q %g %v, want %q", got, conf, ok, tc.want)
+			}
+		})
+	}
+	if _, _, ok := fuse(nil); ok {
+		t.Fatal("a track without readings fused")
+	}
+}
