@@ -113,6 +113,14 @@ func checkBasis(ctx context.Context, tx *sql.Tx, d Dissemination, now time.Time)
 	}
 }
 
+// MaxExportRows bounds an export: more matching reads refuse it
+// (ErrExportTooLarge) rather than cut it.
+const MaxExportRows = 100_000
+
+// ErrExportTooLarge is an export whose search matched more reads than an
+// export holds.
+var ErrExportTooLarge = errors.New("export refused: too many reads")
+
 // ExportPlateReads runs a plate search for export: the basis is checked
 // first, and the search, its audit entry and the dissemination log row
 // are written in one transaction, so no export leaves unlogged.
@@ -133,8 +141,12 @@ func (s *Store) ExportPlateReads(ctx context.Context, a Access, q PlateQuery, d 
 			if err := checkBasis(ctx, tx, d, now); err != nil {
 				return 0, err
 			}
+			limit := p.Limit
+			if limit <= 0 {
+				limit = MaxExportRows
+			}
 			rows, err := tx.QueryContext(ctx, readSelectFrom(plateCTE+",", "k", "r.plate = ?", "0"),
-				plateKey(p.Plate), from, to, p.Plate, limitOr(p.Limit))
+				plateKey(p.Plate), from, to, p.Plate, limit)
 			if err != nil {
 				return 0, err
 			}
@@ -142,6 +154,10 @@ func (s *Store) ExportPlateReads(ctx context.Context, a Access, q PlateQuery, d 
 			rows.Close()
 			if err != nil {
 				return 0, err
+			}
+			if m := Matched(out); m > len(out) {
+				// An export is complete or does not leave.
+				return 0, fmt.Errorf("%w: %d reads match and an export holds at most %d: narrow the time window", ErrExportTooLarge, m, len(out))
 			}
 			d.Rows = len(out)
 			_, err = tx.ExecContext(ctx, `INSERT INTO disseminations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

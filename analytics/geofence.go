@@ -51,10 +51,19 @@ func (s *Store) Geofence(ctx context.Context, a Access, poly []Point, w Window, 
 			if err != nil {
 				return 0, err
 			}
+			n := 0
 			for _, r := range all {
-				if inside(poly, r.Lat, r.Lon) && len(out) < limit {
-					out = append(out, r)
+				if inside(poly, r.Lat, r.Lon) {
+					n++
+					if len(out) < limit {
+						out = append(out, r)
+					}
 				}
+			}
+			// The count is of the reads fetched: when the box around the
+			// polygon held more than 20 × limit reads, a lower bound.
+			for i := range out {
+				out[i].Matched = n
 			}
 			return len(out), nil
 		})

@@ -56,10 +56,23 @@ type ReadRow struct {
 	CropPath   string // relative to the image store
 	Hits       []string
 	DistanceM  float64 // stakeout only: metres from the centre
+	// Matched is how many reads the search matched in all, the same on
+	// every row: more than the rows returned when the limit cut them.
+	Matched int
+}
+
+// Matched is how many reads a search matched in all (rows are cut at the
+// search's limit): rows[0].Matched, or 0 for no rows.
+func Matched(rows []ReadRow) int {
+	if len(rows) == 0 {
+		return 0
+	}
+	return rows[0].Matched
 }
 
 // readSelect is the select list every read search shares; cond is the
-// WHERE condition on reads r, and extra a column appended (or "0").
+// WHERE condition on reads r, and extra a column appended (or "0"). The
+// last column counts every matching read, before the limit (ReadRow.Matched).
 // Arguments bind in the order: cond's, extra's, the limit.
 //
 // The matching reads are a MATERIALIZED CTE: without it DuckDB turns
@@ -84,7 +97,7 @@ func readSelectFrom(with, from, cond, extra string) string {
 		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
 		       coalesce(r.crop_path, ''),
 		       coalesce(list(h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')' ORDER BY h.priority) FILTER (WHERE h.id IS NOT NULL), []),
-		       ` + extra + `
+		       ` + extra + `, count(*) OVER ()
 		FROM r LEFT JOIN hits h ON h.read_id = r.id
 		GROUP BY ALL
 		ORDER BY r.captured_at DESC
@@ -97,7 +110,7 @@ func scanReads(rows *sql.Rows) ([]ReadRow, error) {
 		var r ReadRow
 		var hits []any
 		if err := rows.Scan(&r.ID, &r.CapturedAt, &r.Plate, &r.Confidence, &r.State, &r.Camera, &r.Vehicle, &r.Officer,
-			&r.HasFix, &r.Lat, &r.Lon, &r.CropPath, &hits, &r.DistanceM); err != nil {
+			&r.HasFix, &r.Lat, &r.Lon, &r.CropPath, &hits, &r.DistanceM, &r.Matched); err != nil {
 			return nil, err
 		}
 		for _, h := range hits {

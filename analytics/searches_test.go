@@ -358,3 +358,40 @@ func TestSQLRefusesEveryCatalogView(t *testing.T) {
 		t.Fatalf("%d refusals audited for %d queries", refused, n)
 	}
 }
+
+// TestSearchesCountEveryMatch: a search cut at its limit says how many
+// reads matched in all, and an export that would be cut is refused, in
+// the audit log, rather than cut.
+func TestSearchesCountEveryMatch(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	if _, err := s.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer, gps_fix, source_file, loaded_at)
+		SELECT 'm' || i, TIMESTAMPTZ '2026-05-02 10:00:00+00' + i * INTERVAL 1 MINUTE, 'MANY12', 'MANY12', 0.9, 'front', 'car7', '4127', false, 'f', now()
+		FROM range(25) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.PlateReads(ctx, detective, PlateQuery{Plate: "MANY12", Limit: 10}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 10 || Matched(rows) != 25 {
+		t.Fatalf("%d rows, %d matched; want 10 of 25", len(rows), Matched(rows))
+	}
+	if rows, _ := s.PartialReads(ctx, detective, "MANY*", Window{}, 5, time.Now()); len(rows) != 5 || Matched(rows) != 25 {
+		t.Fatalf("partial: %d rows of %d", len(rows), Matched(rows))
+	}
+	if rows, _ := s.PlateReads(ctx, detective, PlateQuery{Plate: "MANY12"}, time.Now()); len(rows) != 25 || Matched(rows) != 25 {
+		t.Fatalf("under the limit: %d rows of %d", len(rows), Matched(rows))
+	}
+	_, _, err = s.ExportPlateReads(ctx, detective, PlateQuery{Plate: "MANY12", Limit: 10},
+		Dissemination{Recipient: "MSHP", Purpose: "robbery", Basis: BasisInvestigative}, time.Now())
+	if !errors.Is(err, ErrExportTooLarge) || !strings.Contains(err.Error(), "25 reads match") {
+		t.Fatalf("an export of 25 reads cut at 10: %v", err)
+	}
+	if log, _ := s.Disseminations(ctx, 0); len(log) != 0 {
+		t.Fatalf("a refused export is in the dissemination log: %+v", log)
+	}
+	if e, _ := s.AuditLog(ctx, AuditFilter{Action: "export.refused"}); len(e) != 1 {
+		t.Fatalf("%d refusals audited", len(e))
+	}
+}

@@ -136,7 +136,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			}
 			t.Run(string(role)+" "+string(route), func(t *testing.T) {
 				method, p, _ := strings.Cut(string(route), " ")
-				p = strings.NewReplacer("{$}", "", "{name}", "officer1", "{id}", "h1").Replace(p)
+				p = strings.NewReplacer("{$}", "", "{name}", "officer1", "{id}", "h1", "{list}", "NCIC", "{sha}", "00ab", "{file}", "local.csv").Replace(p)
 				var code int
 				if method == http.MethodGet {
 					code, _, _ = get(t, c, f.srv.URL+p)

@@ -157,3 +157,20 @@ func TestExportOfOtherSearches(t *testing.T) {
 		t.Fatalf("locate export: %d", code)
 	}
 }
+
+// TestSearchPageSaysWhenResultsAreCut: a plate with more reads than a
+// page shows says how many match and that the newest are shown.
+func TestSearchPageSaysWhenResultsAreCut(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, gps_fix, source_file, loaded_at)
+		SELECT 'm' || i, TIMESTAMPTZ '2026-11-01 10:00:00+00' + i * INTERVAL 1 MINUTE, 'MANY12', 'MANY12', 0.9, 'front', 'car7', false, 'f', now()
+		FROM range(1234) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	code, body := post(t, c, f.srv.URL+"/search", url.Values{"csrf": {tok}, "kind": {"plate"}, "plate": {"MANY12"}, "reason": {"fraud"}, "case": {"26-9"}})
+	if code != http.StatusOK || !strings.Contains(body, "1234 reads of MANY12 match; <strong>the newest 1000 are shown</strong>") {
+		t.Fatalf("%d: %s", code, body[strings.Index(body, `id="count"`):][:300])
+	}
+}

@@ -50,8 +50,11 @@ func TestManualEntriesPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "ABB123,MO,Armed robbery suspect vehicle,26-77,") {
 		t.Fatalf("export %d: %s", resp.StatusCode, b)
 	}
-	if code, _, _ := get(t, it, f.srv.URL+"/manual/..%2f..%2fusers.json"); code != http.StatusNotFound {
-		t.Fatalf("a path outside the two files: %d", code)
+	if code, _, _ := get(t, it, f.srv.URL+"/manual/..%2f..%2fusers.json"); code != http.StatusBadRequest {
+		t.Fatalf("a path outside the two files: %d, want refused as no name", code)
+	}
+	if code, _, _ := get(t, it, f.srv.URL+"/manual/users.json"); code != http.StatusNotFound {
+		t.Fatalf("a name that is not one of the two files: %d", code)
 	}
 	_, body, _ = get(t, s, f.srv.URL+"/hotlists")
 	id := regexp.MustCompile(`action="/manual/([^/]+)/expire"`).FindStringSubmatch(body)

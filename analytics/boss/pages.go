@@ -21,7 +21,7 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }}
+	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }, "matched": analytics.Matched}
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)

@@ -65,7 +65,12 @@ func (f *searchFlags) open(cmd *cobra.Command) (*analytics.Store, analytics.Wind
 // printReads prints a search's reads as a table.
 func printReads(cmd *cobra.Command, st *analytics.Store, what string, caseNo string, rows []analytics.ReadRow, distance bool) error {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%d reads %s (case %s; this search is in the audit log)\n", len(rows), what, caseNo)
+	if m := analytics.Matched(rows); m > len(rows) {
+		fmt.Fprintf(out, "%d reads %s match; the newest %d are shown (--limit, or a narrower window, for the others) (case %s; this search is in the audit log)\n",
+			m, what, len(rows), caseNo)
+	} else {
+		fmt.Fprintf(out, "%d reads %s (case %s; this search is in the audit log)\n", len(rows), what, caseNo)
+	}
 	if len(rows) == 0 {
 		return nil
 	}

@@ -1,7 +1,7 @@
 // Plateward dispatch board: fetches the board's rows every few seconds and
 // updates the table in place. A row being worked on (a note typed, or the
-// focus in it) stays as it is until it is acknowledged; a new high-priority
-// hit is highlighted and sounds.
+// focus in it) stays as it is until it is acknowledged; rows never move
+// under the pointer; a new high-priority hit is highlighted and sounds.
 "use strict";
 (function () {
   const rows = document.getElementById("board-rows");
@@ -9,6 +9,7 @@
   const state = document.getElementById("board-state");
   let audio = null;
   const known = new Set([...rows.querySelectorAll("tr[data-hit]")].map((tr) => tr.dataset.hit));
+  const sounded = new Set();
 
   function sound() {
     try {
@@ -37,7 +38,28 @@
     const t = document.createElement("template");
     t.innerHTML = await res.text();
     const fresh = [...t.content.querySelectorAll("tr")];
+    // A new high-priority hit sounds at once, even while the board waits.
     let newHigh = false;
+    for (const tr of fresh) {
+      if (tr.dataset.priority === "high" && tr.dataset.acked === "no" && !sounded.has(tr.dataset.hit) && !known.has(tr.dataset.hit)) {
+        sounded.add(tr.dataset.hit);
+        newHigh = true;
+      }
+    }
+    if (newHigh) sound();
+    const open = res.headers.get("X-Open-Hits");
+    const p = document.getElementById("open");
+    if (open !== null && p) {
+      document.getElementById("open-count").textContent = open;
+      p.className = open === "0" ? "note" : "error";
+    }
+    // Rows do not move under the dispatcher's pointer: a click meant for
+    // one hit must not land on another. The board waits for the pointer
+    // to leave it.
+    if (rows.matches(":hover")) {
+      state.textContent = "new rows wait while the pointer is on the board";
+      return;
+    }
     const keep = new Map([...rows.querySelectorAll("tr[data-hit]")].map((tr) => [tr.dataset.hit, tr]));
     const next = [];
     for (const tr of fresh) {
@@ -49,22 +71,15 @@
       if (tr.dataset.hit && !known.has(tr.dataset.hit)) {
         known.add(tr.dataset.hit);
         tr.classList.add("new");
-        if (tr.dataset.priority === "high" && tr.dataset.acked === "no") newHigh = true;
       } else if (old && old.classList.contains("new") && tr.dataset.acked === "no") {
         tr.classList.add("new");
       }
       next.push(old && busy(old) && tr.dataset.acked === "no" ? old : tr);
     }
     rows.replaceChildren(...next);
-    const open = res.headers.get("X-Open-Hits");
-    const p = document.getElementById("open");
-    if (open !== null && p) {
-      document.getElementById("open-count").textContent = open;
-      p.className = open === "0" ? "note" : "error";
-    }
     state.textContent = "live, updated " + new Date().toLocaleTimeString();
-    if (newHigh) sound();
   }
   rows.addEventListener("focusin", (e) => { const tr = e.target.closest("tr"); if (tr) tr.classList.remove("new"); });
+  rows.addEventListener("mouseleave", () => { if (state.textContent.startsWith("new rows wait")) update(); });
   setInterval(update, 4000);
 })();
