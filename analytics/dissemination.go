@@ -90,6 +90,14 @@ func checkBasis(ctx context.Context, tx *sql.Tx, d Dissemination, now time.Time)
 	}
 	switch d.Basis {
 	case BasisInvestigative:
+		ok, err := listedAgency(ctx, tx, d.Recipient)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s is not on the department's list of law-enforcement agencies (IT keeps it); "+
+				"an export to anyone else needs the Chief's authorisation", ErrNoBasis, d.Recipient)
+		}
 		return nil
 	case BasisChief:
 		var recipient, caseNo string

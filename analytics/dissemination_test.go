@@ -11,6 +11,9 @@ func TestExportNeedsABasisAndIsLogged(t *testing.T) {
 	s := fixedStore(t)
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	if err := s.AddAgency(ctx, "it1", Agency{ORI: "MOMHP0000", Name: "MSHP"}, now); err != nil {
+		t.Fatal(err)
+	}
 	auth, err := s.Authorise(ctx, "chief.smith", Authorisation{Recipient: "County Prosecutor", Purpose: "trial exhibit",
 		Case: "26-9", Expires: now.Add(72 * time.Hour)}, now)
 	if err != nil {
@@ -30,6 +33,7 @@ func TestExportNeedsABasisAndIsLogged(t *testing.T) {
 		{"unknown authorisation", Dissemination{Recipient: "County Prosecutor", Purpose: "x", Basis: BasisChief, Authorisation: "AUTH-0"}, now, false},
 		{"authorisation for another recipient", Dissemination{Recipient: "News desk", Purpose: "x", Basis: BasisChief, Authorisation: auth.ID}, now, false},
 		{"expired authorisation", Dissemination{Recipient: "County Prosecutor", Purpose: "x", Basis: BasisChief, Authorisation: auth.ID}, now.Add(73 * time.Hour), false},
+		{"investigative, to an agency not on the list", Dissemination{Recipient: "News desk", Purpose: "story", Basis: BasisInvestigative}, now, false},
 		{"investigative", Dissemination{Recipient: "MSHP", Purpose: "robbery investigation", Basis: BasisInvestigative}, now, true},
 		{"chief authorised", Dissemination{Recipient: "county prosecutor", Purpose: "trial exhibit", Basis: BasisChief, Authorisation: auth.ID}, now, true},
 	} {
@@ -57,8 +61,8 @@ func TestExportNeedsABasisAndIsLogged(t *testing.T) {
 			refused++
 		}
 	}
-	if refused != 6 {
-		t.Errorf("%d refusals audited, want 6", refused)
+	if refused != 7 {
+		t.Errorf("%d refusals audited, want 7", refused)
 	}
 }
 
@@ -89,5 +93,42 @@ func TestLateDispositionClosesTheHitOnce(t *testing.T) {
 	}
 	if src != LateSource || note != "late: entered by sgt.hale in the back office; plate was XYZ128" {
 		t.Errorf("row: %q %q", note, src)
+	}
+}
+
+// TestAgencyList: IT lists agencies by ORI and name, both audited; a
+// malformed ORI or a missing name is refused, and so is removing one that
+// is not listed.
+func TestAgencyList(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		a    Agency
+	}{
+		{"ORI too short", Agency{ORI: "MO123", Name: "X"}},
+		{"ORI with markup", Agency{ORI: "MO<b>0000", Name: "X"}},
+		{"no name", Agency{ORI: "MO0950000"}},
+	} {
+		if err := s.AddAgency(ctx, "it1", tc.a, now); !errors.Is(err, ErrAgency) {
+			t.Errorf("%s: %v, want ErrAgency", tc.name, err)
+		}
+	}
+	if err := s.AddAgency(ctx, "it1", Agency{ORI: "mo0950000", Name: " St. Louis County PD "}, now); err != nil {
+		t.Fatal(err)
+	}
+	as, err := s.Agencies(ctx)
+	if err != nil || len(as) != 1 || as[0].ORI != "MO0950000" || as[0].Name != "St. Louis County PD" || as[0].AddedBy != "it1" {
+		t.Fatalf("%+v %v", as, err)
+	}
+	if err := s.RemoveAgency(ctx, "it1", "MO0000000", now); !errors.Is(err, ErrAgency) {
+		t.Fatalf("removing an agency not listed: %v", err)
+	}
+	if err := s.RemoveAgency(ctx, "it1", "MO0950000", now); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.AuditLog(ctx, AuditFilter{Action: "agency."}); len(e) != 2 {
+		t.Fatalf("%d audit entries, want the add and the removal", len(e))
 	}
 }

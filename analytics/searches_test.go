@@ -383,6 +383,9 @@ func TestSearchesCountEveryMatch(t *testing.T) {
 	if rows, _ := s.PlateReads(ctx, detective, PlateQuery{Plate: "MANY12"}, time.Now()); len(rows) != 25 || Matched(rows) != 25 {
 		t.Fatalf("under the limit: %d rows of %d", len(rows), Matched(rows))
 	}
+	if err := s.AddAgency(ctx, "it1", Agency{ORI: "MOMHP0000", Name: "MSHP"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	_, _, err = s.ExportPlateReads(ctx, detective, PlateQuery{Plate: "MANY12", Limit: 10},
 		Dissemination{Recipient: "MSHP", Purpose: "robbery", Basis: BasisInvestigative}, time.Now())
 	if !errors.Is(err, ErrExportTooLarge) || !strings.Contains(err.Error(), "25 reads match") {

@@ -20,6 +20,9 @@ func TestEvidencePackage(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
+	if err := st.AddAgency(ctx, "it1", analytics.Agency{ORI: "MO0950000", Name: "St. Louis County PD"}, now); err != nil {
+		t.Fatal(err)
+	}
 	e := Export{Case: "26-77", Recipient: "St. Louis County PD", Purpose: "joint robbery investigation", Authorisation: "investigation", User: "clerk"}
 	for _, missing := range []string{"Recipient", "Purpose", "Authorisation"} {
 		bad := e

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plateward/alpr/analytics"
 )
 
 func TestScheduleReport(t *testing.T) {
@@ -81,6 +83,9 @@ func TestUsageReport(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	if _, err := AddHold(ctx, st, NewHold{Case: "26-77", Plate: "AB1C2D", Requester: "Det. Smith", Reason: "robbery"}, "clerk", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AddAgency(ctx, "it1", analytics.Agency{ORI: "MO0950000", Name: "St. Louis County PD"}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ExportCase(ctx, st, Export{Case: "26-77", Recipient: "St. Louis County PD", Purpose: "joint investigation", Authorisation: "investigation", User: "clerk"}, t.TempDir(), now); err != nil {

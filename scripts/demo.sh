@@ -47,6 +47,8 @@ echo "== retention: what is due for destruction today (dry run), then the nightl
 echo "== search: the held plate's reads survived, with their images"
 "$alpr" search plate "$held" --store "$demo/store" --user demo --reason "robbery investigation" --case 26-001187
 
+echo "== agencies: IT lists the prosecutor's office among the agencies records may go to for an investigation"
+"$alpr" agencies add --store "$demo/store" --ori MO0950100 --name "St. Louis Circuit Attorney" --actor demo-it
 echo "== evidence: the clerk packages case 26-001187 for the prosecutor, and the package verifies"
 "$alpr" evidence export --store "$demo/store" --case 26-001187 --recipient "St. Louis Circuit Attorney" \
   --purpose "prosecution of case 26-001187" --authorisation investigation --user clerk --out "$demo/evidence"

@@ -5,19 +5,46 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/plateward/alpr/analytics"
 )
 
-func (a *App) usersView(note, errText string) view {
+func (a *App) usersView(r *http.Request, note, errText string) view {
+	ags, err := a.store.Agencies(r.Context())
+	if err != nil && errText == "" {
+		errText = err.Error()
+	}
 	return view{Note: note, Error: errText, Data: struct {
-		Users []User
-		Roles []Role
-		Now   time.Time
-		Loc   *time.Location
-	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location()}}
+		Users    []User
+		Roles    []Role
+		Now      time.Time
+		Loc      *time.Location
+		Agencies []analytics.Agency
+	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location(), ags}}
+}
+
+// agencyAdd puts an agency on the list of law-enforcement recipients.
+func (a *App) agencyAdd(w http.ResponseWriter, r *http.Request) {
+	ag := analytics.Agency{ORI: r.PostFormValue("ori"), Name: r.PostFormValue("name")}
+	if err := a.store.AddAgency(r.Context(), current(r).user, ag, a.opts.Now()); err != nil {
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", err.Error()))
+		return
+	}
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(r, "Agency listed: "+strings.TrimSpace(ag.Name), ""))
+}
+
+// agencyRemove takes an agency off the list.
+func (a *App) agencyRemove(w http.ResponseWriter, r *http.Request) {
+	ori := r.PathValue("ori")
+	if err := a.store.RemoveAgency(r.Context(), current(r).user, ori, a.opts.Now()); err != nil {
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", err.Error()))
+		return
+	}
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(r, "Agency removed: "+ori, ""))
 }
 
 func (a *App) usersPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "users", "Users", a.usersView("", ""))
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(r, "", ""))
 }
 
 func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
@@ -26,12 +53,12 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 		TrainedOn: strings.TrimSpace(r.PostFormValue("trained_on"))}
 	pw, err := a.users.Create(u, a.opts.Now())
 	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView("", err.Error()))
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", err.Error()))
 		return
 	}
 	a.audit(r.Context(), current(r).user, "user.create", fmt.Sprintf("%s role %s", strings.ToLower(strings.TrimSpace(u.Name)), u.Role))
 	a.render(w, r, http.StatusOK, "users", "Users",
-		a.usersView(fmt.Sprintf("Created %s. One-time password (shown once, give it in person): %s", strings.ToLower(strings.TrimSpace(u.Name)), pw), ""))
+		a.usersView(r, fmt.Sprintf("Created %s. One-time password (shown once, give it in person): %s", strings.ToLower(strings.TrimSpace(u.Name)), pw), ""))
 }
 
 // userChange disables, enables, unlocks or resets one account.
@@ -64,11 +91,11 @@ func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("unknown account action %q", action)
 	}
 	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView("", err.Error()))
+		a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", err.Error()))
 		return
 	}
 	a.audit(r.Context(), current(r).user, "user."+action, name)
-	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(note, ""))
+	a.render(w, r, http.StatusOK, "users", "Users", a.usersView(r, note, ""))
 }
 
 func (a *App) passwordPage(w http.ResponseWriter, r *http.Request) {

@@ -51,6 +51,12 @@ func newFixtureWith(t testing.TB, opt func(*Options)) *fixture {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)}
+	// The agencies the tests export to (written directly: not an audited
+	// act of any test).
+	if _, err := st.DB().Exec(`INSERT INTO agencies VALUES ('MO0100000', 'Boone County Sheriff', 'it1', now()),
+		('MO0950100', 'Circuit Attorney', 'it1', now())`); err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range Roles() {
 		if _, err := us.Create(User{Name: string(r) + "1", Role: r, TrainedOn: "2026-01-05"}, clk.now()); err != nil {
 			t.Fatal(err)
@@ -136,7 +142,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			}
 			t.Run(string(role)+" "+string(route), func(t *testing.T) {
 				method, p, _ := strings.Cut(string(route), " ")
-				p = strings.NewReplacer("{$}", "", "{name}", "officer1", "{id}", "h1", "{list}", "NCIC", "{sha}", "00ab", "{file}", "local.csv").Replace(p)
+				p = strings.NewReplacer("{$}", "", "{name}", "officer1", "{id}", "h1", "{list}", "NCIC", "{sha}", "00ab", "{file}", "local.csv", "{ori}", "MO0100000").Replace(p)
 				var code int
 				if method == http.MethodGet {
 					code, _, _ = get(t, c, f.srv.URL+p)

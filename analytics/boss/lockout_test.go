@@ -203,3 +203,36 @@ func TestIdsInPathsAreValidated(t *testing.T) {
 		t.Fatalf("a pushed hit with id ../users/admin: %d", code)
 	}
 }
+
+// TestAgencyListOnTheUsersPage: IT lists an agency; an export to it for
+// an investigative function is then allowed, and to an agency not listed
+// refused, saying why.
+func TestAgencyListOnTheUsersPage(t *testing.T) {
+	f := newFixture(t)
+	it := f.client(t)
+	_, tok := f.login(t, it, "it1", testPassword)
+	if code, body := post(t, it, f.srv.URL+"/agencies", url.Values{"csrf": {tok}, "ori": {"MO0260000"}, "name": {"Columbia PD"}}); code != http.StatusOK || !strings.Contains(body, "Columbia PD") {
+		t.Fatalf("listing an agency: %d", code)
+	}
+	if code, _ := post(t, it, f.srv.URL+"/agencies", url.Values{"csrf": {tok}, "ori": {"../x"}, "name": {"X"}}); code != http.StatusBadRequest {
+		t.Fatalf("a malformed ORI: %d", code)
+	}
+	a := f.client(t)
+	_, atok := f.login(t, a, "analyst1", testPassword)
+	export := func(recipient string) (int, string) {
+		return post(t, a, f.srv.URL+"/export", url.Values{"csrf": {atok}, "plate": {"ABC123"}, "reason": {"burglary"}, "case": {"26-1"},
+			"recipient": {recipient}, "purpose": {"burglary series"}, "basis": {"law-enforcement-investigative"}})
+	}
+	if code, body := export("Columbia PD"); code != http.StatusOK {
+		t.Fatalf("an export to a listed agency: %d %s", code, body)
+	}
+	if code, body := export("Channel 5 News"); code == http.StatusOK || !strings.Contains(body, "not on the department&#39;s list") {
+		t.Fatalf("an export to an agency not listed: %d", code)
+	}
+	if code, _ := post(t, it, f.srv.URL+"/agencies/MO0260000/remove", url.Values{"csrf": {tok}}); code != http.StatusOK {
+		t.Fatalf("removing: %d", code)
+	}
+	if code, _ := export("Columbia PD"); code == http.StatusOK {
+		t.Fatal("an export to a removed agency")
+	}
+}

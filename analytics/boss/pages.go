@@ -90,6 +90,8 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteRoster:      a.roster,
 		RouteDispatch:    a.dispatchPage,
 		RouteBoard:       a.dispatchBoard,
+		RouteAgencyAdd:   a.agencyAdd,
+		RouteAgencyDrop:  a.agencyRemove,
 		RouteDispatchAck: a.dispatchAck,
 		RouteHotlists:    a.hotlistsPage,
 		RouteHotlistDo:   a.hotlistDecide,

@@ -57,6 +57,8 @@ const (
 	RouteDispatch    Route = "GET /dispatch"
 	RouteDispatchAck Route = "POST /dispatch/{id}"
 	RouteBoard       Route = "GET /dispatch/board"
+	RouteAgencyAdd   Route = "POST /agencies"
+	RouteAgencyDrop  Route = "POST /agencies/{ori}/remove"
 	RouteHotlists    Route = "GET /hotlists"
 	RouteHotlistDo   Route = "POST /hotlists/{list}/{sha}"
 	RouteHotlistFile Route = "GET /hotlists/{list}/current"
@@ -128,6 +130,8 @@ func permissions() map[Route][]Role {
 		RouteDispatch:    {Dispatcher, Supervisor, Chief},
 		RouteDispatchAck: {Dispatcher, Supervisor},
 		RouteBoard:       {Dispatcher, Supervisor, Chief},
+		RouteAgencyAdd:   {IT},
+		RouteAgencyDrop:  {IT},
 	}
 }
 

@@ -197,7 +197,7 @@ func TestKilledBackOfficeKeepsEveryAnsweredLogin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	var answered []string
 	for n := range kills {
-		cmd := child("serve", "--store", store, "--listen", "127.0.0.1:0", "--logins-per-minute", "1000000", "--max-failures", "1000000")
+		cmd := child("serve", "--store", store, "--listen", "127.0.0.1:0", "--logins-per-minute", "1000000", "--max-failures", "1000000", "--max-account-failures", "1000000")
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
