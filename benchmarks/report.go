@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/edge"
+	"github.com/plateward/alpr/fixtures"
 )
 
 // The report's sizes: small finishes in minutes on the two-core
@@ -64,12 +65,24 @@ type reportSizes struct {
 // edgeRun is one configuration of the edge benchmark.
 type edgeRun struct {
 	cameras, height int
-	gate            bool // the motion gate on
-	cars            int  // cars in each camera's video; 0: 6 (ten seconds)
-	roi             bool // recognise only benchROI of each frame
-	gap             int  // empty frames between cars; 0: the fixture's 6
-	workers         int  // recognisers the cameras share; 0: one per core
-	flatOut         bool // every frame as fast as the reader takes it
+	gate            bool   // the motion gate on
+	cars            int    // cars in each camera's video; 0: 6 (ten seconds)
+	roi             bool   // recognise only benchROI of each frame
+	gap             int    // empty frames between cars; 0: the fixture's 6
+	workers         int    // recognisers the cameras share; 0: one per core
+	flatOut         bool   // every frame as fast as the reader takes it
+	road            string // the video's road condition; "": the clear day
+}
+
+// roadRuns are the road conditions' runs: one camera at 720p, flat out
+// (every frame read, so that recall compares across kinds however busy the
+// machine is).
+func roadRuns() []edgeRun {
+	var out []edgeRun
+	for _, k := range fixtures.RoadKinds() {
+		out = append(out, edgeRun{cameras: 1, height: 720, gate: true, flatOut: true, road: k})
+	}
+	return out
 }
 
 // stakeoutGap is a parked car's view: four seconds of empty street
@@ -94,14 +107,18 @@ func sizesFor(size string) (reportSizes, error) {
 		return reportSizes{hotEntries: 20_000, ingest: 20_000, search: 20_000, searchQueries: 2, serve: 20_000, analysts: 2,
 			serveFor: time.Second}, nil
 	case "small":
-		return reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
-			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false}, {2, 1080, true, 12, false, 0, 0, false}, {2, 1080, true, 0, false, stakeoutGap, 0, false}, {2, 1080, false, 0, false, stakeoutGap, 0, false}, {2, 1080, true, 0, true, 0, 0, false},
-				{4, 720, true, 0, false, 0, 0, false}, {4, 720, true, 0, false, 0, 4, false},
-				{2, 1080, true, 0, false, 0, 0, true}}}, nil
+		sz := reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
+			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 12, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""},
+				{4, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 4, false, ""},
+				{2, 1080, true, 0, false, 0, 0, true, ""}}}
+		sz.edge = append(sz.edge, roadRuns()...)
+		return sz, nil
 	case "full":
-		return reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
-			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false}, {2, 720, true, 0, false, 0, 0, false}, {4, 720, true, 0, false, 0, 0, false}, {1, 1080, true, 0, false, 0, 0, false}, {2, 1080, true, 0, false, 0, 0, false}, {2, 1080, true, 0, false, stakeoutGap, 0, false}, {2, 1080, false, 0, false, stakeoutGap, 0, false}, {2, 1080, true, 0, true, 0, 0, false}, {4, 1080, true, 0, false, 0, 0, false}, {4, 1080, true, 0, false, 0, 4, false}, {2, 1080, true, 0, false, 0, 0, true},
-				{2, 720, true, soakCars, false, 0, 0, false}}}, nil
+		sz := reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
+			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 0, false, ""}, {1, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 4, false, ""}, {2, 1080, true, 0, false, 0, 0, true, ""},
+				{2, 720, true, soakCars, false, 0, 0, false, ""}}}
+		sz.edge = append(sz.edge, roadRuns()...)
+		return sz, nil
 	}
 	return reportSizes{}, fmt.Errorf("report size %q: want small, full or smoke", size)
 }
@@ -218,6 +235,9 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		if c.flatOut {
 			name += ", flat out"
 		}
+		if c.road != "" {
+			name += ", road " + c.road
+		}
 		roi := edge.ROI{}
 		if c.roi {
 			roi = benchROI
@@ -229,7 +249,7 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		}
 		run(name, func(d string) error {
 			res, err := Edge(ctx, EdgeOptions{Cameras: c.cameras, Width: c.height * 16 / 9, Height: c.height, FPS: 15, Cars: cars,
-				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap, Workers: c.workers, FlatOut: c.flatOut})
+				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap, Workers: c.workers, FlatOut: c.flatOut, Road: c.road})
 			if err == nil {
 				r.Edge = append(r.Edge, res)
 			}
@@ -411,6 +431,9 @@ func edgeName(e EdgeResult) string {
 	}
 	if e.FlatOut {
 		s += " flat out"
+	}
+	if e.Road != "" && e.Road != fixtures.RoadDay {
+		s += " " + e.Road
 	}
 	if e.Workers == e.Cameras && e.Cameras > runtime.NumCPU() {
 		s += fmt.Sprintf(" %d recognisers", e.Workers)
