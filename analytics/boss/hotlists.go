@@ -225,9 +225,14 @@ func (a *App) hotlistImport(w http.ResponseWriter, r *http.Request) {
 		a.hotlistsRender(w, r, http.StatusBadRequest, err.Error(), "")
 		return
 	}
-	status := http.StatusOK
-	if o.State == hotlists.StateRejected {
-		status = http.StatusUnprocessableEntity
+	switch o.State {
+	case hotlists.StateRejected:
+		// Not a success: the list was not taken, and the page says why.
+		a.hotlistsRender(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("%s was not imported: the file was rejected (%s). The list in use is unchanged.",
+			hdr.Filename, o.Detail), "")
+	case hotlists.StateReview:
+		a.hotlistsRender(w, r, http.StatusOK, "", fmt.Sprintf("%s is held for your review before it is used: %s.", hdr.Filename, o.Detail))
+	default:
+		a.hotlistsRender(w, r, http.StatusOK, "", "Imported "+o.String()+".")
 	}
-	a.hotlistsRender(w, r, status, "", "Imported "+o.String()+".")
 }

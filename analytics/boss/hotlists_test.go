@@ -170,8 +170,9 @@ func TestHotListImport(t *testing.T) {
 	if code, body := upload("NCIC", "ncic-0600.txt", good); code != http.StatusOK || !strings.Contains(body, "Imported NCIC: current") {
 		t.Fatalf("import %d:\n%s", code, body)
 	}
-	if code, body := upload("NCIC", "junk.txt", []byte("header\nnot an extract\n")); code != http.StatusUnprocessableEntity || !strings.Contains(body, "junk.txt:2") {
-		t.Fatalf("junk import %d:\n%s", code, body)
+	if code, body := upload("NCIC", "junk.txt", []byte("header\nnot an extract\n")); code != http.StatusUnprocessableEntity || !strings.Contains(body, "junk.txt:2") ||
+		!strings.Contains(body, "junk.txt was not imported") || strings.Contains(body, "Imported NCIC") {
+		t.Fatalf("junk import %d: want an error, not a success:\n%s", code, body)
 	}
 	if code, _ := upload("STATE", "x.txt", good); code != http.StatusBadRequest {
 		t.Fatalf("a list that is not configured: %d", code)

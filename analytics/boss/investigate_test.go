@@ -174,3 +174,29 @@ func TestSearchPageSaysWhenResultsAreCut(t *testing.T) {
 		t.Fatalf("%d: %s", code, body[strings.Index(body, `id="count"`):][:300])
 	}
 }
+
+// TestSQLConsoleTimesAndCSV: the console shows times in the department's
+// zone and downloads its answer as a CSV whose first line is the header,
+// formulas neutralised.
+func TestSQLConsoleTimesAndCSV(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	q := url.Values{"csrf": {tok}, "reason": {"fraud"}, "case": {"26-9"},
+		"query": {"SELECT TIMESTAMPTZ '2026-11-19 14:30:00+00' AS seen, '=1+1' AS note FROM range(2)"}}
+	code, body := post(t, c, f.srv.URL+"/sql", q)
+	if code != http.StatusOK || !strings.Contains(body, "2026-11-19 08:30:00 CST") {
+		t.Fatalf("console %d: want the time in the department's zone", code)
+	}
+	q.Set("format", "csv")
+	resp, err := c.PostForm(f.srv.URL+"/sql", q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
+		string(b) != "seen,note\n2026-11-19 08:30:00 CST,'=1+1\n2026-11-19 08:30:00 CST,'=1+1\n" {
+		t.Fatalf("CSV %d %q:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/plateward/alpr/analytics"
 	"github.com/plateward/alpr/analytics/hotlists"
+	"github.com/plateward/alpr/internal/csvsafe"
 )
 
 const loginCookie = "alpr_login" // the login form's CSRF token, before a session exists
@@ -276,6 +277,35 @@ func (a *App) sqlRun(w http.ResponseWriter, r *http.Request) {
 	res, err := a.store.SQL(r.Context(), acc, f.Query, 500, a.opts.SQLTimeout, a.opts.Now())
 	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "sql", "SQL console", view{Data: f, Error: err.Error()})
+		return
+	}
+	// Times in the department's zone, as on every other page.
+	loc := a.store.Location()
+	for _, row := range res.Rows {
+		for i, v := range row {
+			if t, ok := v.(time.Time); ok {
+				row[i] = t.In(loc).Format("2006-01-02 15:04:05 MST")
+			}
+		}
+	}
+	if r.PostFormValue("format") == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="query-`+time.Now().In(loc).Format("20060102-150405")+`.csv"`)
+		cw := csvsafe.NewWriter(w)
+		_ = cw.Write(res.Columns) // the header first; a failed write is the client gone
+		for _, row := range res.Rows {
+			cells := make([]string, len(row))
+			for i, v := range row {
+				if v != nil {
+					cells[i] = fmt.Sprint(v)
+				}
+			}
+			_ = cw.Write(cells)
+		}
+		if res.Truncated {
+			_ = cw.Write([]string{"# more rows than the console returns (500): narrow the query"})
+		}
+		cw.Flush()
 		return
 	}
 	f.Result = &res
