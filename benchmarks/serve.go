@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
-	"github.com/plateward/alpr/analytics/boss"
+	"github.com/plateward/alpr/backoffice"
 )
 
 // ServeResult is the back-office load benchmark's figures.
@@ -127,24 +127,24 @@ func Serve(ctx context.Context, o ServeOptions) (ServeResult, error) {
 		return res, fmt.Errorf("fill store: %w", err)
 	}
 	res.FillS = time.Since(t0).Seconds()
-	users, err := boss.OpenUsers(o.Dir)
+	users, err := backoffice.OpenUsers(o.Dir)
 	if err != nil {
 		return res, err
 	}
 	const pw = "benchmark passphrase"
 	for i := range o.Analysts {
 		name := fmt.Sprintf("analyst%02d", i)
-		if _, err := users.Create(boss.User{Name: name, Role: boss.Analyst, TrainedOn: "2026-01-01"}, now); err != nil {
+		if _, err := users.Create(backoffice.User{Name: name, Role: backoffice.Analyst, TrainedOn: "2026-01-01"}, now); err != nil {
 			return res, err
 		}
 		if err := users.SetPassword(name, pw); err != nil {
 			return res, err
 		}
 	}
-	bo := boss.DefaultOptions()
+	bo := backoffice.DefaultOptions()
 	bo.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	bo.LoginsPerMinute = o.Analysts + 10 // every analyst logs in from the one loopback address
-	app, err := boss.New(st, users, bo)
+	app, err := backoffice.New(st, users, bo)
 	if err != nil {
 		return res, err
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plateward/alpr/analytics/boss"
+	"github.com/plateward/alpr/backoffice"
 )
 
 func newCarsCmd() *cobra.Command {
@@ -20,7 +20,7 @@ func newCarsCmd() *cobra.Command {
 		Short: "Issue a car's token (replacing its old one); it is printed once, for the car's token file",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := boss.OpenCarTokens(dir)
+			ct, err := backoffice.OpenCarTokens(dir)
 			if err != nil {
 				return err
 			}
@@ -30,7 +30,7 @@ func newCarsCmd() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\n", tok)
 			fmt.Fprintf(cmd.ErrOrStderr(), "token for %s issued (only its SHA-256 is kept in %s/%s): put it in the car's token file, mode 600\n",
-				args[0], dir, boss.CarTokensFile)
+				args[0], dir, backoffice.CarTokensFile)
 			return nil
 		},
 	}
@@ -39,7 +39,7 @@ func newCarsCmd() *cobra.Command {
 		Short: "Revoke a car's token (a lost or retired car)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := boss.OpenCarTokens(dir)
+			ct, err := backoffice.OpenCarTokens(dir)
 			if err != nil {
 				return err
 			}

@@ -11,14 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plateward/alpr/analytics/boss"
+	"github.com/plateward/alpr/backoffice"
 )
 
 func newServeCmd() *cobra.Command {
 	var sf storeFlags
 	var listen, cert, key string
 	var jobs serveJobs
-	o := boss.DefaultOptions()
+	o := backoffice.DefaultOptions()
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the back office (BOSS) web app: searches, SQL console, audit log, user accounts",
@@ -36,11 +36,11 @@ the app is reached from anything but this machine.`,
 				return err
 			}
 			defer st.Close()
-			users, err := boss.OpenUsers(st.Dir())
+			users, err := backoffice.OpenUsers(st.Dir())
 			if err != nil {
 				return err
 			}
-			pw, created, err := boss.Bootstrap(users, time.Now())
+			pw, created, err := backoffice.Bootstrap(users, time.Now())
 			if err != nil {
 				return fmt.Errorf("serve: create the first administrator: %w", err)
 			}
@@ -64,7 +64,7 @@ the app is reached from anything but this machine.`,
 			defer stopJobs()
 			o.SecureOnly = cert != ""
 			o.Log = slog.Default()
-			app, err := boss.New(st, users, o)
+			app, err := backoffice.New(st, users, o)
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ the app is reached from anything but this machine.`,
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "back office on %s://%s/ (store %s); Ctrl-C stops it\n", scheme, ln.Addr(), sf.dir)
 			// Headers within 10 s and 64 KiB; bodies within their route's
-			// time and size (boss.App); idle connections closed after 2 min.
+			// time and size (backoffice.App); idle connections closed after 2 min.
 			srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, IdleTimeout: 2 * time.Minute}
 			done := make(chan error, 1)
 			go func() {

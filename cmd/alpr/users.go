@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plateward/alpr/analytics"
-	"github.com/plateward/alpr/analytics/boss"
+	"github.com/plateward/alpr/backoffice"
 )
 
 func newUsersCmd() *cobra.Command {
@@ -39,7 +39,7 @@ locked while it runs), and it is audited under --actor with --reason.`,
 				return fmt.Errorf("users reset: %w (is alpr serve running on this store? stop it first)", err)
 			}
 			defer st.Close()
-			users, err := boss.OpenUsers(st.Dir())
+			users, err := backoffice.OpenUsers(st.Dir())
 			if err != nil {
 				return err
 			}

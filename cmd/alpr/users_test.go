@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/plateward/alpr/analytics"
-	"github.com/plateward/alpr/analytics/boss"
+	"github.com/plateward/alpr/backoffice"
 )
 
 // TestUsersResetIsTheWayBackIn: the first administrator's one-time
@@ -21,11 +21,11 @@ func TestUsersResetIsTheWayBackIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users, err := boss.OpenUsers(store)
+	users, err := backoffice.OpenUsers(store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lost, created, err := boss.Bootstrap(users, time.Now())
+	lost, created, err := backoffice.Bootstrap(users, time.Now())
 	if err != nil || !created {
 		t.Fatalf("bootstrap: %v %v", created, err)
 	}
@@ -42,14 +42,14 @@ func TestUsersResetIsTheWayBackIn(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no password printed: %s", out)
 	}
-	users, err = boss.OpenUsers(store)
+	users, err = backoffice.OpenUsers(store)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := users.Authenticate("admin", lost, "127.0.0.1", time.Now(), boss.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute}); err == nil {
+	if _, err := users.Authenticate("admin", lost, "127.0.0.1", time.Now(), backoffice.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute}); err == nil {
 		t.Fatal("the lost password still logs in")
 	}
-	u, err := users.Authenticate("admin", m[1], "127.0.0.1", time.Now(), boss.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute})
+	u, err := users.Authenticate("admin", m[1], "127.0.0.1", time.Now(), backoffice.Lockout{PerAddress: 5, PerAccount: 50, For: time.Minute})
 	if err != nil {
 		t.Fatalf("the new password does not log in: %v", err)
 	}

@@ -10,7 +10,7 @@
 // POST without it is refused; repeated failed logins lock the account.
 // Logins, failures, lockouts and account changes go to the audit log's
 // hash chain with every records access.
-package boss
+package backoffice
 
 import (
 	"context"
