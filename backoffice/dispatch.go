@@ -136,6 +136,7 @@ func (a *App) dispatchBoard(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Open-Hits", fmt.Sprint(b.Open))
+	w.Header().Set("X-Board-Time", a.opts.Now().In(b.Loc).Format("15:04:05 MST")) // the department's time, as every page shows it
 	if err := a.pages["dispatch"].ExecuteTemplate(w, "rows", v); err != nil {
 		a.opts.Log.Error("render", "page", "dispatch rows", "err", err)
 	}

@@ -22,7 +22,7 @@ import (
 func newEdgeCmd() *cobra.Command {
 	o := edge.DefaultOptions()
 	var sources []string
-	var start, alertAddr, rosterPath, keyPath, configPath string
+	var start, alertAddr, rosterPath, keyPath, configPath, tz string
 	var ncicLists, csvLists []string
 	var encryptTo string
 	var roster *shift.Roster
@@ -119,7 +119,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 			if alertAddr != "" {
 				steps := make(chan drive.Record, 256)
 				ao := alert.DefaultOptions(o.Officer, o.Vehicle, o.ShiftID)
-				ao.Roster, ao.Logger = roster, o.Logger
+				ao.Roster, ao.Logger, ao.TimeZone = roster, o.Logger, tz
 				if len(codes) > 0 {
 					ao.Codes = codes
 				}
@@ -190,6 +190,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions whose plate probability (the plate net's) is under this are not read: legends, slogans, signs (0: read every region)")
 	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "where no region passed --plate-gate, the likeliest held back is read from this plate probability (over --plate-gate: never)")
 	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")
+	f.StringVar(&tz, "tz", "America/Chicago", "the department's time zone: the alert page shows every time in it")
 	f.StringVar(&rosterPath, "roster", "", "IT's signed roster: the officer must be on it and trained (PIN in $ALPR_PIN)")
 	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster and the car's configuration")
 	cmd.MarkFlagRequired("officer")

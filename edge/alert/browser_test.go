@@ -187,6 +187,8 @@ func TestOfficerWorksTheCardFromTheKeyboard(t *testing.T) {
 		`document.getElementById("sound-off").hidden`:                                       "true",
 		`document.activeElement.dataset.value`:                                              "match",
 		`document.querySelector("#pending li button") !== null`:                             "true",
+		// The department's zone (the default, America/Chicago), 24-hour, with its abbreviation.
+		`/^\d\d:\d\d:\d\d C[SD]T$/.test(document.getElementById("card-time").textContent)`: "true",
 	} {
 		if got := js(t, ctx, expr); got != want {
 			t.Errorf("%s = %q, want %q", expr, got, want)

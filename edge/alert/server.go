@@ -33,6 +33,7 @@ type Options struct {
 	Codes    []Code        // disposition codes; DefaultCodes() when empty
 	Roster   *shift.Roster // supervisors who may override a logout; nil: no override
 	MaxReads int           // recent reads kept for the page
+	TimeZone string        // the department's zone (IANA name): the page shows every time in it, 24-hour, with its abbreviation
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -40,7 +41,7 @@ type Options struct {
 // DefaultOptions returns options for a shift.
 func DefaultOptions(officer, vehicle, shiftID string) Options {
 	return Options{Officer: officer, Vehicle: vehicle, ShiftID: shiftID, Codes: DefaultCodes(), MaxReads: 200,
-		Now: time.Now, Logger: slog.Default()}
+		TimeZone: "America/Chicago", Now: time.Now, Logger: slog.Default()}
 }
 
 // Validate reports the first invalid option.
@@ -54,6 +55,9 @@ func (o Options) Validate() error {
 		return errors.New("alert options: max reads < 1")
 	case o.Now == nil || o.Logger == nil:
 		return errors.New("alert options: clock and logger are required")
+	}
+	if _, err := time.LoadLocation(o.TimeZone); err != nil || o.TimeZone == "" {
+		return fmt.Errorf("alert options: time zone %q: want an IANA zone such as America/Chicago", o.TimeZone)
 	}
 	return nil
 }
@@ -322,7 +326,7 @@ func secure(h http.Handler) http.Handler {
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	err := s.page.Execute(w, map[string]any{"Token": s.token, "Officer": s.o.Officer, "Vehicle": s.o.Vehicle,
+	err := s.page.Execute(w, map[string]any{"Token": s.token, "TimeZone": s.o.TimeZone, "Officer": s.o.Officer, "Vehicle": s.o.Vehicle,
 		"Shift": s.o.ShiftID, "Codes": s.o.Codes})
 	if err != nil {
 		s.o.Logger.Error("alert page", "error", err)

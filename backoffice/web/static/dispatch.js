@@ -77,7 +77,7 @@
       next.push(old && busy(old) && tr.dataset.acked === "no" ? old : tr);
     }
     rows.replaceChildren(...next);
-    state.textContent = "live, updated " + new Date().toLocaleTimeString();
+    state.textContent = "live, updated " + (res.headers.get("X-Board-Time") || "");
   }
   rows.addEventListener("focusin", (e) => { const tr = e.target.closest("tr"); if (tr) tr.classList.remove("new"); });
   rows.addEventListener("mouseleave", () => { if (state.textContent.startsWith("new rows wait")) update(); });

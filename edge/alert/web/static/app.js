@@ -3,6 +3,13 @@
 "use strict";
 (function () {
   const token = document.querySelector('meta[name="plateward-token"]').content;
+  // Every time in the department's zone, 24-hour, with its abbreviation
+  // (14:30:05 CST), whatever the car computer's own settings.
+  const clock = new Intl.DateTimeFormat("en-US", {
+    timeZone: document.querySelector('meta[name="plateward-tz"]').content,
+    hourCycle: "h23", hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "short",
+  });
+  const at = (t) => clock.format(new Date(t));
   const hits = new Map(); // id → hit state from the server
   let shown = null;       // id of the hit on the card
   let rendered = null;    // id of the hit the card's form and crop belong to
@@ -105,7 +112,7 @@
     $("card-list").textContent = x.ListName + " · " + x.Priority.toUpperCase() + " priority";
     $("card-read").textContent = x.Plate;
     $("card-camera").textContent = x.Camera;
-    $("card-time").textContent = new Date(h.read_at).toLocaleTimeString();
+    $("card-time").textContent = at(h.read_at);
     $("card-plate").textContent = x.MatchedPlate;
     $("card-state").textContent = x.ListState || "—";
     $("card-reason").textContent = x.Reason;
@@ -140,7 +147,7 @@
       const li = document.createElement("li");
       const b = document.createElement("button");
       b.type = "button";
-      b.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
+      b.textContent = at(h.read_at) + "  " + h.hit.Plate + " — " + h.hit.Reason + " (" + h.hit.Priority + ")";
       b.addEventListener("click", () => { shown = id; renderCard(); });
       li.dataset.hit = id;
       li.dataset.priority = h.hit.Priority;
@@ -159,7 +166,7 @@
     for (const h of done) {
       const li = document.createElement("li");
       li.dataset.hit = h.hit.ID;
-      li.textContent = new Date(h.read_at).toLocaleTimeString() + "  " + h.hit.Plate + " — " + h.hit.ListName + ", " +
+      li.textContent = at(h.read_at) + "  " + h.hit.Plate + " — " + h.hit.ListName + ", " +
         h.hit.Reason + ": " + codeLabel(h.code);
       ul.append(li);
     }
@@ -194,7 +201,7 @@
 
   function addRead(r, prepend) {
     const li = document.createElement("li");
-    li.textContent = new Date(r.at).toLocaleTimeString() + "  " + r.plate + "  " + r.camera;
+    li.textContent = at(r.at) + "  " + r.plate + "  " + r.camera;
     const ul = $("reads");
     prepend ? ul.prepend(li) : ul.append(li);
     while (ul.children.length > 100) ul.lastChild.remove();
