@@ -29,6 +29,10 @@ type recordsView struct {
 	Month       string // the report form's default: last month
 	Now         time.Time
 	Loc         *time.Location
+	// Preview is a hold the clerk asked for, shown with what it keeps
+	// before it is placed; Form holds the values as typed, to place it.
+	Preview *retention.HoldScope
+	Form    map[string]string
 }
 
 type seriesPeriod struct{ Series, Period string }
@@ -80,6 +84,25 @@ func (a *App) holdAdd(w http.ResponseWriter, r *http.Request) {
 	h := retention.NewHold{Case: strings.TrimSpace(r.PostFormValue("case")), Plate: r.PostFormValue("plate"),
 		ReadID: strings.TrimSpace(r.PostFormValue("read")), HitID: r.PostFormValue("hit"), From: from, To: to, Until: until,
 		Requester: strings.TrimSpace(r.PostFormValue("requester")), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
+	if r.PostFormValue("confirm") == "" {
+		// First what it keeps; the clerk then places it, or changes it.
+		sc, err := retention.ScopeHold(r.Context(), a.store, h, a.opts.Now())
+		if err != nil {
+			a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")
+			return
+		}
+		v, err := a.recordsData(r)
+		if err != nil {
+			a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")
+			return
+		}
+		v.Preview, v.Form = &sc, map[string]string{}
+		for _, k := range []string{"case", "plate", "read", "hit", "from", "to", "until", "requester", "reason"} {
+			v.Form[k] = r.PostFormValue(k)
+		}
+		a.render(w, r, http.StatusOK, "records", "Records: retention, holds and reports", view{Data: v})
+		return
+	}
 	id, err := retention.AddHold(r.Context(), a.store, h, current(r).user, a.opts.Now())
 	if err != nil {
 		a.recordsRender(w, r, http.StatusBadRequest, err.Error(), "")

@@ -26,12 +26,29 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "builtin-order-D1/v1@") || !strings.Contains(body, "<td>shift records</td><td>36 months</td>") {
 		t.Fatalf("records page %d:\n%s", code, body)
 	}
+	// A hold is first shown with what it keeps; one on a plate never read
+	// says so (NOSUCH1 is stored as N0SUCH1).
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, source_file, loaded_at)
+		VALUES ('k1', TIMESTAMPTZ '2026-11-02 14:05:00+00', 'AB1C2D', 'AB1C2D', 'f', now()), ('k2', TIMESTAMPTZ '2026-11-09 09:00:00+00', 'AB1C2D', 'AB1C2D', 'f', now())`); err != nil {
+		t.Fatal(err)
+	}
+	nothing := url.Values{"csrf": {tok}, "case": {"26-001187"}, "plate": {"NOSUCH1"}, "requester": {"Det. Smith"}, "reason": {"robbery evidence"}}
+	if code, body = post(t, c, f.srv.URL+"/holds", nothing); code != http.StatusOK || !strings.Contains(body, "No read in the store matches this hold now") ||
+		!strings.Contains(body, "N0SUCH1") || strings.Contains(body, "recorded for case") {
+		t.Fatalf("a hold on a plate never read %d:\n%s", code, body)
+	}
 	form := url.Values{"csrf": {tok}, "case": {"26-001187"}, "plate": {"ab-1c2d"}, "requester": {"Det. Smith"}, "reason": {"robbery evidence"}}
+	code, body = post(t, c, f.srv.URL+"/holds", form)
+	if code != http.StatusOK || !strings.Contains(body, "This hold keeps <strong>2 reads</strong> of plate <strong>AB1C2D</strong>") ||
+		!strings.Contains(body, "from 2026-11-02 08:05 CST to 2026-11-09 03:00 CST") || strings.Contains(body, "recorded for case") {
+		t.Fatalf("hold preview %d:\n%s", code, body)
+	}
+	form.Set("confirm", "1")
 	code, body = post(t, c, f.srv.URL+"/holds", form)
 	if code != http.StatusOK || !strings.Contains(body, "recorded for case 26-001187") || !strings.Contains(body, "plate AB1C2D") {
 		t.Fatalf("add hold %d:\n%s", code, body)
 	}
-	bad := url.Values{"csrf": {tok}, "case": {"26-9"}, "requester": {"Det. Smith"}, "reason": {"x"}}
+	bad := url.Values{"csrf": {tok}, "case": {"26-9"}, "requester": {"Det. Smith"}, "reason": {"x"}, "confirm": {"1"}}
 	if code, body = post(t, c, f.srv.URL+"/holds", bad); code != http.StatusBadRequest || !strings.Contains(body, "name a plate, a read, or a closed time range") {
 		t.Fatalf("a hold on everything answered %d", code)
 	}

@@ -2,6 +2,7 @@ package retention
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,28 +27,63 @@ type NewHold struct {
 	Reason    string
 }
 
-// AddHold records a hold, created by user, and audits it.
-func AddHold(ctx context.Context, st *analytics.Store, h NewHold, user string, now time.Time) (string, error) {
+// checkHold normalises a new hold (the plate as reads store it; a hit
+// named becomes its read) and refuses one that names nothing.
+func checkHold(ctx context.Context, st *analytics.Store, h NewHold) (NewHold, error) {
 	h.Plate = plate.Normalize(h.Plate)
 	if h.HitID = strings.TrimSpace(h.HitID); h.HitID != "" {
 		var readID string
 		if err := st.DB().QueryRowContext(ctx, `SELECT read_id FROM hits WHERE id = ?`, h.HitID).Scan(&readID); err != nil {
-			return "", fmt.Errorf("hold: no hit %q", h.HitID)
+			return h, fmt.Errorf("hold: no hit %q", h.HitID)
 		}
 		if h.ReadID != "" && h.ReadID != readID {
-			return "", fmt.Errorf("hold: hit %s is of read %s, not %s", h.HitID, readID, h.ReadID)
+			return h, fmt.Errorf("hold: hit %s is of read %s, not %s", h.HitID, readID, h.ReadID)
 		}
 		h.ReadID = readID
 	}
 	switch {
 	case strings.TrimSpace(h.Case) == "":
-		return "", errors.New("hold: a case number is required")
+		return h, errors.New("hold: a case number is required")
 	case strings.TrimSpace(h.Requester) == "" || strings.TrimSpace(h.Reason) == "":
-		return "", errors.New("hold: a requester and a reason are required")
+		return h, errors.New("hold: a requester and a reason are required")
 	case h.Plate == "" && h.ReadID == "" && (h.From.IsZero() || h.To.IsZero()):
-		return "", errors.New("hold: name a plate, a read, or a closed time range (a hold on everything, forever, is not a hold)")
+		return h, errors.New("hold: name a plate, a read, or a closed time range (a hold on everything, forever, is not a hold)")
 	case !h.From.IsZero() && !h.To.IsZero() && !h.To.After(h.From):
-		return "", errors.New("hold: the range ends before it starts")
+		return h, errors.New("hold: the range ends before it starts")
+	}
+	return h, nil
+}
+
+// HoldScope is what a hold keeps now: its plate as stored, and the reads
+// it matches and their span.
+type HoldScope struct {
+	Plate       string // normalised (reads store O as 0)
+	ReadID      string // the read named, or the hit's
+	Reads       int64
+	First, Last time.Time
+}
+
+// ScopeHold checks a new hold as AddHold would and says what it keeps
+// now, without placing it: the clerk sees it before the hold is placed,
+// and a hold that matches nothing says so.
+func ScopeHold(ctx context.Context, st *analytics.Store, h NewHold, now time.Time) (HoldScope, error) {
+	h, err := checkHold(ctx, st, h)
+	if err != nil {
+		return HoldScope{}, err
+	}
+	sc := HoldScope{Plate: h.Plate, ReadID: h.ReadID}
+	cond, args := heldClause([]Hold{{Plate: h.Plate, ReadID: h.ReadID, From: h.From, To: h.To, Until: h.Until}}, now)
+	var first, last sql.NullTime
+	err = st.DB().QueryRowContext(ctx, `SELECT count(*), min(captured_at), max(captured_at) FROM reads WHERE `+cond, args...).Scan(&sc.Reads, &first, &last)
+	sc.First, sc.Last = first.Time, last.Time
+	return sc, err
+}
+
+// AddHold records a hold, created by user, and audits it.
+func AddHold(ctx context.Context, st *analytics.Store, h NewHold, user string, now time.Time) (string, error) {
+	h, err := checkHold(ctx, st, h)
+	if err != nil {
+		return "", err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	null := func(t time.Time) any {
@@ -67,7 +103,7 @@ func AddHold(ctx context.Context, st *analytics.Store, h NewHold, user string, n
 		h.Requester, h.Reason, null(h.Until), now, user); err != nil {
 		return "", fmt.Errorf("add hold: %w", err)
 	}
-	err := st.Audit(ctx, now, analytics.Access{User: user, Reason: h.Reason, Case: h.Case}, "hold.add",
+	err = st.Audit(ctx, now, analytics.Access{User: user, Reason: h.Reason, Case: h.Case}, "hold.add",
 		fmt.Sprintf("hold %s plate=%q read=%q hit=%q from=%v to=%v until=%v requester=%q", id, h.Plate, h.ReadID, h.HitID, h.From, h.To, h.Until, h.Requester))
 	return id, err
 }

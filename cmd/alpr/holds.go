@@ -37,11 +37,23 @@ func newHoldCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			sc, err := retention.ScopeHold(cmd.Context(), st, h, time.Now())
+			if err != nil {
+				return err
+			}
 			id, err := retention.AddHold(cmd.Context(), st, h, af.a.User, time.Now())
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "hold %s added for case %s\n", id, h.Case)
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "hold %s added for case %s\n", id, h.Case)
+			if sc.Reads == 0 {
+				fmt.Fprintf(out, "warning: no read in the store matches it now (plate %q as stored: O is 0); it keeps only matching reads loaded while it is active\n", sc.Plate)
+			} else {
+				loc := st.Location()
+				fmt.Fprintf(out, "it keeps %d reads, %s to %s, and their hits\n", sc.Reads,
+					sc.First.In(loc).Format("2006-01-02 15:04 MST"), sc.Last.In(loc).Format("2006-01-02 15:04 MST"))
+			}
 			return nil
 		},
 	}
