@@ -383,13 +383,49 @@ func (p *recognizerPool) close() {
 
 func runCamera(ctx context.Context, o Options, sp capture.Spec, pool *recognizerPool, out chan<- camItem, n *camCounts) error {
 	var src capture.Source
-	src, err := capture.Open(sp, capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now})
-	if err != nil {
-		return err
+	copts := capture.Options{Start: o.Start, Interval: o.FolderInterval, Now: o.Now}
+	live := sp.Kind.Live()
+	if live {
+		// A live camera survives its cable and its reboots: lost, back and
+		// gone go to the officer and the drive (recordWriter.cameraState).
+		states := make(chan camState, 16)
+		ro := o.Reconnect
+		ro.OnState = func(state string, err error) {
+			select {
+			case states <- camState{camera: sp.Camera, state: state, at: o.Now(), err: err}:
+			default: // a burst of flaps: the next state tells the officer
+			}
+		}
+		rc, err := capture.NewReconnecting(ctx, sp, copts, ro)
+		if err != nil {
+			return err
+		}
+		src = rc
+		fwd, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			for {
+				select {
+				case c := <-states:
+					select {
+					case out <- camItem{cam: &c}:
+					case <-fwd.Done():
+						return
+					}
+				case <-fwd.Done():
+					return
+				}
+			}
+		}()
+	} else {
+		s, err := capture.Open(sp, copts)
+		if err != nil {
+			return err
+		}
+		src = s
 	}
 	// A live camera, or a replay in real time, never waits for the
 	// recogniser: it keeps the newest frame and counts what was skipped.
-	live := sp.Kind == capture.KindDevice || sp.Kind == capture.KindRTSP
 	if live || o.Realtime {
 		lt := capture.NewLatest(ctx, src, !live, o.Now)
 		defer func() { atomic.StoreInt64(&n.dropped, lt.Dropped()) }()

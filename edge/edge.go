@@ -50,10 +50,11 @@ type Options struct {
 	LastGate        float32           // unless nothing better was found (RecognizerOptions.LastGate)
 	PlateRank       float64           // plates of a frame ranked by plate probability to this power too (RecognizerOptions.PlateRank)
 	Track           track.Options
-	Motion          MotionOptions // frames in which nothing moved are not recognised
-	ROI             ROI           // the band of each frame where plates appear; zero: the whole frame
-	AlertConfidence float32       // a single frame's reading alerts at once from this confidence; weaker ones wait for the track
-	Drive           drive.Options // Dir and Vehicle are taken from above
+	Reconnect       capture.ReconnectOptions // how a live camera (device, RTSP, HTTP) is reopened when its stream fails
+	Motion          MotionOptions            // frames in which nothing moved are not recognised
+	ROI             ROI                      // the band of each frame where plates appear; zero: the whole frame
+	AlertConfidence float32                  // a single frame's reading alerts at once from this confidence; weaker ones wait for the track
+	Drive           drive.Options            // Dir and Vehicle are taken from above
 	SelfCheck       shift.CheckOptions
 	ShiftID         string // empty: a new one
 	Alerter         Alerter
@@ -94,6 +95,7 @@ func DefaultOptions() Options {
 		LastGate:        DefaultLastGate,
 		PlateRank:       DefaultPlateRank,
 		Track:           track.DefaultOptions(),
+		Reconnect:       capture.DefaultReconnectOptions(),
 		Motion:          DefaultMotionOptions(),
 		AlertConfidence: 0.8,
 		Drive:           drive.DefaultOptions("", ""),
@@ -140,7 +142,7 @@ func (o Options) Validate() error {
 	if o.SecondLook.active(o.OCR) {
 		text = o.SecondLook.Text.Validate()
 	}
-	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), text, o.Track.Validate(), o.Motion.Validate(), o.ROI.Validate(), d.Validate(), o.SelfCheck.Validate())
+	return errors.Join(o.Detect.Validate(), o.OCR.Validate(), text, o.Track.Validate(), o.Reconnect.Validate(), o.Motion.Validate(), o.ROI.Validate(), d.Validate(), o.SelfCheck.Validate())
 }
 
 // Stats counts what a run did.
@@ -168,6 +170,14 @@ type camItem struct {
 	sighting *sighting
 	check    *shift.CameraCheck
 	ended    string // the camera's source ended (end of a replay, or a lost camera)
+	cam      *camState
+}
+
+// camState is a live camera lost, back or gone (capture.Reconnecting).
+type camState struct {
+	camera, state string
+	at            time.Time
+	err           error
 }
 
 // sighting is one frame's reading of a plate, in the track it joined.
@@ -305,6 +315,8 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 				if o.Alerter != nil {
 					o.Alerter.Status("camera-"+it.ended, "camera "+it.ended+": stopped")
 				}
+			case it.cam != nil:
+				werr = rw.cameraState(*it.cam)
 			case it.check != nil:
 				werr = rw.selfCheck(*it.check)
 			case it.sighting != nil:

@@ -1,8 +1,11 @@
 package edge
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/plateward/alpr/edge/capture"
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/gps"
 	"github.com/plateward/alpr/edge/hotlist"
@@ -176,6 +179,31 @@ func (w *recordWriter) selfCheck(c shift.CameraCheck) error {
 	}
 	return w.rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: w.shift, At: w.last, Event: "selfcheck", Officer: w.o.Officer,
 		Vehicle: w.o.Vehicle, Cameras: []string{c.Camera}, SelfCheckOK: c.OK(), Detail: c.String()})
+}
+
+// cameraState records a live camera lost, back or gone on the drive and
+// shows it to the officer: lost and gone are alarms (no reads come from
+// it), back is a note in the header.
+func (w *recordWriter) cameraState(c camState) error {
+	var detail, alarm, note string
+	switch c.state {
+	case capture.StateLost:
+		detail = fmt.Sprintf("camera %s lost (%v): reconnecting", c.camera, c.err)
+		alarm = "CAMERA " + strings.ToUpper(c.camera) + " LOST: no reads from it; reconnecting"
+	case capture.StateBack:
+		detail = "camera " + c.camera + " back"
+		note = "camera " + c.camera + " back"
+	case capture.StateGone:
+		detail = "camera " + c.camera + " gone: not back in time; no reads from it until it is fixed and the shift restarted"
+		alarm = "CAMERA " + strings.ToUpper(c.camera) + " GONE: check its cable and power"
+	}
+	if w.o.Alerter != nil {
+		w.o.Alerter.Status("camera-"+c.camera, alarm)
+		w.o.Alerter.Status("camera-"+c.camera+"-note", note)
+	}
+	w.o.Logger.Warn(detail)
+	return w.rec.Add(drive.ShiftEvent{ID: newID(), ShiftID: w.shift, At: c.at, Event: "camera", Officer: w.o.Officer,
+		Vehicle: w.o.Vehicle, Cameras: []string{c.camera}, Detail: detail})
 }
 
 // fixState records the loss and the recovery of the GPS fix on the drive,

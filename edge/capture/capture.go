@@ -1,5 +1,5 @@
-// Package capture turns cameras, video files, RTSP streams and image
-// folders into frames with a camera name, a sequence number and a capture
+// Package capture turns cameras, video files, RTSP and MJPEG (HTTP)
+// streams and image folders into frames with a camera name, a sequence number and a capture
 // time. Replayed sources (files and folders) take their times from a given
 // start and their frame rate, so a replay is repeatable; live sources take
 // the clock's time when the frame arrives.
@@ -47,7 +47,11 @@ const (
 	KindVideo  Kind = "video"  // a video file
 	KindDevice Kind = "device" // a camera by index (/dev/videoN)
 	KindRTSP   Kind = "rtsp"   // an RTSP URL
+	KindHTTP   Kind = "http"   // an MJPEG stream over HTTP(S), as IP cameras serve it
 )
+
+// Live reports whether a kind is a live camera (not a replay).
+func (k Kind) Live() bool { return k == KindDevice || k == KindRTSP || k == KindHTTP }
 
 // Spec names a camera and where its frames come from.
 type Spec struct {
@@ -57,16 +61,18 @@ type Spec struct {
 }
 
 // ParseSpec parses "NAME=TARGET": TARGET is a directory (folder), an
-// integer (device), an rtsp:// URL, or a video file.
+// integer (device), an rtsp:// or http(s):// (MJPEG) URL, or a video file.
 func ParseSpec(s string) (Spec, error) {
 	name, target, ok := strings.Cut(s, "=")
 	if !ok || name == "" || target == "" {
-		return Spec{}, fmt.Errorf("source %q: want CAMERA=PATH|DEVICE|rtsp://URL", s)
+		return Spec{}, fmt.Errorf("source %q: want CAMERA=PATH|DEVICE|rtsp://URL|http://URL", s)
 	}
 	sp := Spec{Camera: name, Target: target}
 	switch {
 	case strings.HasPrefix(target, "rtsp://"):
 		sp.Kind = KindRTSP
+	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
+		sp.Kind = KindHTTP
 	case isInt(target):
 		sp.Kind = KindDevice
 	default:
@@ -96,7 +102,7 @@ func Open(sp Spec, o Options) (Source, error) {
 	switch sp.Kind {
 	case KindFolder:
 		return openFolder(sp, o)
-	case KindVideo, KindDevice, KindRTSP:
+	case KindVideo, KindDevice, KindRTSP, KindHTTP:
 		return openVideo(sp, o)
 	}
 	return nil, fmt.Errorf("source %s: unknown kind %q", sp.Camera, sp.Kind)
@@ -170,6 +176,10 @@ func openVideo(sp Spec, o Options) (*video, error) {
 	if sp.Kind == KindDevice {
 		id, _ := strconv.Atoi(sp.Target)
 		vc, err = gocv.OpenVideoCapture(id)
+	} else if sp.Kind == KindRTSP || sp.Kind == KindHTTP {
+		// Streams through FFmpeg only: OpenCV's other backends would each
+		// try (and log against) an address that is not answering.
+		vc, err = gocv.VideoCaptureFileWithAPI(sp.Target, gocv.VideoCaptureFFmpeg)
 	} else {
 		vc, err = gocv.VideoCaptureFile(sp.Target)
 	}
@@ -184,7 +194,7 @@ func openVideo(sp Spec, o Options) (*video, error) {
 	if fps <= 0 || fps > 240 {
 		fps = 15
 	}
-	live := sp.Kind != KindVideo
+	live := sp.Kind.Live()
 	if live && o.Now == nil {
 		vc.Close()
 		return nil, errors.New("live source needs a clock")

@@ -98,7 +98,7 @@ type ShiftEvent struct {
 	ID             string
 	ShiftID        string
 	At             time.Time
-	Event          string // "login", "logout", "selfcheck", "gps", "hotlist" (a list updated during the shift)
+	Event          string // "login", "logout", "selfcheck", "gps", "hotlist" (a list updated during the shift), "camera" (lost, back, gone)
 	Officer        string
 	Vehicle        string
 	Cameras        []string
