@@ -30,7 +30,10 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 	case "", "plate":
 		rows, d, err = a.store.ExportPlateReads(r.Context(), acc, q, d, a.opts.Now())
 	case "partial", "misread", "stakeout", "geofence":
-		if err = a.runSearch(r, &f, acc, analytics.Window{From: q.From, To: q.To}); err == nil {
+		if err = a.runSearch(r, &f, acc, analytics.Window{From: q.From, To: q.To}); err == nil && analytics.Matched(f.Rows) > len(f.Rows) {
+			// An export is complete or does not leave.
+			err = fmt.Errorf("%w: %d reads match and this search lists at most %d: narrow the window or the area", analytics.ErrExportTooLarge, analytics.Matched(f.Rows), len(f.Rows))
+		} else if err == nil {
 			rows = f.Rows
 			d.What, d.Rows = fmt.Sprintf("%s search %s", f.Kind, strings.TrimSpace(f.Plate+" "+f.Polygon)), len(rows)
 			d, err = a.store.RecordDissemination(r.Context(), acc, d, "export."+f.Kind, map[string]any{"search": f.Kind, "plate": f.Plate}, a.opts.Now())
@@ -39,14 +42,26 @@ func (a *App) export(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("the %s search has no export: it summarises reads rather than listing them", f.Kind)
 	}
 	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: err.Error()})
+		// The page keeps the results the export was asked from (the
+		// search runs again, audited as a search) and says what is missing.
+		if len(f.Rows) == 0 && (f.Kind == "" || f.Kind == "plate") {
+			if serr := a.runSearch(r, &f, acc, analytics.Window{From: q.From, To: q.To}); serr == nil {
+				current(r).sawReads(f.Rows)
+				f.Ran = true
+			}
+		}
+		a.render(w, r, http.StatusBadRequest, "search", "Search", view{Data: f, Error: "The export was refused: " + err.Error()})
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, d.ID))
 	cw := csvsafe.NewWriter(w)
-	cw.Write([]string{"# export " + d.ID + " to " + d.Recipient + " for " + d.Purpose + " (case " + d.Case +
-		"); ALPR records are closed records: do not pass them on"})
+	// The header first; what the file is and its rule close it.
+	defer func() {
+		cw.Write([]string{"# export " + d.ID + " to " + d.Recipient + " for " + d.Purpose + " (case " + d.Case +
+			fmt.Sprintf(", %d reads, complete)", len(rows)) + "; ALPR records are closed records: do not pass them on"})
+		cw.Flush()
+	}()
 	cw.Write([]string{"captured_at", "plate", "confidence", "state", "camera", "vehicle", "officer", "lat", "lon", "hits"})
 	for _, x := range rows {
 		lat, lon := "", ""

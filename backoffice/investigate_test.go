@@ -144,8 +144,9 @@ func TestExportOfOtherSearches(t *testing.T) {
 	}
 	v.Set("basis", "law-enforcement-investigative")
 	code, body := post(t, c, f.srv.URL+"/export", v)
-	if code != http.StatusOK || !strings.Contains(body, "ABC123") || !strings.Contains(body, "to Boone County Sheriff") {
-		t.Fatalf("export %d:\n%s", code, body)
+	if code != http.StatusOK || !strings.Contains(body, "ABC123") || !strings.Contains(body, "to Boone County Sheriff") ||
+		!strings.HasPrefix(body, "captured_at,plate,") || !strings.Contains(body, "1 reads, complete") {
+		t.Fatalf("export %d: want the header first and the note last:\n%s", code, body)
 	}
 	log, _ := f.store.Disseminations(t.Context(), 10)
 	if len(log) != 1 || log[0].Rows != 1 || !strings.HasPrefix(log[0].What, "stakeout search") {
@@ -198,5 +199,34 @@ func TestSQLConsoleTimesAndCSV(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") ||
 		string(b) != "seen,note\n2026-11-19 08:30:00 CST,'=1+1\n2026-11-19 08:30:00 CST,'=1+1\n" {
 		t.Fatalf("CSV %d %q:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+}
+
+// TestRefusedExportKeepsTheResults: a plate export refused for want of a
+// basis shows the search's results again, saying what is missing; an
+// export that would be cut at a search's limit is refused, not cut.
+func TestRefusedExportKeepsTheResults(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, camera, vehicle, gps_fix, lat, lon, source_file, loaded_at)
+		SELECT 'm' || i, TIMESTAMPTZ '2026-11-01 10:00:00+00' + i * INTERVAL 1 MINUTE, 'MANY12', 'MANY12', 'front', 'car7', true, 38.627, -90.199, 'f', now()
+		FROM range(1100) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	v := url.Values{"csrf": {tok}, "kind": {"plate"}, "plate": {"MANY12"}, "reason": {"fraud"}, "case": {"26-9"},
+		"recipient": {"Boone County Sheriff"}, "purpose": {"fraud"}}
+	code, body := post(t, c, f.srv.URL+"/export", v)
+	if code != http.StatusBadRequest || !strings.Contains(body, "The export was refused") || !strings.Contains(body, `id="results"`) || !strings.Contains(body, "1100 reads of MANY12 match") {
+		t.Fatalf("a refused export %d: want the results kept and the reason", code)
+	}
+	v.Set("kind", "partial")
+	v.Set("plate", "MANY*")
+	v.Set("basis", "law-enforcement-investigative")
+	if code, body := post(t, c, f.srv.URL+"/export", v); code != http.StatusBadRequest || !strings.Contains(body, "1100 reads match and this search lists at most 1000") {
+		t.Fatalf("an export cut at the limit: %d", code)
+	}
+	if log, _ := f.store.Disseminations(t.Context(), 10); len(log) != 0 {
+		t.Fatalf("refused exports in the dissemination log: %+v", log)
 	}
 }
