@@ -157,6 +157,9 @@ func clientHost(r *http.Request) string {
 	return r.RemoteAddr
 }
 
+// pathChars are the characters of the names and ids in addresses.
+const pathChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+
 // validPath reports whether every part of an escaped path, unescaped, is
 // a name or an id as the back office makes them: letters, digits, '.',
 // '-' and '_', and not "." or "..". An id is validated as what it is before
@@ -167,10 +170,8 @@ func validPath(escaped string) bool {
 		if err != nil || p == "." || p == ".." {
 			return false
 		}
-		for _, c := range p {
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
-				return false
-			}
+		if strings.IndexFunc(p, func(c rune) bool { return !strings.ContainsRune(pathChars, c) }) >= 0 {
+			return false
 		}
 	}
 	return true

@@ -173,14 +173,15 @@ type video struct {
 func openVideo(sp Spec, o Options) (*video, error) {
 	var vc *gocv.VideoCapture
 	var err error
-	if sp.Kind == KindDevice {
+	switch sp.Kind {
+	case KindDevice:
 		id, _ := strconv.Atoi(sp.Target)
 		vc, err = gocv.OpenVideoCapture(id)
-	} else if sp.Kind == KindRTSP || sp.Kind == KindHTTP {
+	case KindRTSP, KindHTTP:
 		// Streams through FFmpeg only: OpenCV's other backends would each
 		// try (and log against) an address that is not answering.
 		vc, err = gocv.VideoCaptureFileWithAPI(sp.Target, gocv.VideoCaptureFFmpeg)
-	} else {
+	default:
 		vc, err = gocv.VideoCaptureFile(sp.Target)
 	}
 	if err != nil {

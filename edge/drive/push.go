@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge/plate"
@@ -69,10 +70,6 @@ func validID(id string) bool {
 	if id == "" || len(id) > 64 {
 		return false
 	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	const idChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+	return strings.IndexFunc(id, func(c rune) bool { return !strings.ContainsRune(idChars, c) }) < 0
 }

@@ -129,7 +129,8 @@ func Classify(text string) []string {
 // from dir with tags), with their licence files, sorted by path. A module
 // without a recognised, allowed licence is an error naming it.
 func Modules(ctx context.Context, dir, pkg, tags string) ([]Module, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-tags="+tags, "-deps",
+	cmd := exec.CommandContext(ctx, "go", "list", //nolint:gosec // the go tool on the build's own package pattern and tags
+		"-tags="+tags, "-deps",
 		"-f", "{{with .Module}}{{if not .Main}}{{.Path}}\t{{.Version}}\t{{.Dir}}{{end}}{{end}}", pkg)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=")
@@ -189,8 +190,7 @@ func licenceFiles(dir string) ([]File, error) {
 	var out []File
 	for _, e := range ents {
 		n := strings.ToUpper(e.Name())
-		if e.IsDir() || !(strings.HasPrefix(n, "LICENSE") || strings.HasPrefix(n, "LICENCE") || strings.HasPrefix(n, "COPYING") ||
-			strings.HasPrefix(n, "NOTICE") || strings.HasPrefix(n, "UNLICENSE")) {
+		if e.IsDir() || !licenceName(n) {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -203,6 +203,17 @@ func licenceFiles(dir string) ([]File, error) {
 		return nil, fmt.Errorf("%w: no licence file", ErrUnknownLicence)
 	}
 	return out, nil
+}
+
+// licenceName reports whether an upper-cased file name is a licence or
+// notice file's.
+func licenceName(n string) bool {
+	for _, p := range []string{"LICENSE", "LICENCE", "COPYING", "NOTICE", "UNLICENSE"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(ss []string, s string) bool {
