@@ -486,6 +486,14 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, pool *recognizer
 			return errors.Join(finishCheck(), emit(tr.Flush()))
 		}
 		err := src.Next(&f)
+		if errors.Is(err, capture.ErrLost) {
+			// The camera dropped: what was in view is read now; the source
+			// reconnects on the next call.
+			if err := emit(tr.Flush()); err != nil {
+				return err
+			}
+			continue
+		}
 		if errors.Is(err, io.EOF) {
 			return errors.Join(finishCheck(), emit(tr.Flush()), send(camItem{ended: sp.Camera}))
 		}

@@ -21,6 +21,7 @@ type Latest struct {
 	cond    *sync.Cond
 	slot    *Frame // the newest frame not yet taken; its Mat is a clone
 	err     error  // io.EOF at the end, or the source's error
+	lost    error  // ErrLost from the source, not yet passed on
 	dropped int64
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -50,6 +51,21 @@ func (l *Latest) run(ctx context.Context, pace bool, now func() time.Time) {
 			return
 		}
 		err := l.src.Next(&f)
+		if errors.Is(err, ErrLost) {
+			// Passed on once, before any frame read after it; a frame from
+			// before the loss not yet taken is dropped (the reader is told
+			// the scene is gone).
+			l.mu.Lock()
+			if l.slot != nil {
+				l.slot.Mat.Close()
+				l.slot = nil
+				l.dropped++
+			}
+			l.lost = err
+			l.cond.Broadcast()
+			l.mu.Unlock()
+			continue
+		}
 		if err != nil {
 			l.finish(err)
 			return
@@ -87,8 +103,14 @@ func (l *Latest) finish(err error) {
 // is valid until the next call.
 func (l *Latest) Next(f *Frame) error {
 	l.mu.Lock()
-	for l.slot == nil && l.err == nil {
+	for l.slot == nil && l.err == nil && l.lost == nil {
 		l.cond.Wait()
+	}
+	if l.lost != nil {
+		err := l.lost
+		l.lost = nil
+		l.mu.Unlock()
+		return err
 	}
 	if l.slot == nil {
 		err := l.err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
@@ -102,10 +103,17 @@ func TestMJPEGCameraReconnects(t *testing.T) {
 	}
 	defer rc.Close()
 	var f Frame
+	lost := 0
 	read := func(n int) {
 		t.Helper()
-		for range n {
-			if err := rc.Next(&f); err != nil {
+		for i := 0; i < n; i++ {
+			err := rc.Next(&f)
+			if errors.Is(err, ErrLost) {
+				lost++ // said once per loss; the next call reconnects
+				i--
+				continue
+			}
+			if err != nil {
 				t.Fatalf("after %q: %v", st.String(), err)
 			}
 		}
@@ -132,8 +140,8 @@ func TestMJPEGCameraReconnects(t *testing.T) {
 	if f.Mat.Cols() != 1280 || f.Mat.Rows() != 720 {
 		t.Fatalf("after the new resolution: %dx%d", f.Mat.Cols(), f.Mat.Rows())
 	}
-	if got := strings.Count(st.String(), "lost"); got != cycles || strings.Count(st.String(), "back") != cycles {
-		t.Fatalf("%d cycles reported as %q", cycles, st.String())
+	if got := strings.Count(st.String(), "lost"); got != cycles || strings.Count(st.String(), "back") != cycles || lost != cycles {
+		t.Fatalf("%d cycles reported as %q, ErrLost %d times", cycles, st.String(), lost)
 	}
 	runtime.GC()
 	if g := runtime.NumGoroutine(); g > goroutines+2 {
@@ -151,7 +159,7 @@ func TestMJPEGCameraReconnects(t *testing.T) {
 	t0 := time.Now()
 	for {
 		err = rc.Next(&f)
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrLost) {
 			break
 		}
 		if time.Since(t0) > 10*time.Second {
@@ -160,5 +168,60 @@ func TestMJPEGCameraReconnects(t *testing.T) {
 	}
 	if !errors.Is(err, ErrCameraGone) || gone.String() != "lost gone" {
 		t.Fatalf("a camera that never comes back: %v, states %q", err, gone.String())
+	}
+}
+
+// script is a Source that yields its steps in order: a frame (nil) or an
+// error; io.EOF after the last.
+type script struct {
+	steps []error
+	i     int
+	mat   gocv.Mat
+}
+
+func (s *script) Next(f *Frame) error {
+	if s.i >= len(s.steps) {
+		return io.EOF
+	}
+	st := s.steps[s.i]
+	s.i++
+	if st != nil {
+		return st
+	}
+	*f = Frame{Camera: "front", Seq: int64(s.i), At: time.Now(), Mat: s.mat}
+	return nil
+}
+func (s *script) Close() error { return nil }
+func (s *script) FPS() float64 { return 15 }
+
+// TestLatestPassesOnALoss: a camera's loss (ErrLost) reaches the reader
+// through Latest once, after the frames before it, and frames go on after.
+func TestLatestPassesOnALoss(t *testing.T) {
+	m := gocv.NewMatWithSize(8, 8, gocv.MatTypeCV8UC3)
+	defer m.Close()
+	src := &script{steps: []error{nil, ErrLost, nil, nil}, mat: m}
+	l := NewLatest(context.Background(), src, false, time.Now)
+	defer l.Close()
+	var got []string
+	var f Frame
+	for {
+		err := l.Next(&f)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		switch {
+		case errors.Is(err, ErrLost):
+			got = append(got, "lost")
+		case err != nil:
+			t.Fatal(err)
+		default:
+			got = append(got, "frame")
+		}
+	}
+	// Latest keeps only the newest frame: a frame from before the loss not
+	// yet taken is dropped, but the loss is never missed and frames follow it.
+	s := strings.Join(got, " ")
+	if strings.Count(s, "lost") != 1 || !strings.HasSuffix(s, "frame") || !strings.Contains(s, "lost frame") {
+		t.Fatalf("reader saw %q", s)
 	}
 }

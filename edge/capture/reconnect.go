@@ -7,6 +7,12 @@ import (
 	"time"
 )
 
+// ErrLost is returned by Next once when a live camera is lost, before it
+// reconnects: the caller ends what it had open (a plate in view when the
+// cable is kicked is read at once, not when the camera comes back) and
+// calls Next again.
+var ErrLost = errors.New("camera lost; reconnecting")
+
 // ErrCameraGone is a live camera that did not come back within
 // ReconnectOptions.GiveUp: it is reported, not retried for ever.
 var ErrCameraGone = errors.New("camera did not come back")
@@ -78,7 +84,7 @@ func (r *Reconnecting) state(s string, err error) {
 }
 
 // Next returns the next frame, reconnecting as long as it takes, up to
-// GiveUp.
+// GiveUp; a loss is reported once as ErrLost first.
 func (r *Reconnecting) Next(f *Frame) error {
 	wait := r.ro.First
 	for {
@@ -119,6 +125,7 @@ func (r *Reconnecting) Next(f *Frame) error {
 		if r.down.IsZero() {
 			r.down = r.o.Now()
 			r.state(StateLost, err)
+			return fmt.Errorf("source %s: %w: %w", r.sp.Camera, ErrLost, err)
 		}
 	}
 }
