@@ -83,16 +83,17 @@ func TestAlertPageInBrowser(t *testing.T) {
 	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(url), chromedp.WaitVisible("#status")); err != nil {
 		t.Fatalf("page: %v", err)
 	}
-	// Both cameras have played their replay when the status bar says so.
+	// Both cameras have played their replay when the page's alarms say
+	// they stopped (a camera that stops is an alarm, not a header note).
 	// Each check is its own evaluation: a long in-page poll fails with
 	// "cannot find context" when the page's context is replaced meanwhile
 	// (seen under a loaded one-core machine).
 	played := false
 	for end := time.Now().Add(110 * time.Second); !played && time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
-		played = eval(ctx, `String(document.getElementById("status").textContent.split("stopped").length > 2)`) == "true"
+		played = eval(ctx, `String(document.getElementById("alarms").textContent.split("stopped").length > 2)`) == "true"
 	}
 	if !played {
-		t.Fatalf("page: the replay did not finish (status %q)", browsertest.Text(ctx, "#status"))
+		t.Fatalf("page: the replay did not finish (alarms %q, status %q)", eval(ctx, `document.getElementById("alarms").textContent`), browsertest.Text(ctx, "#status"))
 	}
 	pending := len(srv.Pending())
 	t.Logf("%d hits pending", pending)
