@@ -69,18 +69,18 @@ func DefaultOptions() Options {
 func (o Options) Validate() error {
 	switch {
 	case o.SessionIdle <= 0 || o.SessionMax <= 0:
-		return errors.New("boss options: session times must be positive")
+		return errors.New("back office options: session times must be positive")
 	case o.MaxFailures < 1 || o.AccountFailures < o.MaxFailures:
-		return errors.New("boss options: max failures must be at least 1, and account failures at least as many")
+		return errors.New("back office options: max failures must be at least 1, and account failures at least as many")
 	case o.LockoutFor <= 0:
-		return errors.New("boss options: lockout must be positive")
+		return errors.New("back office options: lockout must be positive")
 	case o.LoginsPerMinute < 1:
-		return errors.New("boss options: logins per minute must be at least 1")
+		return errors.New("back office options: logins per minute must be at least 1")
 	case o.Now == nil || o.Log == nil:
-		return errors.New("boss options: no clock or logger")
+		return errors.New("back office options: no clock or logger")
 	}
 	if err := o.Policy.Validate(); err != nil {
-		return fmt.Errorf("boss options: %w", err)
+		return fmt.Errorf("back office options: %w", err)
 	}
 	return nil
 }
