@@ -187,12 +187,14 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	if err := parseForm(w, r); errors.Is(err, errBodyTooLarge) {
-		w.Header().Set("Connection", "close")
-		http.Error(w, "this request is larger than this page takes", http.StatusRequestEntityTooLarge)
-		return
-	} else if err != nil || !validText(r) {
-		http.Error(w, "this request's address or form is not valid UTF-8 text", http.StatusBadRequest)
+	if isUpload(r) {
+		// Not a byte of an upload before its sender is known (guard).
+		if limit, _ := bodyLimit(r); r.ContentLength > limit {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "this request is larger than this page takes", http.StatusRequestEntityTooLarge)
+			return
+		}
+	} else if !a.readForm(w, r) {
 		return
 	}
 	if !validPath(r.URL.EscapedPath()) {
@@ -218,10 +220,32 @@ const (
 // bodyLimit is the largest body the request's route takes, and whether it
 // may be multipart.
 func bodyLimit(r *http.Request) (limit int64, multipart bool) {
-	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/import/") {
+	if isUpload(r) {
 		return maxUpload, true
 	}
 	return maxForm, false
+}
+
+// isUpload reports whether r is a file upload to the import route: a
+// multipart POST to /import/. Its body is read only after the session and
+// the role are checked (guard); any other body there is a form's.
+func isUpload(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/import/") && mt == "multipart/form-data"
+}
+
+// readForm parses r's form (parseForm) and answers a refusal itself: 413
+// for a body over its bound, 400 for one that is not UTF-8 text.
+func (a *App) readForm(w http.ResponseWriter, r *http.Request) bool {
+	if err := parseForm(w, r); errors.Is(err, errBodyTooLarge) {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "this request is larger than this page takes", http.StatusRequestEntityTooLarge)
+		return false
+	} else if err != nil || !validText(r) {
+		http.Error(w, "this request's address or form is not valid UTF-8 text", http.StatusBadRequest)
+		return false
+	}
+	return true
 }
 
 // errBodyTooLarge is a body over its route's bound.
@@ -304,6 +328,9 @@ func (a *App) guard(route Route, h http.HandlerFunc) http.Handler {
 			a.audit(r.Context(), s.user, "access.denied", string(route))
 			http.Error(w, fmt.Sprintf("a %s may not use this page", s.role), http.StatusForbidden)
 			return
+		}
+		if isUpload(r) && r.MultipartForm == nil && !a.readForm(w, r) {
+			return // an upload is read once its sender may upload
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.csrf) {
 			a.audit(r.Context(), s.user, "access.csrf", string(route))
