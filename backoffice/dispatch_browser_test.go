@@ -14,9 +14,7 @@ import (
 // evalString evaluates an expression in the page.
 func evalString(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(c, chromedp.Evaluate[string](`String(`+expr+`)`))
+	s, err := browsertest.Eval(ctx, expr)
 	if err != nil {
 		t.Fatalf("%s: %v", expr, err)
 	}

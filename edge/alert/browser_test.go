@@ -15,9 +15,7 @@ import (
 // js evaluates an expression in the page and returns it as a string.
 func js(t *testing.T, ctx context.Context, expr string) string {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(c, chromedp.Evaluate[string](`String(`+expr+`)`))
+	s, err := browsertest.Eval(ctx, expr)
 	if err != nil {
 		t.Fatalf("%s: %v", expr, err)
 	}
@@ -33,6 +31,24 @@ func waitFor(t *testing.T, ctx context.Context, expr, what string) {
 	}
 }
 
+// serve serves the alert page on a loopback port until the test ends and
+// returns its address.
+func serve(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	t.Cleanup(stop)
+	go func() {
+		if err := s.Serve(ctx, ln); err != nil {
+			t.Error(err)
+		}
+	}()
+	return ln.Addr().String()
+}
+
 // TestCardBelongsToItsHit drives the officer's page in Chromium through
 // hits of mixed priority: the card shows the highest-priority pending hit
 // and a lower one never takes it; the list is ordered by priority, newest
@@ -40,19 +56,9 @@ func waitFor(t *testing.T, ctx context.Context, expr, what string) {
 // disposition) and its crop is its own read's.
 func TestCardBelongsToItsHit(t *testing.T) {
 	s, sink := newServer(t)
-	ln, err := Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go func() {
-		if err := s.Serve(sctx, ln); err != nil {
-			t.Error(err)
-		}
-	}()
+	addr := serve(t, s)
 	ctx := browsertest.Start(t)
-	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(fmt.Sprintf("http://%s/", ln.Addr())), chromedp.WaitVisible("#status")); err != nil {
+	if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate("http://"+addr+"/"), chromedp.WaitVisible("#status")); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
@@ -148,17 +154,7 @@ func TestCardBelongsToItsHit(t *testing.T) {
 // shift's history with its disposition; Esc leaves a hit pending.
 func TestOfficerWorksTheCardFromTheKeyboard(t *testing.T) {
 	s, sink := newServer(t)
-	ln, err := Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	go func() {
-		if err := s.Serve(sctx, ln); err != nil {
-			t.Error(err)
-		}
-	}()
+	addr := serve(t, s)
 	s.Status("gps", "NO GPS FIX: reads carry no position")
 	s.Status("camera-rear", "camera rear: stopped")
 	s.Status("hotlist-NCIC", "NCIC list 5 minutes old")
@@ -172,7 +168,7 @@ func TestOfficerWorksTheCardFromTheKeyboard(t *testing.T) {
 	}
 	ctx := browsertest.Start(t)
 	shown := `document.getElementById("card-plate").textContent`
-	for _, load := range []chromedp.Action[chromedp.Void]{chromedp.Navigate(fmt.Sprintf("http://%s/", ln.Addr())), chromedp.Reload()} {
+	for _, load := range []chromedp.Action[chromedp.Void]{chromedp.Navigate("http://" + addr + "/"), chromedp.Reload()} {
 		if err := browsertest.Within(ctx, 30*time.Second, load, chromedp.WaitVisible("#status")); err != nil {
 			t.Fatal(err)
 		}

@@ -31,12 +31,10 @@ type lineCTC struct {
 }
 
 // ctcLogLik returns the natural log of the probability that m reads text,
-// summed over every CTC alignment (the forward algorithm). With freeEnds,
-// the steps before the first character and after the last are free: the
-// probability that the line reads text somewhere in it. A text with a
+// summed over every CTC alignment (the forward algorithm). A text with a
 // character outside the plate alphabet, or too long for the steps, is
 // impossible (−Inf).
-func ctcLogLik(m ctcMatrix, text string, freeEnds bool) float64 {
+func ctcLogLik(m ctcMatrix, text string) float64 {
 	n, T := len(text), len(m)
 	if n == 0 || T == 0 {
 		return math.Inf(-1)
@@ -56,14 +54,7 @@ func ctcLogLik(m ctcMatrix, text string, freeEnds bool) float64 {
 	for s := range prev {
 		prev[s] = math.Inf(-1)
 	}
-	prev[1] = lp(0, 1)
-	if !freeEnds {
-		prev[0] = lp(0, 0)
-	}
-	end := math.Inf(-1) // freeEnds: the last character ended at some step, then anything
-	if freeEnds && n == 1 {
-		end = prev[1]
-	}
+	prev[0], prev[1] = lp(0, 0), lp(0, 1)
 	for t := 1; t < T; t++ {
 		for s := range S {
 			a := prev[s]
@@ -73,18 +64,9 @@ func ctcLogLik(m ctcMatrix, text string, freeEnds bool) float64 {
 			if s >= 2 && labels[s] != 0 && labels[s] != labels[s-2] {
 				a = logAdd(a, prev[s-2])
 			}
-			if freeEnds && s == 1 {
-				a = logAdd(a, 0) // the reading starts here, after free steps
-			}
 			cur[s] = a + lp(t, s)
 		}
-		if freeEnds {
-			end = logAdd(end, cur[S-2])
-		}
 		prev, cur = cur, prev
-	}
-	if freeEnds {
-		return end
 	}
 	return logAdd(prev[S-1], prev[S-2])
 }
@@ -113,7 +95,7 @@ func jointOrder(cands []Candidate, line lineCTC, net ctcMatrix, weight float32) 
 	}
 	score := make(map[string]float64, len(cands))
 	for _, c := range cands {
-		score[c.Text] = ctcLogLik(line.m, line.pre+c.Text+line.suf, false) + float64(weight)*ctcLogLik(net, c.Text, false)
+		score[c.Text] = ctcLogLik(line.m, line.pre+c.Text+line.suf) + float64(weight)*ctcLogLik(net, c.Text)
 	}
 	first := cands[0].Text
 	out := append([]Candidate(nil), cands...)

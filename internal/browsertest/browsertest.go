@@ -50,3 +50,11 @@ func Text(ctx context.Context, sel string) string {
 	s, _ := chromedp.Run(c, chromedp.Text(chromedp.CSS(sel)))
 	return s
 }
+
+// Eval evaluates a JavaScript expression in the page, as a string, within
+// 10 seconds.
+func Eval(ctx context.Context, expr string) (string, error) {
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return chromedp.Run(c, chromedp.Evaluate[string](`String(`+expr+`)`))
+}
