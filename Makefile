@@ -134,6 +134,7 @@ TRAIN_PKGS    := python3-torch python3-onnx
 TRAIN_SAMPLES ?= 200000
 TRAIN_STEPS   ?= 7000
 TRAIN_SEED    ?= 1
+TRAIN_CTC     ?= all
 train-deps:
 	$(call install_missing,$(TRAIN_PKGS),)
 
@@ -146,7 +147,7 @@ $(TRAIN_SET): $(filter-out %_test.go,$(wildcard fixtures/synth/*.go)) train/font
 
 train: train-deps build $(TRAIN_SET)
 	/usr/bin/python3 train/train.py --set $(TRAIN_SET) --out $(VAR)/train/platenet.onnx \
-	  --seed $(TRAIN_SEED) --epochs 100 --max-steps $(TRAIN_STEPS) --log $(VAR)/train/train.log
+	  --seed $(TRAIN_SEED) --epochs 100 --max-steps $(TRAIN_STEPS) --ctc-on $(TRAIN_CTC) --log $(VAR)/train/train.log
 	sha256sum $(VAR)/train/platenet.onnx
 
 # The demo: see scripts/demo.sh.

@@ -80,7 +80,9 @@ type Store struct {
 	// auditMu serialises audited operations: each appends to the one
 	// hash chain, whose head they read.
 	auditMu sync.Mutex
-	console chan struct{} // a slot per console query running (Options.ConsoleQueries)
+	// checkpointMu keeps checkpoints (Checkpoint) out of a snapshot's copy.
+	checkpointMu sync.Mutex
+	console      chan struct{} // a slot per console query running (Options.ConsoleQueries)
 }
 
 // ErrStoreInUse is a store another process has open: DuckDB lets one
@@ -157,6 +159,8 @@ func physicalMB() int {
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.checkpointMu.Lock() // closing checkpoints: not under a snapshot's copy
+	defer s.checkpointMu.Unlock()
 	return errors.Join(s.db.Close(), s.conn.Close())
 }
 

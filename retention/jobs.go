@@ -21,12 +21,29 @@ const (
 	DefaultPurgeSpec  = "15 3 * * *"
 	ReportsJobName    = "monthly-reports"
 	DefaultReportSpec = "0 6 1 * *"
+	BackupJobName     = "backup"
+	DefaultBackupSpec = "45 3 * * *" // after the purge, so a backup holds nothing it destroyed
 )
 
+// BackupJob is the nightly backup into o.Dir, then the destruction of the
+// backups older than o.Keep.
+func BackupJob(st *analytics.Store, p Policy, o BackupOptions, spec string) Job {
+	return Job{Name: BackupJobName, Spec: spec, Run: func(ctx context.Context, now time.Time) (string, error) {
+		info, err := Backup(ctx, st, o, p, now)
+		if err != nil {
+			return "backup failed", err
+		}
+		pr, err := PruneBackups(ctx, st, o, "job:"+BackupJobName, now)
+		return fmt.Sprintf("%s: %d files, %d bytes; destroyed %d backups older than %s", info.Name, info.Files, info.Bytes, len(pr.Backups), o.Keep), err
+	}}
+}
+
 // PurgeJob is the nightly purge (order D.1) under the policy.
-func PurgeJob(st *analytics.Store, p Policy, spec string, logger *slog.Logger) Job {
+// ledger records its destructions for restores (nil: a station without
+// backups).
+func PurgeJob(st *analytics.Store, p Policy, spec string, logger *slog.Logger, ledger Ledger) Job {
 	return Job{Name: PurgeJobName, Spec: spec, Run: func(ctx context.Context, now time.Time) (string, error) {
-		r, err := Purge(ctx, st, PurgeOptions{Policy: p, Actor: "job:" + PurgeJobName, Logger: logger}, now)
+		r, err := Purge(ctx, st, PurgeOptions{Policy: p, Actor: "job:" + PurgeJobName, Logger: logger, Ledger: ledger}, now)
 		s := fmt.Sprintf("destroyed %d reads, %d hits, %d images on %d days; kept %d held reads; finished %d interrupted days",
 			r.Reads, r.Hits, r.Images, len(r.Days), r.Held, r.Resumed)
 		for _, series := range AllSeries() {
@@ -48,17 +65,19 @@ func PreviousMonth(now time.Time, zone *time.Location) (from, to time.Time) {
 // ReportsJob writes, on the first of each month, the clerk's retention
 // schedule report and the usage report for the month before, as CSV and
 // PDF, into dir/YYYY-MM/. Files appear whole; a rerun replaces them.
-func ReportsJob(st *analytics.Store, p Policy, spec, dir, department string) Job {
+// backups, when the station keeps them, adds them to the retention report.
+func ReportsJob(st *analytics.Store, p Policy, spec, dir, department string, backups *BackupOptions) Job {
 	return Job{Name: ReportsJobName, Spec: spec, Run: func(ctx context.Context, now time.Time) (string, error) {
 		from, to := PreviousMonth(now, p.Zone)
-		files, err := WriteMonthlyReports(ctx, st, p, dir, department, from, to, now)
+		files, err := WriteMonthlyReports(ctx, st, p, dir, department, from, to, now, backups)
 		return fmt.Sprintf("%d report files for %s in %s", len(files), from.Format("2006-01"), dir), err
 	}}
 }
 
 // WriteMonthlyReports writes the two reports for [from, to) into
-// dir/YYYY-MM/ and audits it. It returns the files written.
-func WriteMonthlyReports(ctx context.Context, st *analytics.Store, p Policy, dir, department string, from, to, now time.Time) ([]string, error) {
+// dir/YYYY-MM/ and audits it; backups (nil: none kept) are accounted for
+// in the retention report. It returns the files written.
+func WriteMonthlyReports(ctx context.Context, st *analytics.Store, p Policy, dir, department string, from, to, now time.Time, backups *BackupOptions) ([]string, error) {
 	month := from.Format("2006-01")
 	out := filepath.Join(dir, month)
 	if err := os.MkdirAll(out, 0o750); err != nil {
@@ -67,6 +86,11 @@ func WriteMonthlyReports(ctx context.Context, st *analytics.Store, p Policy, dir
 	sched, err := BuildScheduleReport(ctx, st, p, p.Version, from, to, now)
 	if err != nil {
 		return nil, err
+	}
+	if backups != nil {
+		if err := sched.AddBackups(ctx, st, *backups); err != nil {
+			return nil, err
+		}
 	}
 	usage, err := BuildUsageReport(ctx, st, from, to)
 	if err != nil {

@@ -31,6 +31,10 @@ type PurgeOptions struct {
 	PolicyVersion string // recorded in the destruction log; Policy.Version when empty
 	Actor         string // the job or user that runs it
 	Logger        *slog.Logger
+	// Ledger, when set, records every destruction with its ids before it
+	// commits (see FileLedger): a station that keeps backups must set it,
+	// or a restore could bring back what a purge destroyed.
+	Ledger Ledger
 	// crashAfter, in tests, stops the purge after a day reaches this state,
 	// as a crash would; beforeSweep runs between the plan and the sweep.
 	crashAfter  string
@@ -51,6 +55,11 @@ type PurgeReport struct {
 	// period (shift records, dissemination and destruction logs).
 	Series map[string]int64
 }
+
+// ErrNoLedger is a purge without a destruction ledger on a station that
+// keeps backups: a restore from a backup would bring back what it
+// destroyed.
+var ErrNoLedger = errors.New("purge: this station keeps backups: give the purge the backup folder and key (--backup-dir, --backup-to) so a restore cannot bring back what it destroys")
 
 // errCrash stops a purge in tests.
 var errCrash = errors.New("simulated crash")
@@ -85,6 +94,15 @@ func Purge(ctx context.Context, st *analytics.Store, o PurgeOptions, now time.Ti
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Ledger == nil {
+		var backups int
+		if err := st.DB().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'backup'`).Scan(&backups); err != nil {
+			return rep, fmt.Errorf("purge: %w", err)
+		}
+		if backups > 0 {
+			return rep, ErrNoLedger
+		}
+	}
 	if err := resume(ctx, st, &rep, now); err != nil {
 		return rep, err
 	}
@@ -115,8 +133,8 @@ func Purge(ctx context.Context, st *analytics.Store, o PurgeOptions, now time.Ti
 		// Write the deletions into the database file and truncate the
 		// write-ahead log, which would otherwise keep destroyed rows, and
 		// grow, until DuckDB's own threshold.
-		if _, err := st.DB().ExecContext(ctx, `CHECKPOINT`); err != nil {
-			return rep, fmt.Errorf("checkpoint after purge: %w", err)
+		if err := st.Checkpoint(ctx); err != nil {
+			return rep, fmt.Errorf("after purge: %w", err)
 		}
 	}
 	return rep, nil
@@ -175,10 +193,7 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	if err := mark(ctx, st.DB(), run, day, "marked", now); err != nil {
 		return err
 	}
-	tz := st.TimeZone()
-	dayOf := func(col string) string {
-		return fmt.Sprintf("strftime(timezone('%s', %s), '%%Y-%%m-%%d') = ?", tz, col)
-	}
+	dayOf := dayCond(st.TimeZone())
 	if o.beforeSweep != nil {
 		o.beforeSweep()
 	}
@@ -192,42 +207,9 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 
 	// Copy held images (crops and overviews) to the evidence store before
 	// anything is removed.
-	evDir := filepath.Join(st.ImageRoot(), EvidenceDir)
-	notEvidence := func(col string) string {
-		return col + ` IS NOT NULL AND NOT starts_with(` + col + `, '` + EvidenceDir + `/')`
-	}
-	rows, err := st.DB().QueryContext(ctx, `SELECT id, crop_path, '.jpg' FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("crop_path")+
-		` AND (`+heldCond+`) UNION ALL SELECT id, overview_path, '`+overviewSuffix+`' FROM reads WHERE `+dayOf("captured_at")+` AND `+notEvidence("overview_path")+
-		` AND (`+heldCond+`)`, append(append(append([]any{day}, heldArgs...), day), heldArgs...)...)
+	keep, err := copyToEvidence(ctx, st, day, heldCond, heldArgs)
 	if err != nil {
-		return fmt.Errorf("find held images: %w", err)
-	}
-	// An image is a file or a range of a day's pack; its evidence copy is
-	// a file named after its read.
-	type img struct{ id, path, suffix string }
-	var keep []img
-	for rows.Next() {
-		var x img
-		if err := rows.Scan(&x.id, &x.path, &x.suffix); err != nil {
-			rows.Close()
-			return err
-		}
-		keep = append(keep, x)
-	}
-	rows.Close()
-	if len(keep) > 0 {
-		if err := os.MkdirAll(evDir, 0o750); err != nil {
-			return err
-		}
-	}
-	for _, x := range keep {
-		b, err := st.ReadImage(x.path)
-		if err != nil {
-			return fmt.Errorf("held image of read %s: %w", x.id, err)
-		}
-		if err := fsutil.WriteFile(filepath.Join(evDir, x.id+x.suffix), b); err != nil {
-			return err
-		}
+		return err
 	}
 
 	tx, err := st.DB().BeginTx(ctx, nil)
@@ -297,12 +279,8 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		}
 	}
 	if len(keep) > 0 {
-		for _, c := range [][2]string{{"crop_path", ".jpg"}, {"overview_path", overviewSuffix}} {
-			col := c[0]
-			if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || id || '`+c[1]+`' WHERE `+dayOf("captured_at")+ //nolint:gosec // col and its suffix come from a fixed list; values are bound
-				` AND `+notEvidence(col)+` AND (`+heldCond+`)`, readArgs...); err != nil {
-				return fmt.Errorf("point held reads at evidence: %w", err)
-			}
+		if err := pointAtEvidence(ctx, tx, st.TimeZone(), day, heldCond, readArgs); err != nil {
+			return err
 		}
 	}
 	// The day folder's files are the doomed reads' images (the held ones
@@ -320,6 +298,7 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		}
 	}
 	cropIDs, overviewIDs := imageIDs(doomedReads, crops), imageIDs(doomedReads, overviews)
+	var entries []LedgerEntry
 	for _, s := range []struct {
 		series string
 		ids    []string
@@ -331,10 +310,12 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 		if len(s.ids) == 0 && s.held == 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO destruction_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uuid.Must(uuid.NewV7()).String(), run, now, s.series, day, len(s.ids), max(0, s.files), s.held, o.Actor, o.PolicyVersion, digest(s.ids)); err != nil {
-			return fmt.Errorf("destruction log: %w", err)
-		}
+		entries = append(entries, LedgerEntry{ID: uuid.Must(uuid.NewV7()).String(), RunID: run, At: now, Series: s.series, Day: day,
+			Rows: int64(len(s.ids)), Files: max(0, s.files), Held: s.held, Actor: o.Actor, PolicyVersion: o.PolicyVersion,
+			IDsSHA256: digest(s.ids), IDs: s.ids})
+	}
+	if err := logDestruction(ctx, tx, o.Ledger, entries); err != nil {
+		return err
 	}
 	if err := mark(ctx, tx, run, day, "rows", now); err != nil {
 		return err
@@ -358,6 +339,83 @@ func purgeDay(ctx context.Context, st *analytics.Store, o PurgeOptions, run, day
 	rep.Held += held
 	o.Logger.Info("destroyed", "day", day, "reads", len(doomedReads), "hits", len(doomedHits), "held", held)
 	return nil
+}
+
+// heldImage is a held read's image copied to the evidence store.
+type heldImage struct{ id, path, suffix string }
+
+// copyToEvidence copies the images (crops and overviews) of a day's reads
+// that cond (a condition on reads, with args) keeps, and that are still in
+// the day's folder, to the evidence store, as files named after their
+// read.
+func copyToEvidence(ctx context.Context, st *analytics.Store, day, cond string, args []any) ([]heldImage, error) {
+	dayOf := dayCond(st.TimeZone())
+	q := `SELECT id, crop_path, '.jpg' FROM reads WHERE ` + dayOf("captured_at") + ` AND ` + notEvidence("crop_path") +
+		` AND (` + cond + `) UNION ALL SELECT id, overview_path, '` + overviewSuffix + `' FROM reads WHERE ` + dayOf("captured_at") +
+		` AND ` + notEvidence("overview_path") + ` AND (` + cond + `)`
+	rows, err := st.DB().QueryContext(ctx, q, append(append(append([]any{day}, args...), day), args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("find held images: %w", err)
+	}
+	// An image is a file or a range of a day's pack; its evidence copy is
+	// a file named after its read.
+	var keep []heldImage
+	for rows.Next() {
+		var x heldImage
+		if err := rows.Scan(&x.id, &x.path, &x.suffix); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		keep = append(keep, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	evDir := filepath.Join(st.ImageRoot(), EvidenceDir)
+	if len(keep) > 0 {
+		if err := os.MkdirAll(evDir, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	for _, x := range keep {
+		b, err := st.ReadImage(x.path)
+		if err != nil {
+			return nil, fmt.Errorf("held image of read %s: %w", x.id, err)
+		}
+		if err := fsutil.WriteFile(filepath.Join(evDir, x.id+x.suffix), b); err != nil {
+			return nil, err
+		}
+	}
+	return keep, nil
+}
+
+// pointAtEvidence points the images of a day's reads that cond keeps at
+// their evidence copies; args are the day, then cond's.
+func pointAtEvidence(ctx context.Context, tx *sql.Tx, tz, day, cond string, args []any) error {
+	dayOf := dayCond(tz)
+	for _, c := range [][2]string{{"crop_path", ".jpg"}, {"overview_path", overviewSuffix}} {
+		col := c[0]
+		if _, err := tx.ExecContext(ctx, `UPDATE reads SET `+col+` = '`+EvidenceDir+`/' || id || '`+c[1]+`' WHERE `+dayOf("captured_at")+ //nolint:gosec // col and its suffix come from a fixed list; values are bound
+			` AND `+notEvidence(col)+` AND (`+cond+`)`, args...); err != nil {
+			return fmt.Errorf("point held reads at evidence: %w", err)
+		}
+	}
+	return nil
+}
+
+// dayCond returns a condition on a timestamp column true on the local day
+// given as its one argument (YYYY-MM-DD) in zone tz.
+func dayCond(tz string) func(col string) string {
+	return func(col string) string {
+		return fmt.Sprintf("strftime(timezone('%s', %s), '%%Y-%%m-%%d') = ?", tz, col)
+	}
+}
+
+// notEvidence is true for an image path that is not yet in the evidence
+// store.
+func notEvidence(col string) string {
+	return col + ` IS NOT NULL AND NOT starts_with(` + col + `, '` + EvidenceDir + `/')`
 }
 
 // heldClause is a SQL condition on reads (columns plate, id, captured_at)

@@ -107,6 +107,7 @@ func purgeLog(ctx context.Context, st *analytics.Store, o PurgeOptions, s logSer
 		return err
 	}
 	var total int64
+	var entries []LedgerEntry
 	for i, day := range days {
 		ids := byDay[day]
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE id IN (SELECT unnest(?::VARCHAR[])) AND %s < ?`, s.table, s.col), ids, cut); err != nil {
@@ -116,11 +117,12 @@ func purgeLog(ctx context.Context, st *analytics.Store, o PurgeOptions, s logSer
 		if i == len(days)-1 {
 			h = keptHeld // the held rows before the cutoff, counted once
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO destruction_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uuid.Must(uuid.NewV7()).String(), run, now, s.series, day, len(ids), 0, h, o.Actor, o.PolicyVersion, digest(ids)); err != nil {
-			return fmt.Errorf("destruction log: %w", err)
-		}
+		entries = append(entries, LedgerEntry{ID: uuid.Must(uuid.NewV7()).String(), RunID: run, At: now, Series: s.series, Day: day,
+			Rows: int64(len(ids)), Held: h, Actor: o.Actor, PolicyVersion: o.PolicyVersion, IDsSHA256: digest(ids), IDs: ids})
 		total += int64(len(ids))
+	}
+	if err := logDestruction(ctx, tx, o.Ledger, entries); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return err

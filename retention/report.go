@@ -33,6 +33,36 @@ type ScheduleReport struct {
 	PolicyVersion string
 	Lines         []SeriesLine
 	ActiveHolds   []Hold
+	Backups       []BackupInfo // on hand, when the station keeps backups (AddBackups)
+}
+
+// AddBackups adds a "backups" line (backups taken in the period, destroyed
+// in it, and overdue: on hand past o.Keep, which should be none) and the
+// list of backups on hand: a backup holds records, so the clerk accounts
+// for it like one.
+func (r *ScheduleReport) AddBackups(ctx context.Context, st *analytics.Store, o BackupOptions) error {
+	bs, err := ListBackups(o.Dir)
+	if err != nil {
+		return fmt.Errorf("report backups: %w", err)
+	}
+	r.Backups = bs
+	line := SeriesLine{Series: SeriesBackups, Period: fmt.Sprintf("%d days", int(o.Keep.Hours()/24))}
+	if err := st.DB().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE action = 'backup' AND event_at >= ? AND event_at < ?`,
+		r.From, r.To).Scan(&line.Created); err != nil {
+		return fmt.Errorf("report backups: %w", err)
+	}
+	if err := st.DB().QueryRowContext(ctx, `SELECT count(*) FROM destruction_log WHERE series = ? AND day >= ? AND day < ?`,
+		SeriesBackups, r.From.Format("2006-01-02"), r.To.Format("2006-01-02")).Scan(&line.Destroyed); err != nil {
+		return fmt.Errorf("report backups: %w", err)
+	}
+	line.Runs = int(line.Destroyed)
+	for _, b := range bs {
+		if r.Now.Sub(b.TakenAt) > o.Keep {
+			line.Overdue++
+		}
+	}
+	r.Lines = append(r.Lines, line)
+	return nil
 }
 
 // reportSeries is how the report counts one series: the rows (a FROM
@@ -173,6 +203,15 @@ func (r ScheduleReport) WritePDF(w io.Writer, department string) error {
 		}
 		pdf.Cell(0, 6, fmt.Sprintf("  case %s: %s", h.Case, what))
 		pdf.Ln(6)
+	}
+	if len(r.Backups) > 0 {
+		pdf.Ln(2)
+		pdf.Cell(0, 6, fmt.Sprintf("Backups on hand (encrypted to the offline key): %d", len(r.Backups)))
+		pdf.Ln(6)
+		for _, b := range r.Backups {
+			pdf.Cell(0, 6, fmt.Sprintf("  %s  taken %s, %.1f MB", b.Name, b.TakenAt.In(r.From.Location()).Format("2006-01-02 15:04 MST"), float64(b.Bytes)/1e6))
+			pdf.Ln(6)
+		}
 	}
 	overdue := int64(0)
 	for _, l := range r.Lines {

@@ -169,7 +169,7 @@ func TestMonthlyReportsJob(t *testing.T) {
 	dir := t.TempDir()
 	// December 1, 06:00 Chicago: the reports for November.
 	now := time.Date(2026, 12, 1, 6, 0, 0, 0, p.Zone)
-	summary, err := ReportsJob(st, p, DefaultReportSpec, dir, "Test PD").Run(ctx, now)
+	summary, err := ReportsJob(st, p, DefaultReportSpec, dir, "Test PD", nil).Run(ctx, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,7 +103,7 @@ func TestTwentyFourMonthsSettleNearSixMonths(t *testing.T) {
 	clock := &fakeClock{}
 	so := DefaultSchedulerOptions(st)
 	so.Clock, so.Logger = clock, quiet()
-	sched, err := NewScheduler([]Job{PurgeJob(st, p, DefaultPurgeSpec, quiet())}, so)
+	sched, err := NewScheduler([]Job{PurgeJob(st, p, DefaultPurgeSpec, quiet(), nil)}, so)
 	if err != nil {
 		t.Fatal(err)
 	}

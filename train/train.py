@@ -33,14 +33,15 @@ MAGIC = b"PWSYN1\n"
 
 
 def load_set(path):
-    """Map a set file: (plate flags, texts as int arrays, images)."""
+    """Read a set file: records of kind (1 plate, 2 part of a plate, 0 other
+    non-plate; version 1 has no 2), text length, text and pixels."""
     with open(path, "rb") as f:
         if f.read(len(MAGIC)) != MAGIC:
             sys.exit(f"{path}: not a set file")
         hdr = json.loads(f.readline())
         off = f.tell()
-    if hdr["version"] != 1:
-        sys.exit(f"{path}: set version {hdr['version']}, want 1")
+    if hdr["version"] not in (1, 2):
+        sys.exit(f"{path}: set version {hdr['version']}, want 1 or 2")
     h, w, n = hdr["height"], hdr["width"], hdr["count"]
     rec = np.dtype([("plate", "u1"), ("len", "u1"), ("text", "u1", (MAX_TEXT,)), ("px", "u1", (h, w))])
     size = os.path.getsize(path)
@@ -99,13 +100,15 @@ class Export(nn.Module):
 
 def batch_tensors(recs):
     x = torch.from_numpy(np.ascontiguousarray(recs["px"], dtype=np.float32)).unsqueeze(1) / 127.5 - 1
-    plate = torch.from_numpy(recs["plate"].astype(np.float32))
+    kind = recs["plate"]
+    plate = torch.from_numpy((kind == 1).astype(np.float32))
+    part = torch.from_numpy(kind == 2)
     lens = torch.from_numpy(recs["len"].astype(np.int64))
     lut = np.zeros(256, np.int64)
     for i, ch in enumerate(ALPHABET):
         lut[ord(ch)] = i + 1
     targets = torch.from_numpy(lut[recs["text"]])
-    return x, plate, lens, targets
+    return x, plate, part, lens, targets
 
 
 def greedy(logits):
@@ -127,15 +130,15 @@ def evaluate(net, recs):
     with torch.no_grad():
         for i in range(0, len(recs), 256):
             r = recs[i:i + 256]
-            x, plate, lens, targets = batch_tensors(r)
+            x, plate, _, lens, targets = batch_tensors(r)
             logits, p = net(x)
             texts = greedy(logits)
             for j, t in enumerate(texts):
                 truth = bytes(r["text"][j][: r["len"][j]]).decode()
-                if r["plate"][j]:
+                if plate[j] > 0.5:
                     pos += 1
                     ok += t == truth
-                plate_ok += (p[j].item() > 0) == bool(r["plate"][j])
+                plate_ok += (p[j].item() > 0) == bool(plate[j] > 0.5)
                 n += 1
     net.train()
     return ok / max(1, pos), plate_ok / max(1, n)
@@ -164,8 +167,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--val", type=int, default=2000, help="samples of the first set kept out for validation")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke test)")
-    ap.add_argument("--ctc-on", choices=["all", "plates"], default="all",
-                    help="CTC loss on every sample (not a plate: an empty reading) or on plates only")
+    ap.add_argument("--ctc-on", choices=["all", "plates", "text"], default="all",
+                    help="CTC loss on every sample (not a plate: an empty reading), on plates only, "
+                         "or on every sample but parts of plates (text; set version 2)")
     ap.add_argument("--minutes", type=float, default=0, help="fit the run to this wall time (measured over the first 200 steps)")
     ap.add_argument("--checkpoint-minutes", type=float, default=10)
     ap.add_argument("--log", default="", help="JSON-lines log of the run")
@@ -208,15 +212,22 @@ def main():
                 break
             picks = sorted(index[i] for i in order[b * a.batch:(b + 1) * a.batch])
             recs = np.concatenate([train[k][[i for kk, i in picks if kk == k]] for k in range(len(train))])
-            x, plate, lens, targets = batch_tensors(recs)
+            x, plate, part, lens, targets = batch_tensors(recs)
             logits, p = net(x)
             # --ctc-on all (the shipped model): a sample that is not a
             # plate teaches an empty reading, and the plate head learnt the
             # better gate (dev scenes: 1.8 junk reads per 100 against 5.3).
             # --ctc-on plates reads better (real crops alone: 67.6 % against
             # 61.6 %): part of a plate no longer teaches it to drop what it
-            # sees. See edge/models/PLATENET.md.
-            pos = plate > 0.5 if a.ctc_on == "plates" else torch.ones_like(plate, dtype=torch.bool)
+            # sees. --ctc-on text (set version 2) does both: plates teach
+            # their text and every other non-plate the empty reading, but
+            # not parts of plates. See edge/models/PLATENET.md.
+            if a.ctc_on == "plates":
+                pos = plate > 0.5
+            elif a.ctc_on == "text":
+                pos = ~part
+            else:
+                pos = torch.ones_like(plate, dtype=torch.bool)
             lp = F.log_softmax(logits[pos], 2).permute(1, 0, 2)  # T x P x K
             pl = lens[pos]
             tgt = torch.cat([targets[pos][j, : pl[j]] for j in range(len(pl))])

@@ -112,7 +112,7 @@ func newKeysCmd() *cobra.Command {
 	sign.Flags().StringVar(&out, "out", "", "the signed file to write")
 	sign.MarkFlagRequired("key")
 	sign.MarkFlagRequired("out")
-	cmd.AddCommand(sign)
+	cmd.AddCommand(sign, newKeysBackupCmd())
 	return cmd
 }
 

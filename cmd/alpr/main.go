@@ -48,7 +48,7 @@ func newRoot() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail")
-	root.AddCommand(newEdgeCmd(), newIngestCmd(), newServeCmd(), newCarsCmd(), newUsersCmd(), newAgenciesCmd(), newSearchCmd(), newRetentionCmd(),
+	root.AddCommand(newEdgeCmd(), newIngestCmd(), newServeCmd(), newCarsCmd(), newUsersCmd(), newAgenciesCmd(), newSearchCmd(), newRetentionCmd(), newBackupCmd(), newRestoreCmd(),
 		newFixturesCmd(), newBenchCmd(), newModelsCmd(), newKeysCmd(), newAuditCmd(), newEvidenceCmd(), newVersionCmd())
 	return root
 }

@@ -49,6 +49,7 @@ func newRetentionCmd() *cobra.Command {
 	var dry bool
 	var at, actor string
 	var pol policyFlag
+	var bf backupFlags
 	run := &cobra.Command{
 		Use:   "run [--dry-run]",
 		Short: "Destroy the records past their retention that no hold keeps (--dry-run: only report)",
@@ -73,8 +74,12 @@ func newRetentionCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if !dry {
+				ledger, err := bf.ledger()
+				if err != nil {
+					return err
+				}
 				pr, err := retention.Purge(cmd.Context(), st, retention.PurgeOptions{Policy: p,
-					Actor: actor, Logger: slog.Default()}, now)
+					Actor: actor, Logger: slog.Default(), Ledger: ledger}, now)
 				if err != nil {
 					return err
 				}
@@ -108,6 +113,7 @@ func newRetentionCmd() *cobra.Command {
 	}
 	sf.add(run)
 	pol.add(run)
+	bf.add(run)
 	run.Flags().BoolVar(&dry, "dry-run", false, "only report what would be destroyed")
 	run.Flags().StringVar(&at, "now", "", "plan as of this time instead of now (RFC 3339 or YYYY-MM-DD)")
 	run.Flags().StringVar(&actor, "actor", "cli:"+currentUser(), "who runs it, for the destruction log")
@@ -148,6 +154,8 @@ func newRetentionReportCmd() *cobra.Command {
 	var pf periodFlags
 	var pol policyFlag
 	var format, out, dept string
+	var backupDir string
+	var keep time.Duration
 	cmd := &cobra.Command{
 		Use:   "report --from YYYY-MM-DD --to YYYY-MM-DD [--format csv|pdf] [--out FILE]",
 		Short: "The records clerk's retention schedule report: created, destroyed, held and overdue, per series",
@@ -165,6 +173,11 @@ func newRetentionReportCmd() *cobra.Command {
 			rep, err := retention.BuildScheduleReport(cmd.Context(), st, p, p.Version, f, t, time.Now())
 			if err != nil {
 				return err
+			}
+			if backupDir != "" {
+				if err := rep.AddBackups(cmd.Context(), st, retention.BackupOptions{Dir: backupDir, Keep: keep}); err != nil {
+					return err
+				}
 			}
 			w := cmd.OutOrStdout()
 			if out != "" {
@@ -192,6 +205,8 @@ func newRetentionReportCmd() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "csv", "csv or pdf")
 	cmd.Flags().StringVar(&out, "out", "", "write to this file (required for pdf)")
 	cmd.Flags().StringVar(&dept, "department", "St. Louis Metropolitan Police Department", "the department named on the report")
+	cmd.Flags().StringVar(&backupDir, "backup-dir", "", "the station's backup folder: its backups are accounted for in the report")
+	cmd.Flags().DurationVar(&keep, "backup-keep", retention.DefaultKeep, "how long the station keeps a backup")
 	return cmd
 }
 

@@ -29,6 +29,8 @@ type serveJobs struct {
 	hotlists   string // the hot-list sources file
 	inbox      string // a folder drives are copied into
 	identity   string // the station's age identity, for encrypted drives
+	backup     backupFlags
+	backupAt   string
 }
 
 func (j *serveJobs) add(cmd *cobra.Command) {
@@ -40,6 +42,8 @@ func (j *serveJobs) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&j.inbox, "inbox", "", "a folder drives are copied into (one subfolder per drive): loaded every minute once settled")
 	cmd.Flags().StringVar(&j.identity, "identity", "", "the station's age identity file, for encrypted drives in the inbox")
 	cmd.Flags().StringVar(&j.hotlists, "hotlists", "", "hot-list sources file: lists fetched on its schedule (see the hotlists package doc)")
+	j.backup.add(cmd)
+	cmd.Flags().StringVar(&j.backupAt, "backup-at", retention.DefaultBackupSpec, "cron schedule of the nightly backup (with --backup-dir), in the department's zone")
 	cmd.Flags().StringVar(&j.department, "department", "St. Louis Metropolitan Police Department", "the department named on the reports")
 }
 
@@ -55,9 +59,28 @@ func (j *serveJobs) start(cmd *cobra.Command, st *analytics.Store, p retention.P
 	}
 	o := retention.DefaultSchedulerOptions(st)
 	o.Zone, o.Logger = p.Zone, slog.Default()
+	ledger, err := j.backup.ledger()
+	if err != nil {
+		return nil, err
+	}
+	var bo *retention.BackupOptions
+	if ledger != nil {
+		o, err := j.backup.options()
+		if err != nil {
+			return nil, err
+		}
+		if err := o.Validate(p, time.Now()); err != nil {
+			return nil, err
+		}
+		bo = &o
+	}
 	jobs := []retention.Job{
-		retention.PurgeJob(st, p, j.purgeAt, slog.Default()),
-		retention.ReportsJob(st, p, j.reportsAt, dir, j.department),
+		retention.PurgeJob(st, p, j.purgeAt, slog.Default(), ledger),
+		retention.ReportsJob(st, p, j.reportsAt, dir, j.department, bo),
+	}
+	if bo != nil {
+		jobs = append(jobs, retention.BackupJob(st, p, *bo, j.backupAt))
+		fmt.Fprintf(cmd.OutOrStdout(), "backups %q into %s, kept %s; purges write the destruction ledger there\n", j.backupAt, bo.Dir, bo.Keep)
 	}
 	if j.inbox != "" {
 		iopts := ingest.DefaultOptions()
