@@ -52,6 +52,7 @@ type Options struct {
 	Hotlists        *hotlists.Config // the hot-list sources alpr serve refreshes; nil: none configured
 	Now             func() time.Time // the clock; tests inject theirs
 	Log             *slog.Logger
+	Metrics         *Metrics // requests counted and timed here when set (NewMetrics)
 }
 
 // DefaultOptions returns the department's settings: 15 minutes idle,
@@ -177,8 +178,17 @@ func validPath(escaped string) bool {
 	return true
 }
 
-// ServeHTTP serves the app with its security headers.
+// ServeHTTP serves the app with its security headers, counted and timed
+// by route when the app has Metrics.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.opts.Metrics != nil {
+		a.opts.Metrics.observe(http.HandlerFunc(a.serve)).ServeHTTP(w, r)
+		return
+	}
+	a.serve(w, r)
+}
+
+func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -501,6 +501,9 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, pool *recognizer
 			return errors.Join(err, finishCheck())
 		}
 		atomic.AddInt64(&n.frames, 1)
+		if lt, ok := src.(*capture.Latest); ok {
+			atomic.StoreInt64(&n.dropped, lt.Dropped())
+		}
 		if !checked {
 			checker.Add(f.Mat, f.At)
 			if checker.Done() {

@@ -90,6 +90,17 @@ func (d *driveQueue) Add(r drive.Record) error {
 	return nil
 }
 
+// Len is how many records wait for the drive.
+func (d *driveQueue) Len() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := len(d.q)
+	if d.busy {
+		n++
+	}
+	return n
+}
+
 // Wait returns once every queued record is on the drive (or failed).
 func (d *driveQueue) Wait() error {
 	d.mu.Lock()

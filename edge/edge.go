@@ -62,6 +62,7 @@ type Options struct {
 	Shift           ShiftEnd            // when set, the run lasts until the officer logs out
 	Now             func() time.Time
 	Logger          *slog.Logger
+	Metrics         *Metrics // IT's monitoring (NewMetrics); nil: none
 
 	// wrapDrive, in tests, wraps the drive (to make it stall, say).
 	wrapDrive func(recordSink) recordSink
@@ -284,6 +285,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 	items := make(chan camItem, 64)
 	g, gctx := errgroup.WithContext(camCtx)
 	counts := make([]camCounts, len(o.Sources))
+	o.Metrics.attach(cams, counts, dq)
 	for i, sp := range o.Sources {
 		g.Go(func() error { return runCamera(gctx, o, sp, pool, items, &counts[i]) })
 	}
@@ -312,6 +314,7 @@ func Run(ctx context.Context, o Options) (Stats, error) {
 			switch {
 			case it.ended != "":
 				o.Logger.Warn("camera stopped", "camera", it.ended)
+				o.Metrics.camera(it.ended, false)
 				if o.Alerter != nil {
 					o.Alerter.Status("camera-"+it.ended, "camera "+it.ended+": stopped")
 				}

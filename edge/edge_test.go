@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -223,8 +227,38 @@ func TestLostFixIsRecorded(t *testing.T) {
 	o.Start, o.DriveDir, o.Vehicle, o.Officer = fo.Start, t.TempDir(), "car7", "4127"
 	o.GPSTrack, o.GPSMaxAge = cut, time.Second
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := Run(context.Background(), o); err != nil {
+	o.Metrics = NewMetrics()
+	st, err := Run(context.Background(), o)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// IT's monitoring says what the run did: the same counts as its
+	// stats, the fix lost, the replay's camera ended, the queue empty.
+	mon := httptest.NewServer(o.Metrics.Handler())
+	defer mon.Close()
+	resp, err := http.Get(mon.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for metric, want := range map[string]float64{
+		`alpr_edge_frames_total{camera="front"}`: float64(st.Frames),
+		`alpr_edge_reads_total`:                  float64(st.Reads),
+		`alpr_edge_hits_total`:                   float64(st.Hits),
+		`alpr_edge_gps_fix`:                      0,
+		`alpr_edge_camera_up{camera="front"}`:    0,
+		`alpr_edge_drive_queue_records`:          0,
+		`alpr_edge_alert_latency_seconds_count`:  0, // a replay's frame times are not the clock's
+	} {
+		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(metric) + ` (\S+)$`)
+		m := re.FindSubmatch(page)
+		if m == nil || string(m[1]) != strconv.FormatFloat(want, 'g', -1, 64) {
+			t.Errorf("%s = %s, want %g", metric, m, want)
+		}
+	}
+	if st.Frames == 0 || st.Reads == 0 {
+		t.Fatalf("a run of nothing: %+v", st)
 	}
 	dc := readDrive(t, o.DriveDir)
 	var events []string

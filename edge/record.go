@@ -47,6 +47,9 @@ func (w *recordWriter) alert(h drive.Hit, crop []byte, st *Stats) error {
 		}
 	}
 	st.Hits++
+	// A live frame's time is when it arrived; a replay's is the replayed
+	// shift's, and says nothing of latency.
+	w.o.Metrics.hit(w.o.Now().Sub(h.AlertedAt), w.o.Start.IsZero())
 	if !h.Covert {
 		st.Alerts++
 	}
@@ -160,6 +163,7 @@ func (w *recordWriter) write(tr track.Read, st *Stats) error {
 		return err
 	}
 	st.Reads++
+	w.o.Metrics.read()
 	for _, h := range hits {
 		if err := w.rec.Add(h); err != nil {
 			return err
@@ -197,6 +201,7 @@ func (w *recordWriter) cameraState(c camState) error {
 		detail = "camera " + c.camera + " gone: not back in time; no reads from it until it is fixed and the shift restarted"
 		alarm = "CAMERA " + strings.ToUpper(c.camera) + " GONE: check its cable and power"
 	}
+	w.o.Metrics.camera(c.camera, c.state == capture.StateBack)
 	if w.o.Alerter != nil {
 		w.o.Alerter.Status("camera-"+c.camera, alarm)
 		w.o.Alerter.Status("camera-"+c.camera+"-note", note)
@@ -218,6 +223,7 @@ func (w *recordWriter) fixState(ok bool, at time.Time) error {
 	}
 	first := w.fix == 0
 	w.fix = state
+	w.o.Metrics.fix(ok)
 	if first && ok {
 		return nil
 	}

@@ -20,6 +20,7 @@ import (
 )
 
 func newEdgeCmd() *cobra.Command {
+	var metricsAddr string
 	o := edge.DefaultOptions()
 	var sources []string
 	var start, alertAddr, rosterPath, keyPath, configPath, tz string
@@ -147,6 +148,14 @@ are stamped from --start, so a replay gives the same records every time.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "alert page: http://%s/ (the shift ends when the officer logs out there)\n", ln.Addr())
 				o.Alerter, o.Steps, o.Shift = srv, steps, srv
 			}
+			if metricsAddr != "" {
+				o.Metrics = edge.NewMetrics()
+				stop, err := serveMetrics(cmd, metricsAddr, o.Metrics.Handler())
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			st, err := edge.Run(cmd.Context(), o)
 			fmt.Fprintf(cmd.OutOrStdout(), "edge: shift %s: %d frames (%d skipped while busy), %d plate views, %d reads, %d hits (%d alerted), %d drive files\n",
 				st.ShiftID, st.Frames, st.Dropped, st.Observations, st.Reads, st.Hits, st.Alerts, len(st.Files))
@@ -190,6 +199,7 @@ are stamped from --start, so a replay gives the same records every time.`,
 	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions whose plate probability (the plate net's) is under this are not read: legends, slogans, signs (0: read every region)")
 	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "where no region passed --plate-gate, the likeliest held back is read from this plate probability (over --plate-gate: never)")
 	f.StringVar(&alertAddr, "alert", "", "serve the alert page on this loopback address (e.g. 127.0.0.1:8088)")
+	f.StringVar(&metricsAddr, "metrics-listen", "", "serve /metrics (Prometheus) and /healthz on this address, for IT's monitoring (e.g. 127.0.0.1:9465)")
 	f.StringVar(&tz, "tz", "America/Chicago", "the department's time zone: the alert page shows every time in it")
 	f.StringVar(&rosterPath, "roster", "", "IT's signed roster: the officer must be on it and trained (PIN in $ALPR_PIN)")
 	f.StringVar(&keyPath, "it-key", "", "IT's public key that signs the roster and the car's configuration")

@@ -16,7 +16,7 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var sf storeFlags
-	var listen, cert, key string
+	var listen, cert, key, metricsListen string
 	var jobs serveJobs
 	o := backoffice.DefaultOptions()
 	cmd := &cobra.Command{
@@ -64,6 +64,14 @@ the app is reached from anything but this machine.`,
 			defer stopJobs()
 			o.SecureOnly = cert != ""
 			o.Log = slog.Default()
+			if metricsListen != "" {
+				o.Metrics = backoffice.NewMetrics(st)
+				stop, err := serveMetrics(cmd, metricsListen, backoffice.MetricsHandler(o.Metrics, st))
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			app, err := backoffice.New(st, users, o)
 			if err != nil {
 				return err
@@ -100,6 +108,7 @@ the app is reached from anything but this machine.`,
 	}
 	sf.add(cmd)
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&metricsListen, "metrics-listen", "", "serve /metrics (Prometheus), /healthz and /readyz on this address: one only IT's monitoring reaches (e.g. 127.0.0.1:9464)")
 	cmd.Flags().StringVar(&cert, "tls-cert", "", "TLS certificate file (PEM)")
 	cmd.Flags().StringVar(&key, "tls-key", "", "TLS private key file (PEM)")
 	cmd.Flags().DurationVar(&o.SessionIdle, "session-idle", o.SessionIdle, "log out after this long without a request")
@@ -109,4 +118,21 @@ the app is reached from anything but this machine.`,
 	cmd.Flags().DurationVar(&o.LockoutFor, "lockout", o.LockoutFor, "how long a locked account stays locked")
 	jobs.add(cmd)
 	return cmd
+}
+
+// serveMetrics serves monitoring on its own listener, apart from the app:
+// no session, so it must be an address only IT's monitoring reaches.
+func serveMetrics(cmd *cobra.Command, addr string, h http.Handler) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: 8 << 10, IdleTimeout: time.Minute}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	fmt.Fprintf(cmd.OutOrStdout(), "metrics on http://%s/metrics (and /healthz, /readyz)\n", ln.Addr())
+	return func() { srv.Close() }, nil
 }
