@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -48,6 +49,10 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
+// ErrStoreTooNew is a store a newer release wrote: this one does not know
+// its schema and does not open it.
+var ErrStoreTooNew = errors.New("the store was written by a newer alpr")
+
 // SchemaVersion returns the highest migration applied.
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
@@ -69,7 +74,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if have > len(ms) {
-		return fmt.Errorf("store schema is version %d, this alpr knows up to %d: use a newer alpr", have, len(ms))
+		return fmt.Errorf("%w: %s has schema version %d, this alpr knows up to %d: run the release that wrote it, or a newer one",
+			ErrStoreTooNew, s.opts.Dir, have, len(ms))
 	}
 	for _, m := range ms[have:] {
 		tx, err := s.db.BeginTx(ctx, nil)
