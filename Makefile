@@ -33,7 +33,7 @@ ORT_PKG     := onnxruntime-node@1.30.0
 ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean
+.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean deb deb-test
 
 all: build
 
@@ -110,8 +110,18 @@ fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
 
-test: models fmt-check lint
+test: models fmt-check lint deb-test
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -count=1 ./...
+
+# The Debian package (dpkg-deb): binary, prepared models, systemd units for the
+# station and the car, their settings, the system user. deb-test installs it on
+# this machine (root), checks it, runs it, removes and purges it.
+deb: models build
+	rm -f $(VAR)/deb/plateward_*.deb
+	packaging/deb.sh $(BIN) $(MODELS_DIR) $(VAR)/deb
+
+deb-test: deb
+	packaging/deb-test.sh $(VAR)/deb/plateward_*.deb
 
 # Every system benchmark, one after another, into benchmarks/REPORT.md
 # (BENCH_SIZE=small: minutes; full: each issue's size, an hour or more).

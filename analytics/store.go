@@ -145,6 +145,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// DuckDB creates its files with the process's umask: records are the
+	// owner's alone, whatever the umask.
+	for _, f := range []string{dsn, dsn + ".wal"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.Close()
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
 	return s, nil
 }
 
