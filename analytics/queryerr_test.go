@@ -26,6 +26,9 @@ func TestFailedQueriesAreAuditedAndLeakNothing(t *testing.T) {
 		{"a failing cast of the plates", "SELECT CAST(string_agg(plate, ',') AS INTEGER) FROM reads", time.Second, "runtime", "not shown"},
 		{"a typo in the query", "SELECT plat FROM reads", time.Second, "query", "plat"},
 		{"out of time", "SELECT count(*) FROM range(100000000000) a", 50 * time.Millisecond, "timeout", "out of time"},
+		// Before it is planned: the check counts against the timeout, and
+		// running out there is a timeout too, not a refusal.
+		{"out of time while checked", "SELECT count(*) FROM reads", time.Nanosecond, "timeout", "out of time"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before, err := s.AuditLog(ctx, AuditFilter{Action: "sql.failed", Limit: 1000})

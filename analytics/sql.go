@@ -53,11 +53,18 @@ func (s *Store) SQL(ctx context.Context, a Access, query string, limit int, time
 	// Planning counts against the timeout too (checkPlan plans it).
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := s.checkSelect(cctx, query); err != nil {
-		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %s", err, query))
-	}
 	if limit <= 0 {
 		limit = DefaultLimit
+	}
+	if err := s.checkSelect(cctx, query); err != nil {
+		if cctx.Err() != nil {
+			// Out of time while it was checked and planned: a query that
+			// timed out, audited and answered as one.
+			return res, s.auditedRead(ctx, a, "sql", map[string]any{"query": query, "limit": limit}, now, func(queryer) (int, error) {
+				return 0, fmt.Errorf("checking the query: %w", cctx.Err())
+			})
+		}
+		return res, s.auditRefusal(ctx, now, a, "sql.refused", err, fmt.Sprintf("%v: %s", err, query))
 	}
 	// The query runs beside other searches, outside the audit lock, in its
 	// own transaction that is always rolled back; the audit entry follows.
