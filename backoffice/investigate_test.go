@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,16 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 				t.Fatalf("%d, want %q:\n%s", code, tc.want, body)
 			}
 		})
+	}
+	// A convoy partner is a button that runs its own plate search for the
+	// same case.
+	_, body = search(url.Values{"kind": {"convoy"}, "plate": {"ABC123"}, "within": {"5"}, "min_times": {"1"}})
+	partner := regexp.MustCompile(`name="kind" value="plate"><input type="hidden" name="plate" value="([^"]+)">`).FindStringSubmatch(body)
+	if partner == nil {
+		t.Fatalf("no convoy partner to follow:\n%s", body)
+	}
+	if code, body := search(url.Values{"kind": {"plate"}, "plate": {partner[1]}}); code != http.StatusOK || !strings.Contains(body, "reads of "+partner[1]) {
+		t.Fatalf("following partner %s: %d", partner[1], code)
 	}
 	for _, tc := range []struct {
 		name string
