@@ -89,9 +89,9 @@ func MetricsHandler(m *Metrics, st *analytics.Store) http.Handler {
 
 // storeCollector reads the store's counts at scrape time.
 type storeCollector struct {
-	st                                                                    *analytics.Store
+	st                                                                     *analytics.Store
 	reads, audit, ingestFiles, ingestRows, quarantined, destroyed, jobRuns *prometheus.Desc
-	jobLastOK, listAge, undisposed, statsUp                               *prometheus.Desc
+	jobLastOK, listAge, undisposed, statsUp                                *prometheus.Desc
 }
 
 func newStoreCollector(st *analytics.Store) *storeCollector {
