@@ -71,9 +71,9 @@ func Start(file, path, tmpDir string, once bool) (*Server, error) {
 	case s.url = <-ready:
 		return s, nil
 	case err := <-s.done:
-		return nil, fmt.Errorf("rtsp server exited: %v: %s", err, stderr.String())
+		return nil, fmt.Errorf("rtsp server exited: %w: %s", err, stderr.String())
 	case <-time.After(10 * time.Second):
-		s.Stop()
+		s.Stop() // waits for the process: its stderr is complete
 		return nil, errors.New("rtsp server: not ready within 10 s: " + stderr.String())
 	}
 }
@@ -84,10 +84,11 @@ func (s *Server) URL() string { return s.url }
 // Stop ends the server.
 func (s *Server) Stop() {
 	if s.cmd.Process != nil {
-		s.cmd.Process.Kill()
+		_ = s.cmd.Process.Kill() // already gone is fine
 	}
 	select {
-	case <-s.done:
+	case err := <-s.done:
+		_ = err // killed: its exit status says only that
 	case <-time.After(5 * time.Second):
 	}
 }
