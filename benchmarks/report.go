@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/plateward/alpr/edge"
@@ -50,6 +51,7 @@ type Report struct {
 	Search       *SearchResult
 	Serve        *ServeResult
 	Edge         []EdgeResult
+	Soak         *SoakResult
 	Failed       map[string]string // benchmark → why it could not run
 	sizes        reportSizes
 	hotEntries   int
@@ -60,6 +62,7 @@ type reportSizes struct {
 	ingest, search, searchQueries, serve, analysts int
 	serveFor                                       time.Duration
 	edge                                           []edgeRun
+	soak                                           time.Duration // two live 1080p streams; 0: none
 }
 
 // edgeRun is one configuration of the edge benchmark.
@@ -110,13 +113,13 @@ func sizesFor(size string) (reportSizes, error) {
 		sz := reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
 			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 12, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""},
 				{4, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 4, false, ""},
-				{2, 1080, true, 0, false, 0, 0, true, ""}}}
+				{2, 1080, true, 0, false, 0, 0, true, ""}}, soak: time.Minute}
 		sz.edge = append(sz.edge, roadRuns()...)
 		return sz, nil
 	case "full":
 		sz := reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
 			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 0, false, ""}, {1, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 4, false, ""}, {2, 1080, true, 0, false, 0, 0, true, ""},
-				{2, 720, true, soakCars, false, 0, 0, false, ""}}}
+				{2, 720, true, soakCars, false, 0, 0, false, ""}}, soak: 10 * time.Minute}
 		sz.edge = append(sz.edge, roadRuns()...)
 		return sz, nil
 	}
@@ -256,6 +259,14 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 			return err
 		})
 	}
+	if sz.soak > 0 {
+		run(fmt.Sprintf("soak, 2 live 1080p streams for %v", sz.soak), func(d string) error {
+			res, err := Soak(ctx, SoakOptions{Streams: 2, Width: 1920, Height: 1080, FPS: 15, Cars: 6, Duration: sz.soak,
+				Every: sz.soak / 60, Models: o.Models, Dir: d})
+			r.Soak = keep(res, err)
+			return err
+		})
+	}
 	r.Took = o.Now().Sub(r.Started)
 	return r, nil
 }
@@ -338,6 +349,10 @@ func (r *Report) Markdown(plots string) []byte {
 		}
 		row(edgeName(e)+", recall", pct(e.Recall), "no plate missed", "—", "—", e.Recall >= 0.999)
 	}
+	if s := r.Soak; s != nil {
+		row(fmt.Sprintf("soak, %d live %s streams, %.0f s, RSS growth", s.Streams, s.Resolution, s.DurationS), fmt.Sprintf("%+.1f %%", 100*s.Growth),
+			"≤ 10 %, no queue growth", "—", "—", s.Growth <= 0.10 && s.QueueMax < 100)
+	}
 	if len(r.Failed) > 0 {
 		p("\n**Not measured in this run:**\n\n")
 		for _, name := range sortedKeys(r.Failed) {
@@ -414,6 +429,12 @@ func (r *Report) details(b *bytes.Buffer, plots string) {
 			p("| %d | %d | %s | %d | %s | %s | %s | %.2f | %.1f | %d | %d | %s | %d | %s | %.0f → %.0f (%.0f) |\n", e.Cameras, e.Workers, e.Resolution, e.Gap, gate, region, replay, e.CPUCores, e.FPSPerCore, e.Dropped, e.Still, pct(e.Recall), e.Alerts, alert, e.RSSEarlyMB, e.RSSLateMB, e.RSSMB)
 		}
 		p("\nThe motion gate keeps frames in which nothing moved from the recogniser. With a car every 1.6 s (6 empty frames between cars) there is little to gate and the recogniser is the bottleneck either way; a parked car's view (60 empty frames, four seconds, between cars) is run with the gate on and off: what it saves shows as processor time, the headroom a car's computer has for more cameras. Percentiles of a few dozen alerts are their largest values: compare them across runs, not to the digit. The region of interest (`alpr edge --roi TOP,BOTTOM`) keeps the sky and the car's own hood from the detector; the same configuration with a band shows its effect. The cameras share one recogniser per core (`alpr edge --workers`); four cameras with a recogniser each, as before the pool, show what sharing saves. Flat out (`--flat-out`), every frame is fed as fast as the reader takes it: its frames per second per core are the most the reader can recognise, and it has no latency to measure.\n")
+		if s := r.Soak; s != nil {
+			p("\n### A shift on live streams\n\n`alpr bench soak --streams %d --height %s --duration %s`: the video looped as two live MJPEG streams from real HTTP servers on loopback (frames encoded once), read through OpenCV's FFmpeg as network cameras; resident memory, the drive queue and goroutines sampled %d times.\n\n",
+				s.Streams, strings.TrimSuffix(s.Resolution, "p"), time.Duration(s.DurationS*float64(time.Second)).Round(time.Second), len(s.Samples))
+			p("| streams | length | frames read | skipped | reads | RSS a tenth in → end | growth (goal ≤ 10 %%) | drive queue at most |\n|---|---|---|---|---|---|---|---|\n")
+			p("| %d × %s | %.0f s | %d | %d | %d | %.0f → %.0f MB | %+.1f %% | %d |\n", s.Streams, s.Resolution, s.DurationS, s.Frames, s.Skipped, s.Reads, s.RSSTenthMB, s.RSSEndMB, 100*s.Growth, s.QueueMax)
+		}
 		p("\n![alert latency](%s/edge.svg)\n\nResident memory is the whole benchmark process's, sampled every %v during the replay; the peak includes every earlier benchmark of the run. A replay's memory is steady when its RSS at the end is that of a tenth of the way in (the full report replays ten minutes of video for this).\n", plots, RSSEvery)
 	}
 }

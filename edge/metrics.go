@@ -74,6 +74,17 @@ func (m *Metrics) attach(cams []string, counts []camCounts, q *driveQueue) {
 	}
 }
 
+// DriveQueue is how many records wait for the drive now (0 before a run).
+func (m *Metrics) DriveQueue() int {
+	m.mu.Lock()
+	q := m.queue
+	m.mu.Unlock()
+	if q == nil {
+		return 0
+	}
+	return q.Len()
+}
+
 func (m *Metrics) read() {
 	if m != nil {
 		m.reads.Inc()

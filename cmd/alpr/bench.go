@@ -28,7 +28,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchServeCmd(), newBenchSearchCmd(), newBenchReportCmd())
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchSoakCmd(), newBenchServeCmd(), newBenchSearchCmd(), newBenchReportCmd())
 	return cmd
 }
 
@@ -334,4 +334,46 @@ func addPlateNetFlags(f *pflag.FlagSet, o *edge.RecognizerOptions) {
 	f.Float32Var(&o.PlateGate, "plate-gate", o.PlateGate, "regions of a scene whose plate probability is under this are not read (0: none)")
 	f.Float64Var(&o.PlateRank, "plate-rank", o.PlateRank, "rank a frame's plates by their plate probability to this power too (0: not at all)")
 	f.Float32Var(&o.LastGate, "last-gate", o.LastGate, "unless no region passed: then the likeliest held back from this plate probability is read (over --plate-gate: never)")
+}
+
+func newBenchSoakCmd() *cobra.Command {
+	var asJSON bool
+	o := benchmarks.SoakOptions{Streams: 2, Height: 1080, FPS: 15, Cars: 6, Duration: 10 * time.Minute, Every: 10 * time.Second, Models: "var/models"}
+	cmd := &cobra.Command{
+		Use:   "soak [--streams 2] [--height 1080] [--duration 10m] [--json]",
+		Short: "A long shift on live MJPEG streams from servers on loopback: resident memory, drive queue and goroutines sampled; does anything grow?",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := os.MkdirTemp("", "alpr-bench-soak-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			o.Width, o.Dir = o.Height*16/9, d
+			res, err := benchmarks.Soak(cmd.Context(), o)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				return json.NewEncoder(out).Encode(res)
+			}
+			fmt.Fprintf(out, "%d streams at %s for %.0f s: %d frames read, %d skipped, %d reads\n", res.Streams, res.Resolution, res.DurationS, res.Frames, res.Skipped, res.Reads)
+			fmt.Fprintf(out, "RSS %.0f MB a tenth in, %.0f MB at the end (%+.1f %%; goal within 10 %%); drive queue at most %d\n",
+				res.RSSTenthMB, res.RSSEndMB, 100*res.Growth, res.QueueMax)
+			for _, s := range res.Samples {
+				fmt.Fprintf(out, "  %6.0f s  RSS %6.0f MB  queue %3d  goroutines %d\n", s.AtS, s.RSSMB, s.Queue, s.Goroutines)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.Streams, "streams", o.Streams, "live streams at once")
+	cmd.Flags().IntVar(&o.Height, "height", o.Height, "the streams' height (16:9)")
+	cmd.Flags().IntVar(&o.FPS, "fps", o.FPS, "the streams' frame rate")
+	cmd.Flags().IntVar(&o.Cars, "cars", o.Cars, "cars in the looped video")
+	cmd.Flags().DurationVar(&o.Duration, "duration", o.Duration, "how long the shift lasts")
+	cmd.Flags().DurationVar(&o.Every, "every", o.Every, "sampling interval")
+	cmd.Flags().StringVar(&o.Models, "models", o.Models, "prepared recognition models")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "the result as JSON")
+	return cmd
 }

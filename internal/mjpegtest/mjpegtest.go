@@ -21,9 +21,13 @@ import (
 // encoded before the next call.
 type Frames func(i int) (gocv.Mat, bool)
 
+// JPEGs gives the stream's frames already encoded: served as they are,
+// with no work per frame (a long soak of several streams).
+type JPEGs func(i int) ([]byte, bool)
+
 // Server is a running stream.
 type Server struct {
-	frames Frames
+	frames JPEGs
 	fps    int
 	mu     sync.Mutex
 	addr   string
@@ -31,8 +35,24 @@ type Server struct {
 	next   int // the next frame to send
 }
 
-// Start serves frames at fps on a free loopback port.
+// Start serves frames at fps on a free loopback port, encoding each.
 func Start(frames Frames, fps int) (*Server, error) {
+	return StartJPEG(func(i int) ([]byte, bool) {
+		m, ok := frames(i)
+		if !ok {
+			return nil, false
+		}
+		buf, err := gocv.IMEncode(gocv.JPEGFileExt, m)
+		if err != nil {
+			return nil, false
+		}
+		defer buf.Close()
+		return append([]byte(nil), buf.GetBytes()...), true
+	}, fps)
+}
+
+// StartJPEG serves encoded frames at fps on a free loopback port.
+func StartJPEG(frames JPEGs, fps int) (*Server, error) {
 	s := &Server{frames: frames, fps: fps}
 	return s, s.Restart("127.0.0.1:0")
 }
@@ -99,20 +119,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		i := s.next
 		s.mu.Unlock()
-		m, ok := s.frames(i)
+		b, ok := s.frames(i)
 		if !ok {
 			return
 		}
-		buf, err := gocv.IMEncode(gocv.JPEGFileExt, m)
-		if err != nil {
-			return
-		}
-		b := buf.GetBytes()
-		_, err = fmt.Fprintf(w, "--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", boundary, len(b))
+		_, err := fmt.Fprintf(w, "--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n", boundary, len(b))
 		if err == nil {
 			_, err = w.Write(b)
 		}
-		buf.Close()
 		if err == nil {
 			_, err = w.Write([]byte("\r\n"))
 		}
