@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,16 +76,17 @@ func TestLateDispositionClosesTheHitOnce(t *testing.T) {
 	if err != nil || len(open) != 1 || open[0].ID != "h1" {
 		t.Fatalf("open hits %+v, %v", open, err)
 	}
-	if err := s.LateDisposition(ctx, a, "h1", "misread", "plate was XYZ128", now); err != nil {
-		t.Fatal(err)
+	hit, err := s.LateDisposition(ctx, a, "h1", "misread", "plate was XYZ128", now)
+	if err != nil || hit.Plate == "" || hit.AlertedAt.IsZero() {
+		t.Fatalf("late disposition: %+v, %v", hit, err)
 	}
 	if open, _ = s.HitsWithoutDisposition(ctx, a, Window{}, "", "", "", now); len(open) != 0 {
 		t.Fatalf("hit still open: %+v", open)
 	}
-	if err := s.LateDisposition(ctx, a, "h1", "misread", "", now); !errors.Is(err, ErrHasDisposition) {
-		t.Errorf("second disposition: %v", err)
+	if _, err := s.LateDisposition(ctx, a, "h1", "misread", "", now); !errors.Is(err, ErrHasDisposition) || !strings.Contains(err.Error(), hit.Plate) || strings.Contains(err.Error(), "h1") {
+		t.Errorf("second disposition: %v (want it named by plate, not id)", err)
 	}
-	if err := s.LateDisposition(ctx, a, "h9", "misread", "", now); err == nil {
+	if _, err := s.LateDisposition(ctx, a, "h9", "misread", "", now); err == nil {
 		t.Error("a disposition for an unknown hit was accepted")
 	}
 	var note, src string

@@ -317,8 +317,9 @@ func TestSupervisorEntersALateDisposition(t *testing.T) {
 	form.Set("code", "misread")
 	form.Set("note", "officer confirmed by radio")
 	code, body = post(t, c, f.srv.URL+"/hits/h1", form)
-	if code != http.StatusOK || !strings.Contains(body, `id="count">0 hits without disposition`) || !strings.Contains(body, "recorded by supervisor1") {
-		t.Fatalf("late disposition answered %d: %s", code, body)
+	if code != http.StatusOK || !strings.Contains(body, `id="count">0 hits without disposition`) || !strings.Contains(body, "recorded for XYZ123 (alerted") ||
+		!strings.Contains(body, "by supervisor1") || strings.Contains(body, "Hit h1") {
+		t.Fatalf("late disposition answered %d (want it named by plate and time): %s", code, body)
 	}
 	entries, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "hits.late-disposition"})
 	if len(entries) != 1 || entries[0].User != "supervisor1" || entries[0].Case != "AUDIT-26-11" {

@@ -65,9 +65,11 @@ func (a *App) hitLate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
-	if err := a.store.LateDisposition(r.Context(), acc, id, code, r.PostFormValue("note"), a.opts.Now()); err != nil {
+	hit, err := a.store.LateDisposition(r.Context(), acc, id, code, r.PostFormValue("note"), a.opts.Now())
+	if err != nil {
 		a.render(w, r, http.StatusBadRequest, "hits", "Hits without disposition", view{Data: f, Error: err.Error()})
 		return
 	}
-	a.listHits(w, r, f, fmt.Sprintf("Hit %s: late disposition %q recorded by %s.", id, code, current(r).user))
+	a.listHits(w, r, f, fmt.Sprintf("Late disposition %q recorded for %s (alerted %s) by %s.", code, hit.Plate,
+		hit.AlertedAt.In(a.store.Location()).Format("2006-01-02 15:04 MST"), current(r).user))
 }
