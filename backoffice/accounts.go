@@ -10,6 +10,18 @@ import (
 )
 
 func (a *App) usersView(r *http.Request, note, errText string) view {
+	return a.usersViewAsking(r, note, errText, nil)
+}
+
+// usersConfirm is a destructive account action waiting for IT to confirm
+// it: what it does, in words, and the form that does it.
+type usersConfirm struct {
+	User, Action, Label, Effect string
+}
+
+// usersViewAsking is the Users page, with a confirmation asked first when
+// ask is set.
+func (a *App) usersViewAsking(r *http.Request, note, errText string, ask *usersConfirm) view {
 	ags, err := a.store.Agencies(r.Context())
 	if err != nil && errText == "" {
 		errText = err.Error()
@@ -20,7 +32,8 @@ func (a *App) usersView(r *http.Request, note, errText string) view {
 		Now      time.Time
 		Loc      *time.Location
 		Agencies []analytics.Agency
-	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location(), ags}}
+		Confirm  *usersConfirm
+	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location(), ags, ask}}
 }
 
 // agencyAdd puts an agency on the list of law-enforcement recipients.
@@ -65,6 +78,17 @@ func (a *App) userCreate(w http.ResponseWriter, r *http.Request) {
 func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	action := r.PostFormValue("action")
+	// Disabling an account and resetting its password end its sessions
+	// at once: IT confirms them first.
+	if effect, ok := destructive(action); ok && r.PostFormValue("confirm") != "yes" {
+		if _, err := a.users.Get(name); err != nil {
+			a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", err.Error()))
+			return
+		}
+		label := map[string]string{"disable": "Disable " + name, "reset": "Reset the password of " + name}[action]
+		a.render(w, r, http.StatusOK, "users", "Users", a.usersViewAsking(r, "", "", &usersConfirm{User: name, Action: action, Label: label, Effect: effect}))
+		return
+	}
 	var note string
 	var err error
 	switch action {
@@ -123,4 +147,16 @@ func (a *App) passwordSet(w http.ResponseWriter, r *http.Request) {
 	}
 	a.audit(r.Context(), s.user, "user.password", s.user)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// destructive says what a destructive account action does, to ask IT
+// before it is done.
+func destructive(action string) (effect string, ok bool) {
+	switch action {
+	case "disable":
+		return "They are logged out at once, here and at the next car login, and cannot log in until the account is enabled again.", true
+	case "reset":
+		return "Their password stops working at once and they are logged out; you are shown a one-time password to give them, once.", true
+	}
+	return "", false
 }
