@@ -363,17 +363,3 @@ func PruneBackups(ctx context.Context, st *analytics.Store, o BackupOptions, act
 
 // SeriesBackups names destroyed backups in the destruction log.
 const SeriesBackups = "backups"
-
-// hashFile is the hex SHA-256 of a file.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}

@@ -2,13 +2,10 @@ package retention
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -223,16 +220,13 @@ func hashTree(root string) (map[string]string, error) {
 		if rel == ManifestName {
 			return nil
 		}
-		f, err := os.Open(p) //nolint:gosec // p is walked inside the package directory being verified; a link is refused by the manifest check
+		// p is walked inside the package directory being verified; a link
+		// is refused by the manifest check.
+		sum, err := fsutil.SHA256(p)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			return err
-		}
-		out[filepath.ToSlash(rel)] = hex.EncodeToString(h.Sum(nil))
+		out[filepath.ToSlash(rel)] = sum
 		return nil
 	})
 	return out, err

@@ -130,7 +130,7 @@ func checkSum(backup string) error {
 		return err
 	}
 	want, _, _ := strings.Cut(strings.TrimSpace(string(b)), " ")
-	got, err := hashFile(backup)
+	got, err := fsutil.SHA256(backup)
 	if err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}

@@ -5,6 +5,8 @@
 package fsutil
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -133,4 +135,18 @@ func Leftovers(dir string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// SHA256 is the hex SHA-256 of the file at path.
+func SHA256(path string) (string, error) {
+	f, err := os.Open(path) //nolint:gosec // the caller names its own file
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -43,3 +43,17 @@ func TestAbortLeavesNothing(t *testing.T) {
 		t.Fatalf("abort left %d entries", len(ents))
 	}
 }
+
+func TestSHA256(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "abc")
+	if err := WriteFile(p, []byte("abc")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := SHA256(p)
+	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; err != nil || got != want {
+		t.Fatalf("SHA256 = %s, %v; want %s", got, err, want)
+	}
+	if _, err := SHA256(p + ".missing"); err == nil {
+		t.Fatal("a missing file hashed")
+	}
+}

@@ -11,16 +11,14 @@
 package onnxrt
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/plateward/alpr/internal/fsutil"
 )
 
 // ErrOtherLibrary is an Open naming a library other than the one the
@@ -67,16 +65,11 @@ func Open(lib, sha string) error {
 
 // checkSum compares the SHA-256 of the file at path with sha.
 func checkSum(path, sha string) error {
-	f, err := os.Open(path) //nolint:gosec // the models directory's library, named by the caller
+	got, err := fsutil.SHA256(path)
 	if err != nil {
 		return fmt.Errorf("onnx runtime: %w", err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fmt.Errorf("onnx runtime: read %s: %w", path, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+	if got != sha {
 		return fmt.Errorf("%w: %s has SHA-256 %s, want %s (run `make models` again)", ErrLibraryChecksum, path, got, sha)
 	}
 	return nil
