@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Checkpoint writes the write-ahead log into the database file. Every
@@ -47,7 +48,7 @@ func (s *Store) Snapshot(ctx context.Context, w io.Writer) (n int64, err error) 
 	}
 	defer func() {
 		// Put back even when ctx has ended.
-		if _, rerr := conn.ExecContext(context.Background(), "SET GLOBAL wal_autocheckpoint = '"+sqlQuoteless(was)+"'"); rerr != nil {
+		if _, rerr := conn.ExecContext(context.Background(), "SET GLOBAL wal_autocheckpoint = '"+strings.ReplaceAll(was, "'", "")+"'"); rerr != nil {
 			err = errors.Join(err, fmt.Errorf("snapshot: restore wal_autocheckpoint: %w", rerr))
 		}
 	}()
@@ -64,18 +65,6 @@ func (s *Store) Snapshot(ctx context.Context, w io.Writer) (n int64, err error) 
 		return n, fmt.Errorf("snapshot: copy: %w", err)
 	}
 	return n, nil
-}
-
-// sqlQuoteless drops quotes from a setting DuckDB printed ("16.0 MiB"),
-// so it can be put back inside one.
-func sqlQuoteless(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\'' {
-			out = append(out, s[i])
-		}
-	}
-	return string(out)
 }
 
 // ctxReader stops a long copy when its context ends.
