@@ -402,8 +402,12 @@ func runCamera(ctx context.Context, o Options, sp capture.Spec, pool *recognizer
 		}
 		src = rc
 		fwd, stop := context.WithCancel(ctx)
-		defer stop()
+		fwdDone := make(chan struct{})
+		// The forwarder is gone before this camera returns: out is closed
+		// once every camera has, and a send on it then would panic.
+		defer func() { stop(); <-fwdDone }()
 		go func() {
+			defer close(fwdDone)
 			for {
 				select {
 				case c := <-states:
