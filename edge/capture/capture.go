@@ -2,13 +2,15 @@
 // streams and image folders into frames with a camera name, a sequence number and a capture
 // time. Replayed sources (files and folders) take their times from a given
 // start and their frame rate, so a replay is repeatable; live sources take
-// the clock's time when the frame arrives.
+// the clock's time when the frame arrives, except RTSP streams, whose
+// frames keep the camera's own spacing (streamtime.go).
 package capture
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -168,6 +170,7 @@ type video struct {
 	fps  float64
 	seq  int64
 	live bool
+	clk  *streamClock // RTSP: capture times from the stream's positions
 }
 
 func openVideo(sp Spec, o Options) (*video, error) {
@@ -200,7 +203,11 @@ func openVideo(sp Spec, o Options) (*video, error) {
 		vc.Close()
 		return nil, errors.New("live source needs a clock")
 	}
-	return &video{sp: sp, o: o, vc: vc, mat: gocv.NewMat(), fps: fps, live: live}, nil
+	v := &video{sp: sp, o: o, vc: vc, mat: gocv.NewMat(), fps: fps, live: live}
+	if sp.Kind == KindRTSP {
+		v.clk = &streamClock{}
+	}
+	return v, nil
 }
 
 func (s *video) Next(f *Frame) error {
@@ -210,6 +217,10 @@ func (s *video) Next(f *Frame) error {
 	at := s.o.Start.Add(time.Duration(float64(s.seq) / s.fps * float64(time.Second)))
 	if s.live {
 		at = s.o.Now()
+		if s.clk != nil {
+			ms := s.vc.Get(gocv.VideoCapturePosMsec)
+			at = s.clk.stamp(time.Duration(ms*float64(time.Millisecond)), ms >= 0 && !math.IsNaN(ms), at)
+		}
 	}
 	*f = Frame{Camera: s.sp.Camera, Seq: s.seq, At: at, Mat: s.mat}
 	s.seq++
