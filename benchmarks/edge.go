@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/plateward/alpr/edge/drive"
 	"github.com/plateward/alpr/edge/shift"
 	"github.com/plateward/alpr/fixtures"
+	"github.com/plateward/alpr/internal/rtsptest"
 )
 
 // EdgeResult is one configuration of the real-time benchmark; the JSON keys
@@ -53,6 +55,9 @@ type EdgeResult struct {
 	Gap      int     `json:"-"` // empty frames between cars
 	Workers  int     `json:"-"` // recognisers the cameras shared
 	FlatOut  bool    `json:"flat_out,omitempty"`
+	// Stream is how the cameras sent the video: "" read from the file,
+	// "rtsp" H.264 over RTSP from a real server on loopback.
+	Stream string `json:"stream,omitempty"`
 	// Missed names the plates a camera did not read right, and what it
 	// read in the meantime that is not a plate of the video.
 	Missed []string `json:"missed,omitempty"`
@@ -107,7 +112,18 @@ type EdgeOptions struct {
 	FlatOut bool
 	Road    string // the video's road condition (fixtures.RoadKinds); "" is the clear day
 	Fuse    bool   // read tracks per character position too (track.Options.Fuse)
+	// Stream "rtsp" serves each camera's video as H.264 over RTSP from
+	// GStreamer's server on loopback (internal/rtsptest) and reads it as a
+	// live camera: frames are stamped with the stream's capture times
+	// (capture's stream clock), and latency runs from them.
+	Stream string
 }
+
+// Stream kinds of EdgeOptions.Stream.
+const (
+	StreamFile = ""
+	StreamRTSP = "rtsp"
+)
 
 // latencyAlerter measures frame-to-alert latency: from a hit's capture
 // time (the frame's clock time in a real-time replay) to the moment the
@@ -137,7 +153,13 @@ func (a *latencyAlerter) Hit(h drive.Hit, _ []byte) error {
 // latency (at the frame rate) and memory. Every plate of the video is on the hot list, so every read plate
 // raises an alert.
 func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
-	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height), Road: o.Road}
+	res := EdgeResult{Cameras: o.Cameras, Resolution: fmt.Sprintf("%dp", o.Height), Road: o.Road, Stream: o.Stream}
+	switch {
+	case o.Stream != StreamFile && o.Stream != StreamRTSP:
+		return res, fmt.Errorf("bench edge: stream %q: want rtsp or none", o.Stream)
+	case o.Stream == StreamRTSP && o.FlatOut:
+		return res, errors.New("bench edge: a stream comes at its own rate: not flat out")
+	}
 	if res.Road == "" {
 		res.Road = fixtures.RoadDay
 	}
@@ -170,8 +192,19 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	eo.OCR.ModelsDir, eo.Realtime, eo.Track.Fuse = o.Models, !o.FlatOut, o.Fuse
 	eo.Motion.Off, eo.ROI, eo.Workers, eo.SecondLook.Off = o.NoMotionGate, o.ROI, o.Workers, o.NoSecondLook
 	for i := range o.Cameras {
-		eo.Sources = append(eo.Sources, capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo,
-			Target: filepath.Join(shiftDir, fixtures.VideoFile)})
+		sp := capture.Spec{Camera: fmt.Sprintf("cam%d", i+1), Kind: capture.KindVideo, Target: filepath.Join(shiftDir, fixtures.VideoFile)}
+		if o.Stream == StreamRTSP {
+			// Once: when the video ends the camera is gone for good, which
+			// ends the run.
+			srv, err := rtsptest.Start(sp.Target, sp.Camera, o.Dir, true)
+			if err != nil {
+				return res, err
+			}
+			defer srv.Stop()
+			sp.Kind, sp.Target = capture.KindRTSP, srv.URL()
+			eo.Reconnect = capture.ReconnectOptions{First: 100 * time.Millisecond, Max: 500 * time.Millisecond, GiveUp: 2 * time.Second}
+		}
+		eo.Sources = append(eo.Sources, sp)
 	}
 	res.Workers = eo.RecognizerCount()
 	eo.Start, eo.DriveDir, eo.Vehicle, eo.Officer = fo.Start, filepath.Join(o.Dir, "drive"), "bench", "bench"
@@ -183,6 +216,9 @@ func Edge(ctx context.Context, o EdgeOptions) (EdgeResult, error) {
 	stopRSS := sampleRSS(RSSEvery)
 	cpu0 := cpuSeconds()
 	st, err := edge.Run(ctx, eo)
+	if o.Stream != StreamFile && errors.Is(err, capture.ErrCameraGone) {
+		err = nil // the stream ended
+	}
 	rss := stopRSS()
 	wall := time.Since(t0).Seconds()
 	res.CPUCores = (cpuSeconds() - cpu0) / wall

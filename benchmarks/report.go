@@ -75,6 +75,7 @@ type edgeRun struct {
 	workers         int    // recognisers the cameras share; 0: one per core
 	flatOut         bool   // every frame as fast as the reader takes it
 	road            string // the video's road condition; "": the clear day
+	stream          string // "rtsp": served over RTSP and read live (EdgeOptions.Stream)
 }
 
 // roadRuns are the road conditions' runs: one camera at 720p, flat out
@@ -111,15 +112,15 @@ func sizesFor(size string) (reportSizes, error) {
 			serveFor: time.Second}, nil
 	case "small":
 		sz := reportSizes{hotEntries: 1_000_000, ingest: 1_000_000, search: 1_000_000, searchQueries: 10, serve: 1_000_000, analysts: 10,
-			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 12, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""},
-				{4, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 4, false, ""},
-				{2, 1080, true, 0, false, 0, 0, true, ""}}, soak: time.Minute}
+			serveFor: 20 * time.Second, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, "", ""}, {2, 1080, true, 12, false, 0, 0, false, "", ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, "", ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, "", ""}, {2, 1080, true, 0, true, 0, 0, false, "", ""},
+				{4, 720, true, 0, false, 0, 0, false, "", ""}, {4, 720, true, 0, false, 0, 4, false, "", ""},
+				{2, 1080, true, 0, false, 0, 0, true, "", ""}, {1, 720, true, 0, false, 0, 0, false, "", StreamRTSP}}, soak: time.Minute}
 		sz.edge = append(sz.edge, roadRuns()...)
 		return sz, nil
 	case "full":
 		sz := reportSizes{hotEntries: 1_000_000, ingest: 5_000_000, search: 100_000_000, searchQueries: 20, serve: 10_000_000, analysts: 50,
-			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, ""}, {2, 720, true, 0, false, 0, 0, false, ""}, {4, 720, true, 0, false, 0, 0, false, ""}, {1, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, 0, 0, false, ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, ""}, {2, 1080, true, 0, true, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 0, false, ""}, {4, 1080, true, 0, false, 0, 4, false, ""}, {2, 1080, true, 0, false, 0, 0, true, ""},
-				{2, 720, true, soakCars, false, 0, 0, false, ""}}, soak: 10 * time.Minute}
+			serveFor: time.Minute, edge: []edgeRun{{1, 720, true, 0, false, 0, 0, false, "", ""}, {2, 720, true, 0, false, 0, 0, false, "", ""}, {4, 720, true, 0, false, 0, 0, false, "", ""}, {1, 1080, true, 0, false, 0, 0, false, "", ""}, {2, 1080, true, 0, false, 0, 0, false, "", ""}, {2, 1080, true, 0, false, stakeoutGap, 0, false, "", ""}, {2, 1080, false, 0, false, stakeoutGap, 0, false, "", ""}, {2, 1080, true, 0, true, 0, 0, false, "", ""}, {4, 1080, true, 0, false, 0, 0, false, "", ""}, {4, 1080, true, 0, false, 0, 4, false, "", ""}, {2, 1080, true, 0, false, 0, 0, true, "", ""},
+				{2, 720, true, soakCars, false, 0, 0, false, "", ""}, {1, 720, true, 0, false, 0, 0, false, "", StreamRTSP}, {2, 1080, true, 0, false, 0, 0, false, "", StreamRTSP}}, soak: 10 * time.Minute}
 		sz.edge = append(sz.edge, roadRuns()...)
 		return sz, nil
 	}
@@ -241,6 +242,9 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		if c.road != "" {
 			name += ", road " + c.road
 		}
+		if c.stream != "" {
+			name += ", over " + c.stream
+		}
 		roi := edge.ROI{}
 		if c.roi {
 			roi = benchROI
@@ -252,7 +256,7 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		}
 		run(name, func(d string) error {
 			res, err := Edge(ctx, EdgeOptions{Cameras: c.cameras, Width: c.height * 16 / 9, Height: c.height, FPS: 15, Cars: cars,
-				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap, Workers: c.workers, FlatOut: c.flatOut, Road: c.road})
+				Models: o.Models, Dir: d, NoMotionGate: !c.gate, ROI: roi, GapFrames: c.gap, Workers: c.workers, FlatOut: c.flatOut, Road: c.road, Stream: c.stream})
 			if err == nil {
 				r.Edge = append(r.Edge, res)
 			}
@@ -453,6 +457,9 @@ func edgeName(e EdgeResult) string {
 	if e.FlatOut {
 		s += " flat out"
 	}
+	if e.Stream != "" {
+		s += " " + e.Stream
+	}
 	if e.Road != "" && e.Road != fixtures.RoadDay {
 		s += " " + e.Road
 	}
@@ -472,7 +479,7 @@ type SearchRow struct {
 
 // SearchRows lists the search types of a result, in the report's order.
 func SearchRows(s *SearchResult) []SearchRow {
-	return []SearchRow{
+	rows := []SearchRow{
 		{"plate", "exact plate, all time", s.Plate, 100},
 		{"partial", "two characters unknown, last 30 days", s.Partial, 1000},
 		{"misread", "look-alikes or one character off, last 30 days", s.Misread, 1000},
@@ -481,6 +488,10 @@ func SearchRows(s *SearchResult) []SearchRow {
 		{"convoy", fmt.Sprintf("plates with %.0f reads on average, 1 min", s.ConvoyReads), s.Convoy, 5000},
 		{"hits", "hits without a disposition, last 30 days", s.Hits, 1000},
 	}
+	if s.Retro != nil {
+		rows = append(rows, SearchRow{"retro", fmt.Sprintf("earlier reads of %d plates new on a list, all time", s.RetroPlates), *s.Retro, 5000})
+	}
+	return rows
 }
 
 // Plots returns the report's charts by file name.

@@ -30,7 +30,12 @@ type SearchResult struct {
 	Locate   SearchStat `json:"locate"`
 	Convoy   SearchStat `json:"convoy"`
 	Hits     SearchStat `json:"hits"`
-	FillS    float64    `json:"-"`
+	// Retro is a hot list's retro hits: RetroPlates plates at once, over
+	// the whole store (absent from reports written before it was measured).
+	Retro       *SearchStat `json:"retro,omitempty"`
+	RetroPlates int         `json:"retro_plates,omitempty"`
+	Days        int         `json:"days,omitempty"` // the reads span this many days
+	FillS       float64     `json:"-"`
 	// ConvoyReads is how many reads the convoy targets had on average.
 	ConvoyReads float64 `json:"-"`
 }
@@ -40,6 +45,7 @@ type SearchOptions struct {
 	Dir      string // scratch directory for the store
 	Reads    int
 	Queries  int // timed queries of each type, after one untimed
+	Days     int // the reads span this many days; 0: the city's default
 	Seed     uint64
 	Progress func(done int) // told the reads generated so far
 }
@@ -70,6 +76,10 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	co := fixtures.DefaultCityOptions(o.Reads, end)
 	co.Seed = o.Seed
+	if o.Days > 0 {
+		co.Days = o.Days
+	}
+	res.Days = co.Days
 	t0 := time.Now()
 	if err := fixtures.City(ctx, st, co, o.Progress); err != nil {
 		return res, err
@@ -89,6 +99,14 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	if err != nil {
 		return res, err
 	}
+	// A state list's day of new entries: retroPlates plates, drawn
+	// from the store (so that each finds its reads) at a fresh offset per
+	// query.
+	retro, err := samplePlates(ctx, st, retroPlates+n, 1, 1<<30)
+	if err != nil {
+		return res, err
+	}
+	res.Retro, res.RetroPlates = &SearchStat{}, min(retroPlates, len(retro))
 	acc := analytics.Access{User: "bench", Reason: "benchmark", Case: "BENCH-1"}
 	all := analytics.Window{}
 	recent := analytics.Window{From: end.AddDate(0, 0, -benchRecentDays), To: end}
@@ -127,6 +145,11 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 			as, err := st.Convoy(ctx, acc, analytics.ConvoyQuery{Plate: convoys[i%len(convoys)], Within: time.Minute, MinTimes: 2}, now)
 			return len(as), err
 		}},
+		{res.Retro, func(i int) (int, error) {
+			from := i % max(1, len(retro)-res.RetroPlates+1)
+			rs, err := st.RetroHits(ctx, acc, retro[from:from+res.RetroPlates], all, 0, now)
+			return len(rs), err
+		}},
 		{&res.Hits, func(int) (int, error) {
 			hs, err := st.HitsWithoutDisposition(ctx, acc, recent, "", "", "", now)
 			return len(hs), err
@@ -156,6 +179,10 @@ func Search(ctx context.Context, o SearchOptions) (SearchResult, error) {
 	res.ConvoyReads = float64(sum) / float64(len(convoys))
 	return res, nil
 }
+
+// retroPlates is the size of the hot-list update the retro search is
+// timed on (issue goal: a 1,000-plate list in 5 s).
+const retroPlates = 1000
 
 // samplePlates draws n plates (repeating if the store has fewer) among
 // those read between lo and hi times.

@@ -209,7 +209,7 @@ func newBenchIngestCmd() *cobra.Command {
 
 func newBenchEdgeCmd() *cobra.Command {
 	var asJSON bool
-	var models, configs, roads string
+	var models, configs, roads, stream string
 	var cars, fps, gap, workers int
 	var flatOut, fuse bool
 	var gate, secondLook bool
@@ -244,7 +244,7 @@ func newBenchEdgeCmd() *cobra.Command {
 					return err
 				}
 				res, err := benchmarks.Edge(cmd.Context(), benchmarks.EdgeOptions{Cameras: cams, Width: height * 16 / 9, Height: height,
-					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate, NoSecondLook: !secondLook, ROI: roi, GapFrames: gap, Workers: workers, FlatOut: flatOut, Road: rn.road, Fuse: fuse})
+					FPS: fps, Cars: cars, Models: models, Dir: d, NoMotionGate: !gate, NoSecondLook: !secondLook, ROI: roi, GapFrames: gap, Workers: workers, FlatOut: flatOut, Road: rn.road, Fuse: fuse, Stream: stream})
 				os.RemoveAll(d)
 				if err != nil {
 					return err
@@ -259,7 +259,7 @@ func newBenchEdgeCmd() *cobra.Command {
 				if res.FlatOut {
 					alert = "— (flat out)"
 				}
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.1f\t%d\t%d\t%d\t%.2f\t%s\t%.0f (%.0f s replay: %.0f → %.0f)\n", res.Road, res.Cameras, res.Workers, res.Resolution, res.CPUCores, res.FPSPerCore,
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.2f\t%.1f\t%d\t%d\t%d\t%.2f\t%s\t%.0f (%.0f s replay: %.0f → %.0f)\n", strings.TrimSpace(res.Road+" "+res.Stream), res.Cameras, res.Workers, res.Resolution, res.CPUCores, res.FPSPerCore,
 					res.Dropped, res.Still, res.SecondLooks, res.Recall, alert, res.RSSMB, res.ReplayS, res.RSSEarlyMB, res.RSSLateMB)
 				if len(res.Missed) > 0 || len(res.Other) > 0 {
 					fmt.Fprintf(tw, "\t\tmissed: %s; other reads: %s\n", strings.Join(res.Missed, ", "), strings.Join(res.Other, ", "))
@@ -269,6 +269,7 @@ func newBenchEdgeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&configs, "configs", "1x720,2x720,1x1080,2x1080", "configurations: CAMERASxHEIGHT, comma separated")
+	cmd.Flags().StringVar(&stream, "stream", "", "rtsp: each camera's video as H.264 over RTSP from GStreamer's server on loopback, read live; latency from the stream's capture times")
 	cmd.Flags().BoolVar(&fuse, "fuse", false, "read each track per character position as well as per reading")
 	cmd.Flags().StringVar(&roads, "road", "day", "the videos' road conditions, comma separated: "+strings.Join(fixtures.RoadKinds(), ", "))
 	cmd.Flags().IntVar(&cars, "cars", 6, "cars in each camera's video")

@@ -65,6 +65,7 @@ func newBenchSearchCmd() *cobra.Command {
 	}
 	cmd.Flags().IntVar(&o.Reads, "reads", o.Reads, "reads in the generated store")
 	cmd.Flags().IntVar(&o.Queries, "queries", o.Queries, "timed queries of each type")
+	cmd.Flags().IntVar(&o.Days, "days", 0, "days the reads span, ending 2026-11-01 (0: the city's two years)")
 	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
