@@ -33,6 +33,11 @@ type Sample struct {
 	Crop  bool            // the image is a cropped plate
 }
 
+// Truth is the plate in the reader's spelling (plate.Normalize): a few
+// labels write the round glyph as the letter O, which Plateward spells 0
+// everywhere; read as 0, such a plate is read right.
+func (s Sample) Truth() string { return plate.Normalize(s.Plate) }
+
 // LoadDataset reads either layout of the OpenALPR benchmark sets: a folder
 // of scenes with one NAME.txt per NAME.jpg ("NAME.jpg x y w h PLATE"), or a
 // folder of crops with groundtruth.csv (image,region,plate). It also takes
@@ -220,7 +225,7 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 			if onPlate {
 				out.Detected = true
 			}
-			if t := p.Result.Best().Text; !onPlate && t != s.Plate {
+			if t := p.Result.Best().Text; !onPlate && t != s.Truth() {
 				out.Junk = append(out.Junk, t)
 			}
 		}
@@ -274,16 +279,17 @@ func (t *tally) add(out Outcome) {
 	if out.Detected {
 		t.det++
 	}
-	if out.Best == s.Plate {
+	truth := s.Truth()
+	if out.Best == truth {
 		t.top1++
 	}
 	for i, c := range out.Candidates {
-		if i < 10 && c == s.Plate {
+		if i < 10 && c == truth {
 			t.topn++
 			break
 		}
 	}
-	t.chars += charAccuracy(out.Best, s.Plate)
+	t.chars += charAccuracy(out.Best, truth)
 	if !s.Crop {
 		t.scenes++
 		t.junk += len(out.Junk)

@@ -56,7 +56,7 @@ func TestAccuracyOnSyntheticScenes(t *testing.T) {
 	misses := 0
 	res, err := Accuracy(context.Background(), samples, AccuracyOptions{Recognizer: ro, Warmup: 1,
 		OnOutcome: func(out Outcome) error {
-			if out.Best != out.Sample.Plate {
+			if out.Best != out.Sample.Truth() {
 				misses++
 			}
 			return nil

@@ -64,7 +64,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 					return err
 				}
 				o.OnOutcome = func(out benchmarks.Outcome) error {
-					if out.Best == out.Sample.Plate && len(out.Junk) == 0 {
+					if out.Best == out.Sample.Truth() && len(out.Junk) == 0 {
 						return nil
 					}
 					crop := ""
