@@ -89,14 +89,21 @@ func readSelect(cond, extra string) string { return readSelectFrom("", "reads", 
 // the window.
 const plateCTE = `k AS MATERIALIZED (SELECT * FROM reads WHERE plate_key = ? AND captured_at >= ? AND captured_at < ?)`
 
+// readColumns are a read's columns as scanReads takes them, before its
+// hits; hitLabel is how a hit h is named in ReadRow.Hits.
+const (
+	readColumns = `r.id, r.captured_at, r.plate, coalesce(r.confidence, 0), coalesce(r.state, ''), coalesce(r.camera, ''),
+		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
+		       coalesce(r.crop_path, '')`
+	hitLabel = `h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')'`
+)
+
 // readSelectFrom is readSelect over from (a table or a CTE named in with,
 // which ends with a comma).
 func readSelectFrom(with, from, cond, extra string) string {
 	return `WITH ` + with + ` r AS MATERIALIZED (SELECT * FROM ` + from + ` r WHERE ` + cond + `)
-		SELECT r.id, r.captured_at, r.plate, coalesce(r.confidence, 0), coalesce(r.state, ''), coalesce(r.camera, ''),
-		       coalesce(r.vehicle, ''), coalesce(r.officer, ''), coalesce(r.gps_fix, false), coalesce(r.lat, 0), coalesce(r.lon, 0),
-		       coalesce(r.crop_path, ''),
-		       coalesce(list(h.list_code || ' ' || h.reason || ' (' || h.match_kind || ')' ORDER BY h.priority) FILTER (WHERE h.id IS NOT NULL), []),
+		SELECT ` + readColumns + `,
+		       coalesce(list(` + hitLabel + ` ORDER BY h.priority) FILTER (WHERE h.id IS NOT NULL), []),
 		       ` + extra + `, count(*) OVER ()
 		FROM r LEFT JOIN hits h ON h.read_id = r.id
 		GROUP BY ALL
@@ -279,10 +286,24 @@ func (s *Store) MisreadReads(ctx context.Context, a Access, plateText string, w 
 	}
 	key := plate.NewCanonicalizer().Canonical(p)
 	from, to := w.bounds()
+	head, tail := oneOffHalves(key)
 	return s.searchReads(ctx, a, "search.misread", map[string]any{"plate": p, "from": w.From, "to": w.To}, now,
 		`r.captured_at >= ? AND r.captured_at < ? AND length(r.plate_key) BETWEEN ? AND ?
+		 AND (starts_with(r.plate_key, ?) OR ends_with(r.plate_key, ?))
 		 AND (r.plate_key = ? OR levenshtein(r.plate_key, ?) <= 1)`, "0", nil,
-		from, to, len(key)-1, len(key)+1, key, key, limitOr(limit))
+		from, to, len(key)-1, len(key)+1, head, tail, key, key, limitOr(limit))
+}
+
+// oneOffHalves splits key so that every text at most one edit from it
+// (one character changed, added or dropped) starts with head or ends with
+// tail: an edit at or after head's end leaves head as it was, one before
+// it leaves tail. Any split would do; halves make both comparisons
+// selective, so that they pass a few reads in ten thousand to the edit
+// distance, which is what made the search slow (measured: 1.9 s p95 over
+// a month of a 100 M-read store).
+func oneOffHalves(key string) (head, tail string) {
+	h := len(key) / 2
+	return key[:h], key[h:]
 }
 
 // StakeoutQuery asks for every read within RadiusM metres of a point.
