@@ -34,6 +34,10 @@ type ReportOptions struct {
 	Go      string // the Go release it was built with
 	Now     func() time.Time
 	Log     func(string) // a line as each benchmark starts; nil: quiet
+	// Capacity is a result of `alpr bench capacity` (an hour's run, made
+	// apart from the report); the report shows it, saying when it was
+	// measured. Empty: no capacity section.
+	Capacity string
 }
 
 // Report is every benchmark's figures from one run.
@@ -52,6 +56,7 @@ type Report struct {
 	Serve        *ServeResult
 	Edge         []EdgeResult
 	Soak         *SoakResult
+	Capacity     *CapacityResult   // measured apart (ReportOptions.Capacity)
 	Failed       map[string]string // benchmark → why it could not run
 	sizes        reportSizes
 	hotEntries   int
@@ -160,6 +165,14 @@ func RunReport(ctx context.Context, o ReportOptions) (*Report, error) {
 		if err != nil {
 			fail(name, err)
 		}
+	}
+
+	if o.Capacity != "" {
+		c, err := LoadCapacity(o.Capacity)
+		if err != nil {
+			fail("capacity", fmt.Errorf("not measured (alpr bench capacity writes it): %w", err))
+		}
+		r.Capacity = c
 	}
 
 	// Accuracy, both halves of the layout the dataset has.
@@ -344,6 +357,13 @@ func (r *Report) Markdown(plots string) []byte {
 			}
 		}
 	}
+	if c := r.Capacity; c != nil {
+		for _, x := range SearchRows(&c.Search) {
+			if x.Goal > 0 {
+				row(fmt.Sprintf("capacity: search %s, %s reads, p95 (measured apart)", x.Name, millions(c.Search.Reads)), ms(x.Stat.P95Ms), fmt.Sprintf("≤ %d ms", x.Goal), "—", "—", x.Stat.P95Ms <= float64(x.Goal))
+			}
+		}
+	}
 	if s := r.Serve; s != nil {
 		row(fmt.Sprintf("back office, %s reads, %d analysts, p95", millions(s.Reads), s.Analysts), ms(s.P95Ms), "≤ 500 ms", "—", "—", s.P95Ms <= 500 && s.Errors == 0)
 	}
@@ -370,7 +390,7 @@ func (r *Report) Markdown(plots string) []byte {
 func (r *Report) details(b *bytes.Buffer, plots string) {
 	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	if r.Scenes != nil || r.Crops != nil {
-		p("\n## Recognition accuracy\n\n`alpr bench accuracy --dataset %s/{endtoend-us,plates-us}`: every image through the same code path as `alpr edge`, models loaded once, one worker, OpenCV and ONNX Runtime on one thread; strict scoring (the truth as written). OpenALPR's figures are those the recognition issue measured on this machine on the same half; they are not re-run here.\n\n", r.Opts.Dataset)
+		p("\n## Recognition accuracy\n\n`alpr bench accuracy --dataset %s/{endtoend-us,plates-us}`: every image through the same code path as `alpr edge`, models loaded once, one worker, OpenCV and ONNX Runtime on one thread; strict scoring, the truth in the reader's spelling (a label's letter O is the digit 0, as Plateward writes every plate). OpenALPR's figures are those the recognition issue measured on this machine on the same half; they are not re-run here.\n\n", r.Opts.Dataset)
 		p("| half | images | top-1 | top-10 | detection | characters | p50 ms | p95 ms |\n|---|---|---|---|---|---|---|---|\n")
 		for _, x := range []struct {
 			name string
@@ -409,6 +429,9 @@ func (r *Report) details(b *bytes.Buffer, plots string) {
 			p("| %s | %s | %.1f | %.1f | %s |\n", x.Name, x.What, x.Stat.P50Ms, x.Stat.P95Ms, goal)
 		}
 		p("\n![search latency](%s/search.svg)\n", plots)
+	}
+	if c := r.Capacity; c != nil {
+		p("%s", capacityMarkdown(c, r.Ingest))
 	}
 	if s := r.Serve; s != nil {
 		p("\n## Back office under load\n\n`alpr bench serve --reads %d --analysts %d --duration %s`: analysts logged in over loopback run searches back to back (four in five a plate search, one in five an SQL console count).\n\n", s.Reads, s.Analysts, time.Duration(s.DurationS*float64(time.Second)))

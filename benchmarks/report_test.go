@@ -33,6 +33,10 @@ func sampleReport() *Report {
 		Edge: []EdgeResult{{Cameras: 1, Workers: 1, Resolution: "720p", FPSPerCore: 9, Recall: 1, AlertP50: 90, AlertP95: 140, AlertP99: 180, RSSMB: 900, Still: 40, Gate: true, Gap: 6, Alerts: 6, CPUCores: 0.9, ReplayS: 10, RSSEarlyMB: 400, RSSLateMB: 401},
 			{Cameras: 2, Workers: 2, Resolution: "1080p", FPSPerCore: 5, Dropped: 30, Recall: 1, AlertP50: 120, AlertP95: 200, AlertP99: 260, RSSMB: 950, Gap: 60, Alerts: 12, CPUCores: 1.95, ReplayS: 31, RSSEarlyMB: 600, RSSLateMB: 602},
 			{Cameras: 2, Workers: 2, Resolution: "1080p", FPSPerCore: 8, Recall: 1, RSSMB: 950, Gate: true, Gap: 6, Alerts: 12, CPUCores: 1.9, ReplayS: 12, RSSEarlyMB: 610, RSSLateMB: 611, FlatOut: true}},
+		Capacity: &CapacityResult{Search: SearchResult{Reads: 100_000_000, Days: 183, DBBytes: 8_100_000_000, Plate: SearchStat{40, 70}, Partial: SearchStat{300, 420},
+			Misread: SearchStat{500, 700}, Stakeout: SearchStat{60, 90}, Locate: SearchStat{50, 80}, Convoy: SearchStat{1500, 2600}, Hits: SearchStat{30, 40},
+			Retro: &SearchStat{900, 1400}, RetroPlates: 1000, FillS: 1500, ConvoyReads: 50},
+			Started: at.Add(-2 * time.Hour), Took: 2400, Commit: "abc1233", Machine: "Test CPU, 2 cores, 24 GiB, linux/amd64", PeakRSSMB: 9000, CropBytes: 3500, CropImages: 114},
 		Failed: map[string]string{"edge 2x1080p": "models not prepared"},
 	}
 }

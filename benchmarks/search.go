@@ -35,9 +35,9 @@ type SearchResult struct {
 	Retro       *SearchStat `json:"retro,omitempty"`
 	RetroPlates int         `json:"retro_plates,omitempty"`
 	Days        int         `json:"days,omitempty"` // the reads span this many days
-	FillS       float64     `json:"-"`
+	FillS       float64     `json:"fill_s,omitempty"`
 	// ConvoyReads is how many reads the convoy targets had on average.
-	ConvoyReads float64 `json:"-"`
+	ConvoyReads float64 `json:"convoy_reads,omitempty"`
 }
 
 // SearchOptions sizes the benchmark.

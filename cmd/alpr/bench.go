@@ -28,7 +28,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Benchmarks: accuracy, edge throughput, hot-list matching, ingest",
 	}
-	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchSoakCmd(), newBenchServeCmd(), newBenchSearchCmd(), newBenchReportCmd())
+	cmd.AddCommand(newBenchAccuracyCmd(), newBenchHotlistCmd(), newBenchIngestCmd(), newBenchEdgeCmd(), newBenchSoakCmd(), newBenchServeCmd(), newBenchSearchCmd(), newBenchCapacityCmd(), newBenchReportCmd())
 	return cmd
 }
 

@@ -55,6 +55,7 @@ func newBenchReportCmd() *cobra.Command {
 	f.StringVar(&o.Models, "models", "var/models", "prepared recognition models (make models)")
 	f.StringVar(&out, "out", "benchmarks/REPORT.md", "the report; its plots go beside it")
 	f.StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
+	f.StringVar(&o.Capacity, "capacity", "benchmarks/capacity.json", "a result of alpr bench capacity to include, saying when it was measured (empty: none)")
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/plateward/alpr/benchmarks"
 	"github.com/plateward/alpr/fixtures"
+	"github.com/plateward/alpr/internal/fsutil"
 )
 
 // readsBar returns a progress callback drawing a bar on a terminal's
@@ -100,5 +101,48 @@ func newFixturesReadsCmd() *cobra.Command {
 	sf.add(cmd)
 	cmd.Flags().IntVar(&count, "count", 1_000_000, "reads to generate")
 	cmd.Flags().StringVar(&end, "end", time.Now().Format("2006-01-02"), "the day the reads end (YYYY-MM-DD)")
+	return cmd
+}
+
+func newBenchCapacityCmd() *cobra.Command {
+	var out, dir, dataset string
+	o := benchmarks.SearchOptions{Reads: 100_000_000, Days: 183, Queries: 20, Seed: 1}
+	cmd := &cobra.Command{
+		Use:   "capacity [--reads 100000000] [--days 182] [--out benchmarks/capacity.json]",
+		Short: "A department's six months in one store: every search at full size, store and memory, and a real plate crop's size; read by the report",
+		Long: "Generates --reads reads over --days days (the order keeps six months) into a fresh store and times every\n" +
+			"investigative search on it, as `alpr bench search` does; records the run's peak memory and the mean\n" +
+			"JPEG crop of the labelled scenes' plates, and writes it all to --out for `alpr bench report`, which\n" +
+			"turns it into the capacity table. At 100 M reads it takes the better part of an hour on two cores.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := os.MkdirTemp(dir, "alpr-bench-capacity-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(d)
+			o.Dir, o.Progress = d, readsBar(o.Reads, "generating reads", false)
+			res, err := benchmarks.Capacity(cmd.Context(), benchmarks.CapacityOptions{Search: o, Dataset: dataset, Commit: commitOf(), Machine: machine()})
+			if err != nil {
+				return err
+			}
+			b, err := json.MarshalIndent(res, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := fsutil.WriteFile(out, append(b, '\n')); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%d reads over %d days: %.1f MB a million reads, filled in %.0f s, peak memory %.0f MB; written to %s\n",
+				res.Search.Reads, res.Search.Days, float64(res.Search.DBBytes)/1e6/(float64(res.Search.Reads)/1e6), res.Search.FillS, res.PeakRSSMB, out)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&o.Reads, "reads", o.Reads, "reads in the generated store")
+	cmd.Flags().IntVar(&o.Days, "days", o.Days, "days the reads span, ending 2026-11-01")
+	cmd.Flags().IntVar(&o.Queries, "queries", o.Queries, "timed queries of each type")
+	cmd.Flags().StringVar(&dataset, "dataset", "../shared/datasets/openalpr-us-dev/endtoend-us", "labelled scenes whose plate crops are measured")
+	cmd.Flags().StringVar(&out, "out", "benchmarks/capacity.json", "where the result goes (the report reads it)")
+	cmd.Flags().StringVar(&dir, "dir", "", "scratch directory (default: the system's temporary directory)")
 	return cmd
 }
