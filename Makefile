@@ -37,7 +37,7 @@ ORT_PKG     := onnxruntime-node@1.30.0
 ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean deb deb-test
+.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean deb deb-test axe
 
 all: build
 
@@ -114,8 +114,21 @@ fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
 
-test: models fmt-check lint deb-test
-	ALPR_MODELS=$(abspath $(MODELS_DIR)) $(GO) test -count=1 ./...
+test: models axe fmt-check lint deb-test
+	ALPR_MODELS=$(abspath $(MODELS_DIR)) ALPR_AXE=$(abspath $(AXE)) $(GO) test -count=1 ./...
+
+# axe-core (npm, MPL-2.0), which the browser tests run on every page for WCAG
+# 2.1 AA: a test tool, never shipped. Fetched from the npm registry with curl
+# (no Node.js needed), pinned by SHA-256.
+AXE_VERSION := 4.14.1
+AXE         := $(VAR)/cache/axe.min.js
+$(AXE): internal/browsertest/axe.sha256
+	mkdir -p $(VAR)/cache
+	[ -f $(VAR)/cache/axe-core-$(AXE_VERSION).tgz ] || curl -fsSL --retry 3 -o $(VAR)/cache/axe-core-$(AXE_VERSION).tgz \
+	  https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+	cd $(VAR)/cache && sha256sum --quiet -c $(abspath internal/browsertest/axe.sha256)
+	tar xzf $(VAR)/cache/axe-core-$(AXE_VERSION).tgz -O package/axe.min.js > $@.tmp && mv $@.tmp $@
+axe: $(AXE)
 
 # The Debian package (dpkg-deb): binary, prepared models, systemd units for the
 # station and the car, their settings, the system user. deb-test installs it on

@@ -1,0 +1,78 @@
+package backoffice
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/plateward/alpr/internal/browsertest"
+)
+
+// TestEveryPageMeetsWCAGAA runs axe-core in Chromium on the login page and
+// on every page each role's menu offers, as that role: no serious or
+// critical WCAG 2.1 A or AA violation anywhere.
+func TestEveryPageMeetsWCAGAA(t *testing.T) {
+	f := newFixture(t)
+	at := time.Date(2026, 11, 19, 14, 30, 0, 0, time.UTC)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
+		gps_fix, lat, lon, source_file, loaded_at) VALUES ('r1', ?, 'ABC1234', 'A8C1234', 0.93, 'front', 'car7', '4127', true,
+		38.95, -92.33, 'f', now())`, at); err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, ctx context.Context, page string) {
+		t.Helper()
+		v, err := browsertest.Axe(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", page, err)
+		}
+		for _, x := range v {
+			t.Errorf("%s: %s", page, x)
+		}
+	}
+	anon := browsertest.Start(t)
+	if err := browsertest.Within(anon, 30*time.Second, chromedp.Navigate(f.srv.URL+"/login"), chromedp.WaitVisible("#login")); err != nil {
+		t.Fatal(err)
+	}
+	check(t, anon, "/login")
+	for _, r := range Roles() {
+		user := string(r) + "1"
+		t.Run(user, func(t *testing.T) {
+			ctx := browsertest.Start(t)
+			loginIn(ctx, t, f.srv.URL, user)
+			check(t, ctx, "/ ("+user+")")
+			links, err := browsertest.Eval(ctx, `Array.from(document.querySelectorAll('header a[href^="/"]')).map(a => a.getAttribute('href')).join(' ')`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{"/": true}
+			for _, href := range strings.Fields(links) {
+				if seen[href] || href == "/logout" {
+					continue
+				}
+				seen[href] = true
+				if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+href), chromedp.WaitReady("body")); err != nil {
+					t.Fatalf("%s: %v", href, err)
+				}
+				check(t, ctx, href+" ("+user+")")
+			}
+			if len(seen) < 2 {
+				t.Errorf("%s's menu offers no page: %q", user, links)
+			}
+			if r == Analyst { // a page of results, and the SQL console's answer
+				searchIn(ctx, t, f.srv.URL, "ABC1234", "accessibility check", "26-0001")
+				check(t, ctx, "/search results")
+				if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+"/sql"),
+					chromedp.SetValue(`textarea[name="query"]`, "SELECT plate, camera FROM reads"),
+					chromedp.SendKeys(`input[name="reason"]`, "accessibility check"), chromedp.SendKeys(`input[name="case"]`, "26-0001"),
+					chromedp.Click("#run"), chromedp.WaitVisible("#results")); err != nil {
+					t.Fatalf("sql: %v: %.900s", err, browsertest.Text(ctx, "body"))
+				}
+				check(t, ctx, "/sql answer")
+			}
+			t.Logf("%s: %d pages checked", user, len(seen))
+		})
+	}
+}
