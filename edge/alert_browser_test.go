@@ -112,6 +112,15 @@ func TestAlertPageInBrowser(t *testing.T) {
 	if tones == "" || tones == "0" || cardHidden != "false" || plate == "" {
 		t.Fatalf("card hidden=%s plate=%q tones=%q", cardHidden, plate, tones)
 	}
+	// The page as the officer sees it now, a hit on the card and the
+	// cameras' alarms up: WCAG 2.1 AA (axe-core).
+	if v, err := browsertest.Axe(ctx); err != nil {
+		t.Fatal(err)
+	} else {
+		for _, x := range v {
+			t.Errorf("alert page with a hit: %s", x)
+		}
+	}
 
 	// Logout is refused while hits are pending.
 	if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(chromedp.CSS("#card-later"))); err != nil {
