@@ -43,6 +43,14 @@ func TestEveryPageMeetsWCAGAA(t *testing.T) {
 			ctx := browsertest.Start(t)
 			loginIn(ctx, t, f.srv.URL, user)
 			check(t, ctx, "/ ("+user+")")
+			// The menu fits a 1366-pixel office screen: no link off the
+			// right edge, no sideways scrolling.
+			if err := browsertest.Within(ctx, 10*time.Second, chromedp.EmulateViewport(1366, 768)); err != nil {
+				t.Fatal(err)
+			}
+			if over, _ := browsertest.Eval(ctx, `Array.from(document.querySelectorAll('header a')).filter(a => a.getBoundingClientRect().right > window.innerWidth).map(a => a.textContent).join(', ') + (document.documentElement.scrollWidth > window.innerWidth ? ' (the page scrolls sideways)' : '')`); over != "" {
+				t.Errorf("%s's menu at 1366 px: off the screen: %s", user, over)
+			}
 			links, err := browsertest.Eval(ctx, `Array.from(document.querySelectorAll('header a[href^="/"]')).map(a => a.getAttribute('href')).join(' ')`)
 			if err != nil {
 				t.Fatal(err)
