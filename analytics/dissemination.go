@@ -52,6 +52,20 @@ type Authorisation struct {
 	Purpose   string
 	Case      string
 	Expires   time.Time
+	Revoked   time.Time // zero: not revoked
+	RevokedBy string
+}
+
+// State is what an authorisation allows at now: "active", "expired" or
+// "revoked".
+func (x Authorisation) State(now time.Time) string {
+	switch {
+	case !x.Revoked.IsZero():
+		return "revoked"
+	case !now.Before(x.Expires):
+		return "expired"
+	}
+	return "active"
 }
 
 func newID(prefix string) string {
@@ -74,8 +88,71 @@ func (s *Store) Authorise(ctx context.Context, by string, x Authorisation, now t
 	err := s.audited(ctx, Access{User: by, Reason: "dissemination authorisation", Case: x.Case}, "export.authorise",
 		map[string]any{"id": x.ID, "recipient": x.Recipient, "purpose": x.Purpose, "expires": x.Expires}, now,
 		func(tx *sql.Tx) (int, error) {
-			_, err := tx.ExecContext(ctx, `INSERT INTO authorisations VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				x.ID, x.GrantedAt, x.GrantedBy, x.Recipient, x.Purpose, x.Case, x.Expires)
+			_, err := tx.ExecContext(ctx, `INSERT INTO authorisations (id, granted_at, granted_by, recipient, purpose, case_number, expires_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, x.ID, x.GrantedAt, x.GrantedBy, x.Recipient, x.Purpose, x.Case, x.Expires)
+			return 1, err
+		})
+	return x, err
+}
+
+// Authorisations lists the Chief's authorisations, newest first: at most
+// limit (0: 200).
+func (s *Store) Authorisations(ctx context.Context, limit int) ([]Authorisation, error) {
+	if limit <= 0 {
+		limit = 200
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, granted_at, granted_by, recipient, purpose, case_number, expires_at,
+		coalesce(revoked_at, 'epoch'::TIMESTAMPTZ), coalesce(revoked_by, '') FROM authorisations ORDER BY granted_at DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Authorisation
+	for rows.Next() {
+		var x Authorisation
+		if err := rows.Scan(&x.ID, &x.GrantedAt, &x.GrantedBy, &x.Recipient, &x.Purpose, &x.Case, &x.Expires, &x.Revoked, &x.RevokedBy); err != nil {
+			return nil, err
+		}
+		if x.Revoked.Unix() == 0 {
+			x.Revoked = time.Time{}
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// ErrNoAuthorisation is a revocation of an authorisation that does not
+// exist or is no longer active.
+var ErrNoAuthorisation = errors.New("no such active authorisation")
+
+// RevokeAuthorisation ends the Chief's authorisation id now: exports under
+// it are refused from then on. The caller checks that by holds the Chief's
+// role; the revocation is audited.
+func (s *Store) RevokeAuthorisation(ctx context.Context, by, id string, now time.Time) (Authorisation, error) {
+	var x Authorisation
+	id = strings.TrimSpace(id)
+	var caseNo string
+	switch err := s.db.QueryRowContext(ctx, `SELECT case_number FROM authorisations WHERE id = ?`, id).Scan(&caseNo); {
+	case errors.Is(err, sql.ErrNoRows):
+		return x, fmt.Errorf("%w: %q", ErrNoAuthorisation, id)
+	case err != nil:
+		return x, err
+	}
+	err := s.audited(ctx, Access{User: by, Reason: "dissemination authorisation revoked", Case: caseNo}, "export.revoke",
+		map[string]any{"id": id}, now, func(tx *sql.Tx) (int, error) {
+			var revoked sql.NullTime
+			err := tx.QueryRowContext(ctx, `SELECT id, recipient, purpose, case_number, expires_at, revoked_at FROM authorisations WHERE id = ?`,
+				id).Scan(&x.ID, &x.Recipient, &x.Purpose, &x.Case, &x.Expires, &revoked)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return 0, fmt.Errorf("%w: %q", ErrNoAuthorisation, id)
+			case err != nil:
+				return 0, err
+			case revoked.Valid || !now.Before(x.Expires):
+				return 0, fmt.Errorf("%w: %s has already ended", ErrNoAuthorisation, x.ID)
+			}
+			x.Revoked, x.RevokedBy = now.UTC(), by
+			_, err = tx.ExecContext(ctx, `UPDATE authorisations SET revoked_at = ?, revoked_by = ? WHERE id = ?`, x.Revoked, by, x.ID)
 			return 1, err
 		})
 	return x, err
@@ -102,8 +179,9 @@ func checkBasis(ctx context.Context, tx *sql.Tx, d Dissemination, now time.Time)
 	case BasisChief:
 		var recipient, caseNo string
 		var expires time.Time
-		err := tx.QueryRowContext(ctx, `SELECT recipient, case_number, expires_at FROM authorisations WHERE id = ?`,
-			strings.TrimSpace(d.Authorisation)).Scan(&recipient, &caseNo, &expires)
+		var revoked sql.NullTime
+		err := tx.QueryRowContext(ctx, `SELECT recipient, case_number, expires_at, revoked_at FROM authorisations WHERE id = ?`,
+			strings.TrimSpace(d.Authorisation)).Scan(&recipient, &caseNo, &expires, &revoked)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("%w: no Chief's authorisation %q", ErrNoBasis, d.Authorisation)
@@ -111,6 +189,8 @@ func checkBasis(ctx context.Context, tx *sql.Tx, d Dissemination, now time.Time)
 			return err
 		case !strings.EqualFold(recipient, d.Recipient) || caseNo != d.Case:
 			return fmt.Errorf("%w: authorisation %s is for %s, case %s", ErrNoBasis, d.Authorisation, recipient, caseNo)
+		case revoked.Valid:
+			return fmt.Errorf("%w: authorisation %s was revoked %s", ErrNoBasis, d.Authorisation, revoked.Time.Format(time.DateOnly))
 		case !now.Before(expires):
 			return fmt.Errorf("%w: authorisation %s expired %s", ErrNoBasis, d.Authorisation, expires.Format(time.DateOnly))
 		}

@@ -134,3 +134,56 @@ func TestAgencyList(t *testing.T) {
 		t.Fatalf("%d audit entries, want the add and the removal", len(e))
 	}
 }
+
+// TestRevokedAuthorisationRefusesExports: the Chief lists the
+// authorisations with their state, revokes one (audited), and an export
+// under it is refused from then on; a second revocation or an unknown id
+// is an error.
+func TestRevokedAuthorisationRefusesExports(t *testing.T) {
+	s := fixedStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	auth, err := s.Authorise(ctx, "chief.smith", Authorisation{Recipient: "County Prosecutor", Purpose: "trial exhibit",
+		Case: "26-9", Expires: now.Add(72 * time.Hour)}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Authorise(ctx, "chief.smith", Authorisation{Recipient: "Insurer", Purpose: "claim", Case: "26-10",
+		Expires: now.Add(time.Hour)}, now); err != nil {
+		t.Fatal(err)
+	}
+	a := Access{User: "det.jones", Reason: "stolen car", Case: "26-9"}
+	d := Dissemination{Recipient: "County Prosecutor", Purpose: "trial exhibit", Basis: BasisChief, Authorisation: auth.ID}
+	if _, _, err := s.ExportPlateReads(ctx, a, PlateQuery{Plate: "AB1C2D"}, d, now.Add(time.Minute)); err != nil {
+		t.Fatalf("export before the revocation: %v", err)
+	}
+	later := now.Add(2 * time.Hour)
+	x, err := s.RevokeAuthorisation(ctx, "chief.smith", " "+auth.ID+" ", later)
+	if err != nil || x.State(later) != "revoked" || x.Case != "26-9" {
+		t.Fatalf("revoke: %+v, %v", x, err)
+	}
+	if _, _, err := s.ExportPlateReads(ctx, a, PlateQuery{Plate: "AB1C2D"}, d, later.Add(time.Minute)); !errors.Is(err, ErrNoBasis) ||
+		!strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("export under a revoked authorisation: %v", err)
+	}
+	for _, id := range []string{auth.ID, "AUTH-NONE"} {
+		if _, err := s.RevokeAuthorisation(ctx, "chief.smith", id, later); !errors.Is(err, ErrNoAuthorisation) {
+			t.Errorf("revoke %s again: %v, want ErrNoAuthorisation", id, err)
+		}
+	}
+	list, err := s.Authorisations(ctx, 0)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("list: %+v, %v", list, err)
+	}
+	states := map[string]string{}
+	for _, x := range list {
+		states[x.Recipient] = x.State(later)
+	}
+	if states["County Prosecutor"] != "revoked" || states["Insurer"] != "expired" {
+		t.Errorf("states at %v: %v", later, states)
+	}
+	entries, err := s.AuditLog(ctx, AuditFilter{Action: "export.revoke"})
+	if err != nil || len(entries) != 1 || entries[0].User != "chief.smith" || entries[0].Case != "26-9" {
+		t.Errorf("revocation's audit: %+v, %v", entries, err)
+	}
+}

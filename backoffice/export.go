@@ -90,8 +90,35 @@ func (a *App) dissemPage(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "disseminations", "Dissemination log", v)
 }
 
+// authsView is the authorisations page: the form, and every authorisation
+// with what it allows now.
+type authsView struct {
+	List []authRow
+	Loc  *time.Location
+}
+
+type authRow struct {
+	analytics.Authorisation
+	State string
+}
+
+// renderAuths shows the authorisations page with a message.
+func (a *App) renderAuths(w http.ResponseWriter, r *http.Request, status int, v view) {
+	now := a.opts.Now()
+	list, err := a.store.Authorisations(r.Context(), 0)
+	if err != nil && v.Error == "" {
+		v.Error = "the authorisations could not be listed: " + err.Error()
+	}
+	d := authsView{Loc: a.store.Location()}
+	for _, x := range list {
+		d.List = append(d.List, authRow{x, x.State(now)})
+	}
+	v.Data = d
+	a.render(w, r, status, "authorisations", "Authorisations to export", v)
+}
+
 func (a *App) authsPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "authorisations", "Authorise an export", view{})
+	a.renderAuths(w, r, http.StatusOK, view{})
 }
 
 // authorise records the Chief's authorisation for one recipient, purpose
@@ -99,17 +126,28 @@ func (a *App) authsPage(w http.ResponseWriter, r *http.Request) {
 func (a *App) authorise(w http.ResponseWriter, r *http.Request) {
 	days, err := strconv.Atoi(r.PostFormValue("days"))
 	if err != nil || days < 1 || days > 30 {
-		a.render(w, r, http.StatusBadRequest, "authorisations", "Authorise an export", view{Error: "valid for 1 to 30 days"})
+		a.renderAuths(w, r, http.StatusBadRequest, view{Error: "valid for 1 to 30 days"})
 		return
 	}
 	now := a.opts.Now()
 	x, err := a.store.Authorise(r.Context(), current(r).user, analytics.Authorisation{Recipient: r.PostFormValue("recipient"),
 		Purpose: r.PostFormValue("purpose"), Case: r.PostFormValue("case"), Expires: now.AddDate(0, 0, days)}, now)
 	if err != nil {
-		a.render(w, r, http.StatusBadRequest, "authorisations", "Authorise an export", view{Error: err.Error()})
+		a.renderAuths(w, r, http.StatusBadRequest, view{Error: err.Error()})
 		return
 	}
-	a.render(w, r, http.StatusOK, "authorisations", "Authorise an export", view{Note: fmt.Sprintf(
+	a.renderAuths(w, r, http.StatusOK, view{Note: fmt.Sprintf(
 		"Authorisation %s: %s may receive records of case %s for %s until %s.", x.ID, x.Recipient, x.Case, x.Purpose,
 		x.Expires.In(a.store.Location()).Format("2006-01-02 15:04 MST"))})
+}
+
+// revokeAuth ends an authorisation now: exports under it are refused.
+func (a *App) revokeAuth(w http.ResponseWriter, r *http.Request) {
+	x, err := a.store.RevokeAuthorisation(r.Context(), current(r).user, r.PostFormValue("id"), a.opts.Now())
+	if err != nil {
+		a.renderAuths(w, r, http.StatusBadRequest, view{Error: "not revoked: " + err.Error()})
+		return
+	}
+	a.renderAuths(w, r, http.StatusOK, view{Note: fmt.Sprintf("Authorisation %s revoked: %s may no longer receive records of case %s.",
+		x.ID, x.Recipient, x.Case)})
 }

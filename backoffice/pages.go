@@ -79,6 +79,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteDissem:      a.dissemPage,
 		RouteAuths:       a.authsPage,
 		RouteAuthorise:   a.authorise,
+		RouteRevokeAuth:  a.revokeAuth,
 		RouteHits:        a.hitsPage,
 		RouteHitsRun:     a.hitsRun,
 		RouteHitLate:     a.hitLate,

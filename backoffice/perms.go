@@ -44,6 +44,7 @@ const (
 	RouteDissem      Route = "GET /disseminations"
 	RouteAuths       Route = "GET /authorisations"
 	RouteAuthorise   Route = "POST /authorisations"
+	RouteRevokeAuth  Route = "POST /authorisations/revoke"
 	RouteHits        Route = "GET /hits"
 	RouteHitsRun     Route = "POST /hits"
 	RouteHitLate     Route = "POST /hits/{id}"
@@ -101,6 +102,7 @@ func permissions() map[Route][]Role {
 		RouteDissem:    {Supervisor, Analyst, Clerk, IT, Chief},
 		RouteAuths:     {Chief},
 		RouteAuthorise: {Chief},
+		RouteRevokeAuth: {Chief},
 		// The hit audit (order C.2b) is the supervisors' and the Chief's;
 		// a late disposition is a supervisor's.
 		RouteHits:    {Supervisor, Chief},

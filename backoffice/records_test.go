@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plateward/alpr/analytics"
 )
@@ -123,5 +125,46 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 	f.login(t, a, "analyst1", testPassword)
 	if code, _, _ := get(t, a, f.srv.URL+"/records"); code != http.StatusForbidden {
 		t.Fatalf("analyst got the records page: %d", code)
+	}
+}
+
+// TestChiefRevokesAnAuthorisation: the Chief's page lists the
+// authorisations given, with their state; revoking one ends it (an
+// analyst's export under it is then refused), and nobody else may.
+func TestChiefRevokesAnAuthorisation(t *testing.T) {
+	f := newFixture(t)
+	chief := f.client(t)
+	f.login(t, chief, "chief1", testPassword)
+	_, _, tok := get(t, chief, f.srv.URL+"/authorisations")
+	code, body := post(t, chief, f.srv.URL+"/authorisations", url.Values{"csrf": {tok}, "recipient": {"County Prosecutor"},
+		"purpose": {"trial exhibit"}, "case": {"26-9"}, "days": {"7"}})
+	id := regexp.MustCompile(`Authorisation (AUTH-[0-9A-F]+):`).FindStringSubmatch(body)
+	if code != http.StatusOK || id == nil {
+		t.Fatalf("authorise: %d %.400s", code, body)
+	}
+	if !strings.Contains(body, `id="auths"`) || !strings.Contains(body, "County Prosecutor") || !strings.Contains(body, ">active") {
+		t.Fatalf("the list does not show the new authorisation as active: %.1200s", body)
+	}
+	for _, user := range []string{"analyst1", "supervisor1", "it1"} {
+		c := f.client(t)
+		f.login(t, c, user, testPassword)
+		_, _, tk := get(t, c, f.srv.URL+"/search")
+		if code, _ := post(t, c, f.srv.URL+"/authorisations/revoke", url.Values{"csrf": {tk}, "id": {id[1]}}); code != http.StatusForbidden {
+			t.Errorf("%s revoked: %d", user, code)
+		}
+	}
+	code, body = post(t, chief, f.srv.URL+"/authorisations/revoke", url.Values{"csrf": {tok}, "id": {id[1]}})
+	if code != http.StatusOK || !strings.Contains(body, id[1]+" revoked") || !strings.Contains(body, ">revoked") {
+		t.Fatalf("revoke: %d %.1200s", code, body)
+	}
+	if code, body = post(t, chief, f.srv.URL+"/authorisations/revoke", url.Values{"csrf": {tok}, "id": {id[1]}}); code != http.StatusBadRequest ||
+		!strings.Contains(body, "already ended") {
+		t.Errorf("second revocation: %d %.300s", code, body)
+	}
+	_, _, err := f.store.ExportPlateReads(context.Background(), analytics.Access{User: "analyst1", Reason: "trial", Case: "26-9"},
+		analytics.PlateQuery{Plate: "ABC1234"}, analytics.Dissemination{Recipient: "County Prosecutor", Purpose: "trial exhibit",
+			Basis: analytics.BasisChief, Authorisation: id[1]}, time.Now())
+	if !errors.Is(err, analytics.ErrNoBasis) {
+		t.Errorf("export under the revoked authorisation: %v", err)
 	}
 }
