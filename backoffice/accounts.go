@@ -26,14 +26,42 @@ func (a *App) usersViewAsking(r *http.Request, note, errText string, ask *usersC
 	if err != nil && errText == "" {
 		errText = err.Error()
 	}
-	return view{Note: note, Error: errText, Data: struct {
-		Users    []User
-		Roles    []Role
-		Now      time.Time
-		Loc      *time.Location
-		Agencies []analytics.Agency
-		Confirm  *usersConfirm
-	}{a.users.List(), Roles(), a.opts.Now(), a.store.Location(), ags, ask}}
+	return view{Note: note, Error: errText, Data: &usersData{a.users.List(), Roles(), a.opts.Now(), a.store.Location(), ags, ask, nil}}
+}
+
+// usersData is the Users page's data.
+type usersData struct {
+	Users    []User
+	Roles    []Role
+	Now      time.Time
+	Loc      *time.Location
+	Agencies []analytics.Agency
+	Confirm  *usersConfirm
+	Edit     *User // the account whose profile form is open
+}
+
+// profileChanges says in words what an edit changed.
+func profileChanges(before, after User) string {
+	var ch []string
+	add := func(what, a, b string) {
+		if a != b {
+			if a == "" {
+				a = "none"
+			}
+			if b == "" {
+				b = "none"
+			}
+			ch = append(ch, fmt.Sprintf("%s %s → %s", what, a, b))
+		}
+	}
+	add("badge", before.Badge, after.Badge)
+	add("unit", before.Unit, after.Unit)
+	add("role", string(before.Role), string(after.Role))
+	add("trained", before.TrainedOn, after.TrainedOn)
+	if len(ch) == 0 {
+		return "nothing changed"
+	}
+	return strings.Join(ch, ", ")
 }
 
 // agencyAdd puts an agency on the list of law-enforcement recipients.
@@ -92,6 +120,34 @@ func (a *App) userChange(w http.ResponseWriter, r *http.Request) {
 	var note string
 	var err error
 	switch action {
+	case "edit": // the form, filled in
+		x, gerr := a.users.Get(name)
+		if gerr != nil {
+			a.render(w, r, http.StatusBadRequest, "users", "Users", a.usersView(r, "", gerr.Error()))
+			return
+		}
+		v := a.usersView(r, "", "")
+		v.Data.(*usersData).Edit = &x
+		a.render(w, r, http.StatusOK, "users", "Users", v)
+		return
+	case "save":
+		p := Profile{Badge: r.PostFormValue("badge"), Unit: r.PostFormValue("unit"), Role: Role(r.PostFormValue("role")),
+			TrainedOn: r.PostFormValue("trained_on")}
+		if name == current(r).user && p.Role != current(r).role {
+			err = fmt.Errorf("you cannot change your own role: another IT administrator can")
+			break
+		}
+		var before, after User
+		if before, after, err = a.users.Edit(name, p); err == nil {
+			changes := profileChanges(before, after)
+			if before.Role != after.Role {
+				a.sess.endUser(name) // a new role's pages from the next login
+			}
+			note = fmt.Sprintf("%s: %s", name, changes)
+			a.audit(r.Context(), current(r).user, "user.edit", name+": "+changes)
+			a.render(w, r, http.StatusOK, "users", "Users", a.usersView(r, note, ""))
+			return
+		}
 	case "disable", "enable":
 		if name == current(r).user && action == "disable" {
 			err = fmt.Errorf("you cannot disable your own account")

@@ -1,10 +1,13 @@
 package backoffice
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/plateward/alpr/analytics"
 )
 
 // TestDestructiveAccountActionsAskFirst: disabling an account or
@@ -48,5 +51,61 @@ func TestDestructiveAccountActionsAskFirst(t *testing.T) {
 	}
 	if code, _ := post(t, c, f.srv.URL+"/users/nobody", url.Values{"csrf": {tok}, "action": {"disable"}}); code != http.StatusBadRequest {
 		t.Fatalf("disabling an unknown user answered %d", code)
+	}
+}
+
+// TestITEditsAnAccount: IT opens an account's form (filled in), changes
+// its badge, unit, role and training date, sees what changed in words
+// (and the audit log has it); the user's sessions end with a new role;
+// a bad date is refused with nothing changed, and IT cannot change its
+// own role.
+func TestITEditsAnAccount(t *testing.T) {
+	f := newFixture(t)
+	analyst := f.client(t)
+	f.login(t, analyst, "analyst1", testPassword)
+	c := f.client(t)
+	_, tok := f.login(t, c, "it1", testPassword)
+	u := f.srv.URL + "/users/analyst1"
+	code, body := post(t, c, u, url.Values{"csrf": {tok}, "action": {"edit"}})
+	if code != http.StatusOK || !strings.Contains(body, `id="edit"`) || !strings.Contains(body, `<option selected>analyst</option>`) ||
+		!strings.Contains(body, `name="trained_on" value="2026-01-05"`) {
+		t.Fatalf("edit form: %d %.1500s", code, body)
+	}
+	code, body = post(t, c, u, url.Values{"csrf": {tok}, "action": {"save"}, "badge": {" 4471 "}, "unit": {"Investigations"},
+		"role": {"supervisor"}, "trained_on": {"2026-02-01"}})
+	want := "analyst1: badge none → 4471, unit none → Investigations, role analyst → supervisor, trained 2026-01-05 → 2026-02-01"
+	if code != http.StatusOK || !strings.Contains(body, want) {
+		t.Fatalf("save: %d, want %q in %.800s", code, want, body)
+	}
+	if us, _ := f.users.Get("analyst1"); us.Badge != "4471" || us.Unit != "Investigations" || us.Role != Supervisor || us.TrainedOn != "2026-02-01" {
+		t.Fatalf("saved %+v", us)
+	}
+	if code, _, _ := get(t, analyst, f.srv.URL+"/search"); code == http.StatusOK {
+		t.Error("the user's session outlived the change of role")
+	}
+	if es, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "user.edit"}); err != nil || len(es) != 1 || !strings.Contains(es[0].Detail, "role analyst → supervisor") {
+		t.Errorf("audit: %+v %v", es, err)
+	}
+	for _, tc := range []struct {
+		name, user string
+		form       url.Values
+		says       string
+	}{
+		{"bad date", "analyst1", url.Values{"badge": {"1"}, "role": {"supervisor"}, "trained_on": {"last week"}}, "want YYYY-MM-DD"},
+		{"unknown role", "analyst1", url.Values{"role": {"sheriff"}}, "unknown role"},
+		{"own role", "it1", url.Values{"role": {"analyst"}}, "cannot change your own role"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := f.users.Get(tc.user)
+			tc.form.Set("csrf", tok)
+			tc.form.Set("action", "save")
+			code, body := post(t, c, f.srv.URL+"/users/"+tc.user, tc.form)
+			if code != http.StatusBadRequest || !strings.Contains(body, tc.says) {
+				t.Errorf("%d, want 400 saying %q: %.600s", code, tc.says, body)
+			}
+			if after, _ := f.users.Get(tc.user); after.Role != before.Role || after.Badge != before.Badge || after.TrainedOn != before.TrainedOn {
+				t.Errorf("changed: %+v → %+v", before, after)
+			}
+		})
 	}
 }

@@ -98,10 +98,10 @@ func permissions() map[Route][]Role {
 		// export; the Chief (or designee) alone authorises one outside an
 		// investigative function; the dissemination log is open to the
 		// records clerk, IT and the supervisors who answer for it.
-		RouteExport:    {Supervisor, Analyst, Chief},
-		RouteDissem:    {Supervisor, Analyst, Clerk, IT, Chief},
-		RouteAuths:     {Chief},
-		RouteAuthorise: {Chief},
+		RouteExport:     {Supervisor, Analyst, Chief},
+		RouteDissem:     {Supervisor, Analyst, Clerk, IT, Chief},
+		RouteAuths:      {Chief},
+		RouteAuthorise:  {Chief},
 		RouteRevokeAuth: {Chief},
 		// The hit audit (order C.2b) is the supervisors' and the Chief's;
 		// a late disposition is a supervisor's.

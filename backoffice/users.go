@@ -158,6 +158,36 @@ func (u *Users) update(name string, f func(*User) error) (User, error) {
 	return x, nil
 }
 
+// Profile is what IT may change of an account besides its state and
+// password: badge, unit, role and training date.
+type Profile struct {
+	Badge, Unit string
+	Role        Role
+	TrainedOn   string // YYYY-MM-DD; empty: not trained
+}
+
+// Edit sets name's profile and returns the account before and after.
+func (u *Users) Edit(name string, p Profile) (before, after User, err error) {
+	p.Badge, p.Unit, p.TrainedOn = strings.TrimSpace(p.Badge), strings.TrimSpace(p.Unit), strings.TrimSpace(p.TrainedOn)
+	if !p.Role.Valid() {
+		return User{}, User{}, fmt.Errorf("user %s: unknown role %q", name, p.Role)
+	}
+	if p.TrainedOn != "" {
+		if _, err := time.Parse(time.DateOnly, p.TrainedOn); err != nil {
+			return User{}, User{}, fmt.Errorf("user %s: training date %q: want YYYY-MM-DD", name, p.TrainedOn)
+		}
+	}
+	if len(p.Badge) > 32 || len(p.Unit) > 64 {
+		return User{}, User{}, fmt.Errorf("user %s: badge or unit too long", name)
+	}
+	after, err = u.update(name, func(x *User) error {
+		before = *x
+		x.Badge, x.Unit, x.Role, x.TrainedOn = p.Badge, p.Unit, p.Role, p.TrainedOn
+		return nil
+	})
+	return before, after, err
+}
+
 // OneTimePassword returns a fresh random password to hand to a user once.
 func OneTimePassword() (string, error) {
 	b := make([]byte, 10)
