@@ -340,15 +340,26 @@ func (a *App) auditPage(w http.ResponseWriter, r *http.Request) {
 	if verr != nil {
 		chain = fmt.Sprintf("BROKEN: %d entries verify, then %v", n, verr)
 	}
+	loc := a.store.Location()
+	rows := make([]auditRow, len(entries))
+	for i, e := range entries {
+		rows[i] = auditRow{e, auditSentence(e, loc)}
+	}
 	v.Data = struct {
 		Filter    analytics.AuditFilter
 		From, To  string
-		Entries   []analytics.AuditEntry
+		Entries   []auditRow
 		Failed    []analytics.AuditEntry
 		Equipment []analytics.EquipmentEvent
 		Chain     string
 		Broken    bool
 		Loc       *time.Location
-	}{f, q.Get("from"), q.Get("to"), entries, failed, equipment, chain, verr != nil, a.store.Location()}
+	}{f, q.Get("from"), q.Get("to"), rows, failed, equipment, chain, verr != nil, loc}
 	a.render(w, r, http.StatusOK, "audit", "Audit log", v)
+}
+
+// auditRow is an audit entry and what it says, in words.
+type auditRow struct {
+	analytics.AuditEntry
+	Sentence string
 }
