@@ -25,7 +25,7 @@ var auditVerbs = map[string]string{
 	"search.locate":         "asked where and when {plate} is seen",
 	"search.convoy":         "searched the plates travelling with {plate}",
 	"search.retro":          "searched earlier reads of {plates} plates new on a hot list",
-	"sql.query":             "ran a query in the SQL console",
+	"sql":                   "ran a query in the SQL console",
 	"sql.refused":           "was refused a query in the SQL console",
 	"export.plate":          "exported the reads of {plate} to {recipient}",
 	"export.refused":        "was refused an export",

@@ -26,9 +26,14 @@ type recordsView struct {
 	Holds       []retention.Hold
 	Destruction []retention.DestructionEntry
 	Jobs        []retention.JobRun
-	Month       string // the report form's default: last month
-	Now         time.Time
-	Loc         *time.Location
+	// From and To are the report form's days (inclusive): last month by
+	// default, or what the clerk chose.
+	From, To string
+	// ReportAsk is a report for a period not yet over, waiting for the
+	// clerk to download it anyway.
+	ReportAsk *reportAsk
+	Now       time.Time
+	Loc       *time.Location
 	// Preview is a hold the clerk asked for, shown with what it keeps
 	// before it is placed; Form holds the values as typed, to place it.
 	Preview *retention.HoldScope
@@ -41,7 +46,7 @@ func (a *App) recordsData(r *http.Request) (recordsView, error) {
 	ctx := r.Context()
 	now := a.opts.Now()
 	from, _ := retention.PreviousMonth(now, a.store.Location())
-	v := recordsView{Policy: a.opts.Policy, Month: from.Format("2006-01"), Now: now, Loc: a.store.Location()}
+	v := recordsView{Policy: a.opts.Policy, From: from.Format(time.DateOnly), To: from.AddDate(0, 1, -1).Format(time.DateOnly), Now: now, Loc: a.store.Location()}
 	for _, s := range retention.AllSeries() {
 		v.Periods = append(v.Periods, seriesPeriod{strings.ReplaceAll(s, "_", " "), a.opts.Policy.Period(s).String()})
 	}
@@ -121,16 +126,56 @@ func (a *App) holdRelease(w http.ResponseWriter, r *http.Request) {
 	a.recordsRender(w, r, http.StatusOK, "", "Hold "+id+" released: its records are destroyed when due.")
 }
 
-// report sends the retention schedule or usage report for a month, as CSV
-// or PDF, and audits the download.
+// reportAsk is a report the clerk asked for whose period is not over.
+type reportAsk struct {
+	Kind, Format, From, To, Ends string
+}
+
+// maxReportDays bounds a report's period.
+const maxReportDays = 366
+
+// report sends the retention schedule or usage report for a period of
+// days (by default last month), as CSV or PDF, and audits the download. A
+// period not yet over is asked about first: its figures will change.
 func (a *App) report(w http.ResponseWriter, r *http.Request) {
 	kind, format := r.PostFormValue("kind"), r.PostFormValue("format")
-	from, err := time.ParseInLocation("2006-01", r.PostFormValue("month"), a.store.Location())
-	if err != nil {
-		a.recordsRender(w, r, http.StatusBadRequest, "choose a month", "")
+	fromDay, toDay := r.PostFormValue("from"), r.PostFormValue("to")
+	from, err1 := a.parseDay(fromDay, false)
+	to, err2 := a.parseDay(toDay, true)
+	now := a.opts.Now()
+	bad := func(msg string) {
+		v, err := a.recordsData(r)
+		if err != nil {
+			msg = err.Error()
+		}
+		v.From, v.To = fromDay, toDay
+		a.render(w, r, http.StatusBadRequest, "records", "Records: retention, holds and reports", view{Data: v, Error: "Reports: " + msg})
+	}
+	switch {
+	case errors.Join(err1, err2) != nil:
+		bad(errors.Join(err1, err2).Error())
+		return
+	case from.IsZero() || to.IsZero():
+		bad("choose the period's first and last day")
+		return
+	case !to.After(from):
+		bad("the last day comes before the first")
+		return
+	case to.Sub(from) > maxReportDays*24*time.Hour:
+		bad(fmt.Sprintf("a report covers at most %d days", maxReportDays))
+		return
+	case to.After(now) && r.PostFormValue("confirm") != "yes":
+		v, err := a.recordsData(r)
+		if err != nil {
+			bad(err.Error())
+			return
+		}
+		v.From, v.To = fromDay, toDay
+		v.ReportAsk = &reportAsk{Kind: kind, Format: format, From: fromDay, To: toDay, Ends: to.In(a.store.Location()).Format("2006-01-02 15:04 MST")}
+		a.render(w, r, http.StatusOK, "records", "Records: retention, holds and reports", view{Data: v})
 		return
 	}
-	to, now, p := from.AddDate(0, 1, 0), a.opts.Now(), a.opts.Policy
+	p := a.opts.Policy
 	var b bytes.Buffer
 	switch {
 	case kind == "retention" && (format == "csv" || format == "pdf"):
@@ -159,7 +204,7 @@ func (a *App) report(w http.ResponseWriter, r *http.Request) {
 		a.recordsRender(w, r, http.StatusBadRequest, "choose the retention or the usage report, as CSV or PDF", "")
 		return
 	}
-	name := fmt.Sprintf("%s-%s.%s", kind, from.Format("2006-01"), format)
+	name := fmt.Sprintf("%s-%s-to-%s.%s", kind, fromDay, toDay, format)
 	if err := a.store.Audit(r.Context(), now, analytics.Access{User: current(r).user, Reason: "records report", Case: "records-schedule"},
 		"report.download", name); err != nil {
 		a.recordsRender(w, r, http.StatusInternalServerError, err.Error(), "")

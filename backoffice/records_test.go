@@ -66,7 +66,7 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 		t.Fatalf("release %d:\n%s", code, body)
 	}
 	for _, tc := range []struct{ kind, format, want string }{{"retention", "pdf", "%PDF-"}, {"usage", "csv", "period_from,period_to,section"}} {
-		resp, err := c.PostForm(f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {tc.kind}, "format": {tc.format}, "month": {"2026-10"}})
+		resp, err := c.PostForm(f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {tc.kind}, "format": {tc.format}, "from": {"2026-10-01"}, "to": {"2026-10-31"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,12 +74,34 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 		n, _ := resp.Body.Read(b)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(b[:n]), tc.want) ||
-			resp.Header.Get("Content-Disposition") != `attachment; filename="`+tc.kind+`-2026-10.`+tc.format+`"` {
+			resp.Header.Get("Content-Disposition") != `attachment; filename="`+tc.kind+`-2026-10-01-to-2026-10-31.`+tc.format+`"` {
 			t.Fatalf("%s %s: %d %q %q", tc.kind, tc.format, resp.StatusCode, b[:n], resp.Header.Get("Content-Disposition"))
 		}
 	}
-	if code, _ := post(t, c, f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {"../etc"}, "format": {"pdf"}, "month": {"2026-10"}}); code != http.StatusBadRequest {
+	if code, _ := post(t, c, f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {"../etc"}, "format": {"pdf"}, "from": {"2026-10-01"}, "to": {"2026-10-31"}}); code != http.StatusBadRequest {
 		t.Fatalf("an unknown report answered %d", code)
+	}
+	// Any period: a bad one is refused in words on the page's own form; one
+	// not yet over is asked about first, then downloads.
+	for _, tc := range []struct{ name, from, to, says string }{
+		{"no days", "", "", "Reports: choose the period"},
+		{"backwards", "2026-10-31", "2026-10-01", "Reports: the last day comes before the first"},
+		{"over a year", "2025-01-01", "2026-10-31", "Reports: a report covers at most 366 days"},
+		{"not a date", "October", "2026-10-31", "Reports: date &#34;October&#34;"},
+	} {
+		code, body := post(t, c, f.srv.URL+"/reports", url.Values{"csrf": {tok}, "kind": {"usage"}, "format": {"csv"}, "from": {tc.from}, "to": {tc.to}})
+		if code != http.StatusBadRequest || !strings.Contains(body, tc.says) || !strings.Contains(body, `value="`+tc.to+`"`) {
+			t.Errorf("%s: %d, want 400 saying %q and keeping the days: %.300s", tc.name, code, tc.says, body)
+		}
+	}
+	running := url.Values{"csrf": {tok}, "kind": {"usage"}, "format": {"csv"}, "from": {"2026-11-01"}, "to": {"2026-11-30"}}
+	if code, body := post(t, c, f.srv.URL+"/reports", running); code != http.StatusOK || !strings.Contains(body, `id="report-ask"`) ||
+		!strings.Contains(body, "not over yet") || strings.HasPrefix(body, "period_from") {
+		t.Fatalf("a month not over: %d %.600s", code, body)
+	}
+	running.Set("confirm", "yes")
+	if code, body := post(t, c, f.srv.URL+"/reports", running); code != http.StatusOK || !strings.HasPrefix(body, "period_from") {
+		t.Fatalf("a month not over, confirmed: %d %s", code, regexp.MustCompile(`class="error"[^<]*>[^<]*`).FindString(body))
 	}
 	// An evidence package for a case with a hold: refused under a
 	// forged authorisation, sent as a zip for an investigation.
@@ -114,7 +136,7 @@ func TestClerkKeepsHoldsAndFilesReports(t *testing.T) {
 	if log, _ := f.store.Disseminations(context.Background(), 10); len(log) != 1 || log[0].Recipient != "Circuit Attorney" {
 		t.Fatalf("dissemination log %+v", log)
 	}
-	for action, want := range map[string]int{"hold.add": 1, "hold.release": 1, "report.download": 2, "evidence.export": 1, "export.refused": 1} {
+	for action, want := range map[string]int{"hold.add": 1, "hold.release": 1, "report.download": 3, "evidence.export": 1, "export.refused": 1} {
 		entries, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: action})
 		if err != nil || len(entries) != want {
 			t.Errorf("%s: %d audit entries (%v), want %d", action, len(entries), err, want)

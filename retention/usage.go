@@ -34,15 +34,15 @@ func BuildUsageReport(ctx context.Context, st *analytics.Store, from, to time.Ti
 	rep := UsageReport{From: from, To: to}
 	queries := []struct{ section, q string }{
 		{"reads", `SELECT 'all', count(*) FROM reads WHERE captured_at >= ? AND captured_at < ?`},
-		{"reads by car", `SELECT vehicle, count(*) FROM reads WHERE captured_at >= ? AND captured_at < ? GROUP BY ALL ORDER BY ALL`},
-		{"hits by list", `SELECT list_name || ' ' || list_code || ' ' || reason, count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
-		{"hits by match", `SELECT match_kind, count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
-		{"dispositions", `SELECT code, count(*) FROM dispositions WHERE step = 'disposition' AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"reads by car", `SELECT coalesce(vehicle, '(no car named)'), count(*) FROM reads WHERE captured_at >= ? AND captured_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"hits by list", `SELECT concat_ws(' ', list_name, list_code, reason), count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"hits by match", `SELECT coalesce(match_kind, ''), count(*) FROM hits WHERE alerted_at >= ? AND alerted_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"dispositions", `SELECT coalesce(code, ''), count(*) FROM dispositions WHERE step = 'disposition' AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
 		{"hits without disposition", `SELECT 'all', count(*) FROM hits h WHERE alerted_at >= ? AND alerted_at < ?
 			AND NOT EXISTS (SELECT 1 FROM dispositions d WHERE d.hit_id = h.id AND d.step = 'disposition')`},
 		{"searches by reason", `SELECT coalesce(reason, ''), count(*) FROM audit_log WHERE (action LIKE 'search.%' OR action = 'sql')
 			AND event_at >= ? AND event_at < ? GROUP BY ALL ORDER BY ALL`},
-		{"exports by recipient", `SELECT recipient, count(*) FROM disseminations WHERE exported_at >= ? AND exported_at < ? GROUP BY ALL ORDER BY ALL`},
+		{"exports by recipient", `SELECT coalesce(recipient, ''), count(*) FROM disseminations WHERE exported_at >= ? AND exported_at < ? GROUP BY ALL ORDER BY ALL`},
 	}
 	for _, q := range queries {
 		rows, err := st.DB().QueryContext(ctx, q.q, from, to)
