@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,5 +108,61 @@ func TestITEditsAnAccount(t *testing.T) {
 				t.Errorf("changed: %+v → %+v", before, after)
 			}
 		})
+	}
+}
+
+// TestProblemPagesLinkOnAndKeepWhatWasTyped: a page the role may not use,
+// a form whose session ended and a stale form each answer with a page
+// that says why and links on; the two forms show back what was typed
+// (never the token or a password), but only to a post from the app's own
+// page.
+func TestProblemPagesLinkOnAndKeepWhatWasTyped(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	send := func(c *http.Client, path string, v url.Values, sameOrigin bool) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(v.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if sameOrigin {
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	search := url.Values{"plate": {"ABC1234"}, "reason": {"burglary series"}, "case": {"26-7781"}, "password": {"hunter2hunter2"}}
+
+	code, body := send(c, "/users", url.Values{"csrf": {tok}, "name": {"x1"}}, true)
+	if code != http.StatusForbidden || !strings.Contains(body, "An analyst may not use this page") ||
+		!strings.Contains(body, `href="/"`) || strings.Contains(body, "What you typed") {
+		t.Errorf("denied: %d %.900s", code, body)
+	}
+
+	stale := url.Values{"csrf": {"not-the-token"}}
+	for k, v := range search {
+		stale[k] = v
+	}
+	code, body = send(c, "/search", stale, true)
+	if code != http.StatusForbidden || !strings.Contains(body, `href="/search"`) || !strings.Contains(body, "burglary series") ||
+		!strings.Contains(body, "26-7781") || strings.Contains(body, "hunter2") || strings.Contains(body, "not-the-token") {
+		t.Errorf("stale form: %d %.1500s", code, body)
+	}
+	if _, body = send(c, "/search", stale, false); strings.Contains(body, "burglary series") {
+		t.Error("a post from another site was shown back")
+	}
+
+	gone := f.client(t) // no session
+	code, body = send(gone, "/search", search, true)
+	if code != http.StatusUnauthorized || !strings.Contains(body, `href="/login"`) || !strings.Contains(body, "burglary series") ||
+		strings.Contains(body, "hunter2") {
+		t.Errorf("ended session: %d %.1500s", code, body)
 	}
 }

@@ -179,7 +179,7 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	for name, tok := range map[string]string{"missing": "", "wrong": "AAAA"} {
 		t.Run(name, func(t *testing.T) {
 			code, body := post(t, c, f.srv.URL+"/search", url.Values{"csrf": {tok}, "plate": {"ABC123"}, "reason": {"r"}, "case": {"c"}})
-			if code != http.StatusForbidden || !strings.Contains(body, "reload the page") {
+			if code != http.StatusForbidden || !strings.Contains(body, "open the page again and send it again") {
 				t.Errorf("answered %d %q", code, body)
 			}
 		})

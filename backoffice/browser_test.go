@@ -121,7 +121,7 @@ func TestBackOfficeInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := browsertest.Text(clerk, "body")
-	if !strings.Contains(body, "a clerk may not use this page") {
+	if !strings.Contains(body, "A clerk may not use this page") || !strings.Contains(body, "Back to your dashboard") {
 		t.Errorf("clerk at /sql saw %q", body)
 	}
 }

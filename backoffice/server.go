@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -331,12 +332,12 @@ func (a *App) guard(route Route, h http.HandlerFunc) http.Handler {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
 				return
 			}
-			http.Error(w, "your session has ended: log in again", http.StatusUnauthorized)
+			a.problem(w, r, http.StatusUnauthorized, "Your session has ended: log in again.", "/login", "Log in again", true)
 			return
 		}
 		if !Allowed(s.role, route) {
 			a.audit(r.Context(), s.user, "access.denied", string(route))
-			http.Error(w, fmt.Sprintf("a %s may not use this page", s.role), http.StatusForbidden)
+			a.problem(w, r, http.StatusForbidden, roleNamed(s.role)+" may not use this page.", "/", "Back to your dashboard", false)
 			return
 		}
 		if isUpload(r) && r.MultipartForm == nil && !a.readForm(w, r) {
@@ -344,7 +345,8 @@ func (a *App) guard(route Route, h http.HandlerFunc) http.Handler {
 		}
 		if r.Method == http.MethodPost && !sameToken(r.PostFormValue("csrf"), s.csrf) {
 			a.audit(r.Context(), s.user, "access.csrf", string(route))
-			http.Error(w, "this form is stale or did not come from this app: reload the page and try again", http.StatusForbidden)
+			a.problem(w, r, http.StatusForbidden, "This form is stale or did not come from this app: open the page again and send it again.",
+				formPage(r), "Open the page again", true)
 			return
 		}
 		if s.mustChange(a.users) && route != RoutePassword && route != RoutePasswordSet && route != RouteLogout {
@@ -353,6 +355,63 @@ func (a *App) guard(route Route, h http.HandlerFunc) http.Handler {
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, s)))
 	})
+}
+
+// roleNamed is "An analyst", "A clerk", "An IT administrator": a role at
+// the start of a sentence.
+func roleNamed(r Role) string {
+	switch n := string(r); {
+	case r == IT:
+		return "An IT administrator"
+	case n != "" && strings.ContainsRune("aeiou", rune(n[0])):
+		return "An " + n
+	default:
+		return "A " + n
+	}
+}
+
+// keptField is a field of a form that was not sent, shown back to its user.
+type keptField struct{ Name, Value string }
+
+// problem answers a request the app cannot serve with a page that says
+// why, links to where to go on, and with keep shows the form's fields as
+// typed (never a password or the form's token), so nothing typed is lost.
+// Only a form the browser says came from this app's own page is shown
+// back: another site's forged post must not put its words on ours.
+func (a *App) problem(w http.ResponseWriter, r *http.Request, status int, msg, link, linkText string, keep bool) {
+	var kept []keptField
+	if keep && r.Method == http.MethodPost && r.Header.Get("Sec-Fetch-Site") == "same-origin" {
+		_ = r.ParseForm() // bounded by the request limits; a form that cannot be read keeps nothing
+		names := make([]string, 0, len(r.PostForm))
+		for k := range r.PostForm {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			if k == "csrf" || strings.Contains(k, "password") || k == "old" || k == "new" || k == "again" || k == "action" || k == "confirm" {
+				continue
+			}
+			for _, v := range r.PostForm[k] {
+				if strings.TrimSpace(v) != "" {
+					kept = append(kept, keptField{k, v})
+				}
+			}
+		}
+	}
+	a.render(w, r, status, "problem", "This page cannot be shown", view{Error: msg, Data: struct {
+		Link, LinkText string
+		Kept           []keptField
+	}{link, linkText, kept}})
+}
+
+// formPage is the page a form was posted to, as a path on this app: where
+// it can be opened again.
+func formPage(r *http.Request) string {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return "/"
+	}
+	return p
 }
 
 func (s *session) mustChange(u *Users) bool {
