@@ -68,7 +68,7 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 		t.Fatalf("a crop before any search: %d", code)
 	}
 	code, body := search(url.Values{"kind": {"stakeout"}, "lat": {"38.6271"}, "lon": {"-90.1992"}, "radius": {"100"}})
-	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || strings.Count(body, "<circle") != 2 || !strings.Contains(body, `src="/crops/r1"`) {
+	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || strings.Count(body, "<circle") != 2 || !strings.Contains(body, `src="/crops/r1"`) || !strings.Contains(body, `<a href="/crops/r1" target="_blank"`) {
 		t.Fatalf("stakeout %d:\n%s", code, body)
 	}
 	for _, id := range []string{"r1", "r2"} {
