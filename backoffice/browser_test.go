@@ -2,6 +2,7 @@ package backoffice
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,45 @@ func TestBackOfficeInABrowser(t *testing.T) {
 	body := browsertest.Text(clerk, "body")
 	if !strings.Contains(body, "A clerk may not use this page") || !strings.Contains(body, "Back to your dashboard") {
 		t.Errorf("clerk at /sql saw %q", body)
+	}
+}
+
+// TestResultsSortAndFilterInABrowser: an analyst's results sort by a
+// column from its header's button (again: reversed, and aria-sort says
+// which) and a filter field hides the rows without what is typed.
+func TestResultsSortAndFilterInABrowser(t *testing.T) {
+	f := newFixture(t)
+	for i, cam := range []string{"rear", "front", "left"} {
+		if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
+			gps_fix, source_file, loaded_at) VALUES (?, ?, 'ABC1234', 'A8C1234', 0.9, ?, ?, '4127', false, 'f', now())`,
+			fmt.Sprintf("r%d", i), time.Date(2026, 11, 19, 14, i, 0, 0, time.UTC), cam, fmt.Sprintf("car%d", 7+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := browsertest.Start(t)
+	loginIn(ctx, t, f.srv.URL, "analyst1")
+	searchIn(ctx, t, f.srv.URL, "ABC1234", "sorting check", "26-0002")
+	cams := `[...document.querySelectorAll("#results tbody tr")].filter(r => !r.hidden).map(r => r.cells[4].textContent).join(" ")`
+	if got, _ := browsertest.Eval(ctx, cams); got != "left front rear" {
+		t.Fatalf("results as they come %q, want newest first", got)
+	}
+	for _, want := range []struct{ order, sort string }{{"front left rear", "ascending"}, {"rear left front", "descending"}} {
+		if err := browsertest.Within(ctx, 10*time.Second, chromedp.Click(`#results th:nth-child(5) button`)); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := browsertest.Eval(ctx, cams)
+		aria, _ := browsertest.Eval(ctx, `document.querySelector("#results th:nth-child(5)").getAttribute("aria-sort")`)
+		if got != want.order || aria != want.sort {
+			t.Errorf("sorted by camera: %q (%s), want %q (%s)", got, aria, want.order, want.sort)
+		}
+	}
+	if err := browsertest.Within(ctx, 10*time.Second, chromedp.SendKeys(`input.filter`, "car8")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := browsertest.Eval(ctx, cams); got != "front" {
+		t.Errorf("filtered on car8: %q", got)
+	}
+	if said := browsertest.Text(ctx, `p span[role="status"]`); said != "1 of 3 rows shown" {
+		t.Errorf("the filter says %q", said)
 	}
 }
