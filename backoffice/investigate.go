@@ -121,14 +121,15 @@ func (a *App) runSearch(r *http.Request, f *searchForm, acc analytics.Access, w 
 	ctx, now, loc := r.Context(), a.opts.Now(), a.store.Location()
 	st := a.store
 	var err error
+	lim := max(1, f.Page) * pageSize // the page's reads and every newer one
 	switch f.Kind {
 	case "", "plate":
 		f.Kind = "plate"
-		f.Rows, err = st.PlateReads(ctx, acc, analytics.PlateQuery{Plate: f.Plate, From: w.From, To: w.To}, now)
+		f.Rows, err = st.PlateReads(ctx, acc, analytics.PlateQuery{Plate: f.Plate, From: w.From, To: w.To, Limit: lim}, now)
 	case "partial":
-		f.Rows, err = st.PartialReads(ctx, acc, f.Plate, w, 0, now)
+		f.Rows, err = st.PartialReads(ctx, acc, f.Plate, w, lim, now)
 	case "misread":
-		f.Rows, err = st.MisreadReads(ctx, acc, f.Plate, w, 0, now)
+		f.Rows, err = st.MisreadReads(ctx, acc, f.Plate, w, lim, now)
 	case "locate":
 		var s analytics.Sightings
 		if s, err = st.Locate(ctx, acc, f.Plate, w, now); err == nil {
@@ -150,17 +151,18 @@ func (a *App) runSearch(r *http.Request, f *searchForm, acc analytics.Access, w 
 		if err := errors.Join(e1, e2, e3); err != nil {
 			return err
 		}
-		f.Rows, err = st.Stakeout(ctx, acc, analytics.StakeoutQuery{Lat: lat, Lon: lon, RadiusM: rad, Window: w, Pattern: f.Plate}, now)
+		f.Rows, err = st.Stakeout(ctx, acc, analytics.StakeoutQuery{Lat: lat, Lon: lon, RadiusM: rad, Window: w, Pattern: f.Plate, Limit: lim}, now)
 	case "geofence":
 		poly, perr := parsePolygon(f.Polygon)
 		if perr != nil {
 			return perr
 		}
-		f.Rows, err = st.Geofence(ctx, acc, poly, w, f.Plate, 0, now)
+		f.Rows, err = st.Geofence(ctx, acc, poly, w, f.Plate, lim, now)
 	default:
 		return fmt.Errorf("unknown search %q", f.Kind)
 	}
 	if err == nil {
+		f.paginate()
 		f.Plot = readsPlot(f.Rows, loc)
 	}
 	return err

@@ -1,6 +1,7 @@
 package backoffice
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/plateward/alpr/analytics"
 	"time"
 
 	"github.com/plateward/alpr/analytics/imagepack"
@@ -171,7 +174,7 @@ func TestExportOfOtherSearches(t *testing.T) {
 }
 
 // TestSearchPageSaysWhenResultsAreCut: a plate with more reads than a
-// page shows says how many match and that the newest are shown.
+// page shows says how many match, which are shown, and offers the older.
 func TestSearchPageSaysWhenResultsAreCut(t *testing.T) {
 	f := newFixture(t)
 	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, gps_fix, source_file, loaded_at)
@@ -182,7 +185,7 @@ func TestSearchPageSaysWhenResultsAreCut(t *testing.T) {
 	c := f.client(t)
 	_, tok := f.login(t, c, "analyst1", testPassword)
 	code, body := post(t, c, f.srv.URL+"/search", url.Values{"csrf": {tok}, "kind": {"plate"}, "plate": {"MANY12"}, "reason": {"fraud"}, "case": {"26-9"}})
-	if code != http.StatusOK || !strings.Contains(body, "1234 reads of MANY12 match; <strong>the newest 1000 are shown</strong>") {
+	if code != http.StatusOK || !strings.Contains(body, "1234 reads of MANY12 match; <strong>1–1000 are shown</strong>, newest first") || !strings.Contains(body, `id="older"`) {
 		t.Fatalf("%d: %s", code, body[strings.Index(body, `id="count"`):][:300])
 	}
 }
@@ -239,5 +242,55 @@ func TestRefusedExportKeepsTheResults(t *testing.T) {
 	}
 	if log, _ := f.store.Disseminations(t.Context(), 10); len(log) != 0 {
 		t.Fatalf("refused exports in the dissemination log: %+v", log)
+	}
+}
+
+// TestResultsPageThroughEveryRead: a search matching more reads than a
+// page holds says how many match and which are shown, and pages back to
+// the oldest and forward again, each page an audited search.
+func TestResultsPageThroughEveryRead(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer, gps_fix, source_file, loaded_at)
+		SELECT printf('p%05d', i), TIMESTAMPTZ '2026-11-01 00:00:00+00' + to_minutes(i), 'PGE1234', 'P6E1234', 0.9, 'front', 'car7', '4127', false, 'f', now()
+		FROM range(2500) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	_, tok := f.login(t, c, "analyst1", testPassword)
+	form := url.Values{"csrf": {tok}, "kind": {"plate"}, "plate": {"PGE1234"}, "reason": {"paging check"}, "case": {"26-0003"}}
+	for _, tc := range []struct {
+		page           string
+		shown          string
+		newer, older   bool
+		newest, oldest string // the page's first and last read time, in the department's zone
+	}{
+		{"", "1–1000 are shown", false, true, "2026-11-02 11:39:00 CST", "2026-11-01 19:00:00 CST"},
+		{"2", "1001–2000 are shown", true, true, "2026-11-01 18:59:00 CST", "2026-11-01 02:20:00 CST"},
+		{"3", "2001–2500 are shown", true, false, "2026-11-01 02:19:00 CST", "2026-10-31 19:00:00 CDT"},
+	} {
+		t.Run("page "+tc.page, func(t *testing.T) {
+			v := url.Values{}
+			for k, x := range form {
+				v[k] = x
+			}
+			if tc.page != "" {
+				v.Set("page", tc.page)
+			}
+			code, body := post(t, c, f.srv.URL+"/search", v)
+			if code != http.StatusOK || !strings.Contains(body, "2500 reads of PGE1234 match") || !strings.Contains(body, tc.shown) {
+				t.Fatalf("%d, want %q: %.600s", code, tc.shown, body)
+			}
+			if strings.Contains(body, `id="newer"`) != tc.newer || strings.Contains(body, `id="older"`) != tc.older {
+				t.Errorf("newer %v older %v: %s", strings.Contains(body, `id="newer"`), strings.Contains(body, `id="older"`), regexp.MustCompile(`<nav class="pager"[\s\S]*?</nav>`).FindString(body))
+			}
+			times := regexp.MustCompile(`<td>(2026-1[01]-\d\d \d\d:\d\d:\d\d C[SD]T)</td>`).FindAllStringSubmatch(body, -1)
+			if len(times) == 0 || times[0][1] != tc.newest || times[len(times)-1][1] != tc.oldest {
+				t.Errorf("%d rows, from %v to %v; want %s to %s", len(times), times[0], times[len(times)-1], tc.newest, tc.oldest)
+			}
+		})
+	}
+	es, err := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: "search.plate", Case: "26-0003"})
+	if err != nil || len(es) != 3 {
+		t.Errorf("%d audited searches (%v), want one a page", len(es), err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +23,8 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }, "matched": analytics.Matched}
+	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }, "matched": analytics.Matched,
+		"add": func(a, b int) int { return a + b }, "sub": func(a, b int) int { return a - b }}
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)
@@ -206,6 +208,29 @@ type searchForm struct {
 	Plot                                *plot
 	Ran                                 bool
 	Loc                                 *time.Location
+	// Page is the page of a read search's results (1: the newest
+	// pageSize); Shown the first and last shown, counted from the newest.
+	Page               int
+	ShownFrom, ShownTo int
+	HasNewer, HasOlder bool
+	PageSize           int
+}
+
+// pageSize is how many reads a page of results shows; maxPages bounds how
+// far back the pages go (beyond, the window must narrow).
+const (
+	pageSize = analytics.DefaultLimit
+	maxPages = 100
+)
+
+// paginate keeps the page's rows of f.Rows (asked for up to Page ×
+// pageSize) and says which are shown.
+func (f *searchForm) paginate() {
+	f.PageSize = pageSize
+	skip := min((f.Page-1)*pageSize, len(f.Rows))
+	f.Rows = f.Rows[skip:]
+	f.ShownFrom, f.ShownTo = skip+1, skip+len(f.Rows)
+	f.HasNewer, f.HasOlder = f.Page > 1, analytics.Matched(f.Rows) > f.ShownTo && f.Page < maxPages
 }
 
 func (a *App) searchPage(w http.ResponseWriter, r *http.Request) {
@@ -234,7 +259,10 @@ func (a *App) plateRequest(w http.ResponseWriter, r *http.Request) (searchForm, 
 	f := searchForm{Kind: r.PostFormValue("kind"), Plate: r.PostFormValue("plate"), From: r.PostFormValue("from"), To: r.PostFormValue("to"),
 		Reason: strings.TrimSpace(r.PostFormValue("reason")), Case: strings.TrimSpace(r.PostFormValue("case")),
 		Lat: r.PostFormValue("lat"), Lon: r.PostFormValue("lon"), Radius: r.PostFormValue("radius"), Polygon: r.PostFormValue("polygon"),
-		Within: r.PostFormValue("within"), MinTimes: r.PostFormValue("min_times"), Kinds: searchKinds, Loc: a.store.Location()}
+		Within: r.PostFormValue("within"), MinTimes: r.PostFormValue("min_times"), Kinds: searchKinds, Loc: a.store.Location(), Page: 1}
+	if p, err := strconv.Atoi(r.PostFormValue("page")); err == nil && p > 1 {
+		f.Page = min(p, maxPages)
+	}
 	acc := analytics.Access{User: current(r).user, Reason: f.Reason, Case: f.Case}
 	from, err1 := a.parseDay(f.From, false)
 	to, err2 := a.parseDay(f.To, true)
