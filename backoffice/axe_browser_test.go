@@ -16,12 +16,7 @@ import (
 // critical WCAG 2.1 A or AA violation anywhere.
 func TestEveryPageMeetsWCAGAA(t *testing.T) {
 	f := newFixture(t)
-	at := time.Date(2026, 11, 19, 14, 30, 0, 0, time.UTC)
-	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
-		gps_fix, lat, lon, source_file, loaded_at) VALUES ('r1', ?, 'ABC1234', 'A8C1234', 0.93, 'front', 'car7', '4127', true,
-		38.95, -92.33, 'f', now())`, at); err != nil {
-		t.Fatal(err)
-	}
+	abcRead(t, f)
 	check := func(t *testing.T, ctx context.Context, page string) {
 		t.Helper()
 		v, err := browsertest.Axe(ctx)

@@ -47,12 +47,7 @@ func searchIn(ctx context.Context, t *testing.T, base, plate, reason, caseNo str
 // records clerk kept from the SQL console.
 func TestBackOfficeInABrowser(t *testing.T) {
 	f := newFixture(t)
-	at := time.Date(2026, 11, 19, 14, 30, 0, 0, time.UTC)
-	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
-		gps_fix, lat, lon, source_file, loaded_at) VALUES ('r1', ?, 'ABC1234', 'A8C1234', 0.93, 'front', 'car7', '4127', true,
-		38.95, -92.33, 'f', now())`, at); err != nil {
-		t.Fatal(err)
-	}
+	abcRead(t, f)
 
 	ctx := browsertest.Start(t)
 	loginIn(ctx, t, f.srv.URL, "analyst1")
@@ -164,5 +159,17 @@ func TestResultsSortAndFilterInABrowser(t *testing.T) {
 	}
 	if said := browsertest.Text(ctx, `p span[role="status"]`); said != "1 of 3 rows shown" {
 		t.Errorf("the filter says %q", said)
+	}
+}
+
+// abcRead stores the browser tests' read: ABC1234 by car7's front camera
+// on 2026-11-19 at 14:30 UTC, with a position.
+func abcRead(t *testing.T, f *fixture) {
+	t.Helper()
+	at := time.Date(2026, 11, 19, 14, 30, 0, 0, time.UTC)
+	if _, err := f.store.DB().Exec(`INSERT INTO reads (id, captured_at, plate, plate_key, confidence, camera, vehicle, officer,
+		gps_fix, lat, lon, source_file, loaded_at) VALUES ('r1', ?, 'ABC1234', 'A8C1234', 0.93, 'front', 'car7', '4127', true,
+		38.95, -92.33, 'f', now())`, at); err != nil {
+		t.Fatal(err)
 	}
 }
