@@ -126,6 +126,8 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.StringVar(&o.Recognizer.OCR.Engine, "ocr", o.Recognizer.OCR.Engine, "character reader: dnn or tesseract")
 	f.StringVar(&o.Recognizer.OCR.Runtime, "runtime", o.Recognizer.OCR.Runtime, "where the dnn reader's network runs: onnxruntime or opencv (slower, no extra library)")
 	f.BoolVar(&o.Recognizer.SecondLook.Off, "no-second-look", false, "never run the text detector where the first look read nothing")
+	f.IntVar(&o.Recognizer.SecondLook.Text.Width, "text-width", o.Recognizer.SecondLook.Text.Width, "the second look scales the frame to this width (a multiple of 32)")
+	f.IntVar(&o.Recognizer.Detect.MaxRegions, "max-regions", o.Recognizer.Detect.MaxRegions, "regions of a frame the first look reads, best first")
 	addPlateNetFlags(f, &o.Recognizer)
 	return cmd
 }
