@@ -1,7 +1,6 @@
 package backoffice
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -17,27 +16,17 @@ import (
 func TestEveryPageMeetsWCAGAA(t *testing.T) {
 	f := newFixture(t)
 	abcRead(t, f)
-	check := func(t *testing.T, ctx context.Context, page string) {
-		t.Helper()
-		v, err := browsertest.Axe(ctx)
-		if err != nil {
-			t.Fatalf("%s: %v", page, err)
-		}
-		for _, x := range v {
-			t.Errorf("%s: %s", page, x)
-		}
-	}
 	anon := browsertest.Start(t)
 	if err := browsertest.Within(anon, 30*time.Second, chromedp.Navigate(f.srv.URL+"/login"), chromedp.WaitVisible("#login")); err != nil {
 		t.Fatal(err)
 	}
-	check(t, anon, "/login")
+	browsertest.AxeClean(t, anon, "/login")
 	for _, r := range Roles() {
 		user := string(r) + "1"
 		t.Run(user, func(t *testing.T) {
 			ctx := browsertest.Start(t)
 			loginIn(ctx, t, f.srv.URL, user)
-			check(t, ctx, "/ ("+user+")")
+			browsertest.AxeClean(t, ctx, "/ ("+user+")")
 			// The menu fits a 1366-pixel office screen: no link off the
 			// right edge, no sideways scrolling.
 			if err := browsertest.Within(ctx, 10*time.Second, chromedp.EmulateViewport(1366, 768)); err != nil {
@@ -59,21 +48,21 @@ func TestEveryPageMeetsWCAGAA(t *testing.T) {
 				if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+href), chromedp.WaitReady("body")); err != nil {
 					t.Fatalf("%s: %v", href, err)
 				}
-				check(t, ctx, href+" ("+user+")")
+				browsertest.AxeClean(t, ctx, href+" ("+user+")")
 			}
 			if len(seen) < 2 {
 				t.Errorf("%s's menu offers no page: %q", user, links)
 			}
 			if r == Analyst { // a page of results, and the SQL console's answer
 				searchIn(ctx, t, f.srv.URL, "ABC1234", "accessibility check", "26-0001")
-				check(t, ctx, "/search results")
+				browsertest.AxeClean(t, ctx, "/search results")
 				if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+"/sql"),
 					chromedp.SetValue(`textarea[name="query"]`, "SELECT plate, camera FROM reads"),
 					chromedp.SendKeys(`input[name="reason"]`, "accessibility check"), chromedp.SendKeys(`input[name="case"]`, "26-0001"),
 					chromedp.Click("#run"), chromedp.WaitVisible("#results")); err != nil {
 					t.Fatalf("sql: %v: %.900s", err, browsertest.Text(ctx, "body"))
 				}
-				check(t, ctx, "/sql answer")
+				browsertest.AxeClean(t, ctx, "/sql answer")
 			}
 			t.Logf("%s: %d pages checked", user, len(seen))
 		})

@@ -52,7 +52,7 @@ func TestBackOfficeInABrowser(t *testing.T) {
 	ctx := browsertest.Start(t)
 	loginIn(ctx, t, f.srv.URL, "analyst1")
 	searchIn(ctx, t, f.srv.URL, "ABC1234", "stolen vehicle follow-up", "26-4471")
-	if got := browsertest.Text(ctx, "#count"); !strings.HasPrefix(got, "1 reads of ABC1234 (case 26-4471") {
+	if got := browsertest.Text(ctx, "#count"); !strings.HasPrefix(got, "1 read of ABC1234 (case 26-4471") {
 		t.Errorf("result count %q", got)
 	}
 	if got := browsertest.Text(ctx, "#results tbody tr"); !strings.Contains(got, "2026-11-19 08:30:00 CST") || !strings.Contains(got, "car7") {

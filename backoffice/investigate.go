@@ -24,68 +24,6 @@ var searchKinds = []struct{ Kind, Label string }{
 	{"geofence", "Geofence: reads inside a polygon"},
 }
 
-// plot is a map-free location view: the positions of the results scaled
-// into an SVG box (no map tiles can be fetched, and none are needed to see
-// where reads cluster). North is up; the box keeps the aspect of the area.
-type plot struct {
-	W, H   float64
-	Points []plotPoint
-	Span   string // the area shown, for the caption
-}
-
-type plotPoint struct {
-	X, Y, R float64
-	Title   string
-}
-
-// plotOf scales points (lat, lon, weight, title) into a plot; nil when no
-// point has a position.
-func plotOf(pts []plotPoint, lat, lon []float64) *plot {
-	if len(pts) == 0 {
-		return nil
-	}
-	minLat, maxLat, minLon, maxLon := lat[0], lat[0], lon[0], lon[0]
-	for i := range lat {
-		minLat, maxLat = math.Min(minLat, lat[i]), math.Max(maxLat, lat[i])
-		minLon, maxLon = math.Min(minLon, lon[i]), math.Max(maxLon, lon[i])
-	}
-	// Metres per degree at the centre: keep the area's true aspect.
-	kx := 111320 * math.Cos((minLat+maxLat)/2*math.Pi/180)
-	wm, hm := math.Max((maxLon-minLon)*kx, 50), math.Max((maxLat-minLat)*110540, 50)
-	const size, pad = 560.0, 20.0
-	scale := size / math.Max(wm, hm)
-	p := &plot{W: wm*scale + 2*pad, H: hm*scale + 2*pad, Span: fmt.Sprintf("%.0f m × %.0f m", wm, hm)}
-	for i, pt := range pts {
-		pt.X = pad + (lon[i]-minLon)*kx*scale
-		pt.Y = pad + (maxLat-lat[i])*110540*scale
-		p.Points = append(p.Points, pt)
-	}
-	return p
-}
-
-func readsPlot(rows []analytics.ReadRow, loc *time.Location) *plot {
-	var pts []plotPoint
-	var lat, lon []float64
-	for _, r := range rows {
-		if r.HasFix {
-			pts = append(pts, plotPoint{R: 5, Title: r.Plate + " " + r.CapturedAt.In(loc).Format("2006-01-02 15:04")})
-			lat, lon = append(lat, r.Lat), append(lon, r.Lon)
-		}
-	}
-	return plotOf(pts, lat, lon)
-}
-
-func placesPlot(ps []analytics.Place, loc *time.Location) *plot {
-	var pts []plotPoint
-	var lat, lon []float64
-	for _, p := range ps {
-		pts = append(pts, plotPoint{R: 4 + 3*math.Sqrt(float64(p.Reads)),
-			Title: fmt.Sprintf("%d reads, %s to %s", p.Reads, p.First.In(loc).Format("2006-01-02"), p.Last.In(loc).Format("2006-01-02"))})
-		lat, lon = append(lat, p.Lat), append(lon, p.Lon)
-	}
-	return plotOf(pts, lat, lon)
-}
-
 // parsePolygon reads "lat,lon; lat,lon; …" (at least three corners).
 func parsePolygon(s string) ([]analytics.Point, error) {
 	var out []analytics.Point
@@ -122,6 +60,7 @@ func (a *App) runSearch(r *http.Request, f *searchForm, acc analytics.Access, w 
 	st := a.store
 	var err error
 	lim := max(1, f.Page) * pageSize // the page's reads and every newer one
+	var shape mapView                // the stakeout's circle or the geofence
 	switch f.Kind {
 	case "", "plate":
 		f.Kind = "plate"
@@ -133,7 +72,7 @@ func (a *App) runSearch(r *http.Request, f *searchForm, acc analytics.Access, w 
 	case "locate":
 		var s analytics.Sightings
 		if s, err = st.Locate(ctx, acc, f.Plate, w, now); err == nil {
-			f.Sight, f.Plot = &s, placesPlot(s.Places, loc)
+			f.Sight, f.Map = &s, placesMap(s.Places, loc).withTiles(a.opts.Map)
 		}
 		return err
 	case "convoy":
@@ -152,18 +91,24 @@ func (a *App) runSearch(r *http.Request, f *searchForm, acc analytics.Access, w 
 			return err
 		}
 		f.Rows, err = st.Stakeout(ctx, acc, analytics.StakeoutQuery{Lat: lat, Lon: lon, RadiusM: rad, Window: w, Pattern: f.Plate, Limit: lim}, now)
+		shape.Circle = &mapCircle{Lat: lat, Lon: lon, RadiusM: rad}
 	case "geofence":
 		poly, perr := parsePolygon(f.Polygon)
 		if perr != nil {
 			return perr
 		}
 		f.Rows, err = st.Geofence(ctx, acc, poly, w, f.Plate, lim, now)
+		for _, c := range poly {
+			shape.Polygon = append(shape.Polygon, [2]float64{c.Lat, c.Lon})
+		}
 	default:
 		return fmt.Errorf("unknown search %q", f.Kind)
 	}
 	if err == nil {
 		f.paginate()
-		f.Plot = readsPlot(f.Rows, loc)
+		m := readsMap(f.Rows, loc)
+		m.Circle, m.Polygon = shape.Circle, shape.Polygon
+		f.Map = m.withTiles(a.opts.Map)
 	}
 	return err
 }

@@ -2,6 +2,8 @@ package backoffice
 
 import (
 	"context"
+	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -71,8 +73,11 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 		t.Fatalf("a crop before any search: %d", code)
 	}
 	code, body := search(url.Values{"kind": {"stakeout"}, "lat": {"38.6271"}, "lon": {"-90.1992"}, "radius": {"100"}})
-	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || strings.Count(body, "<circle") != 2 || !strings.Contains(body, `src="/crops/r1"`) || !strings.Contains(body, `<a href="/crops/r1" target="_blank"`) {
+	if code != http.StatusOK || !strings.Contains(body, `id="count">2 reads`) || !strings.Contains(body, `src="/crops/r1"`) || !strings.Contains(body, `<a href="/crops/r1" target="_blank"`) {
 		t.Fatalf("stakeout %d:\n%s", code, body)
+	}
+	if m := mapOf(t, body); len(m.Points) != 2 || m.Circle == nil || m.Circle.RadiusM != 100 || m.Tiles != "" {
+		t.Fatalf("stakeout's map %+v: want its 2 reads, its circle, no tiles", m)
 	}
 	for _, id := range []string{"r1", "r2"} {
 		resp, err := c.Get(f.srv.URL + "/crops/" + id)
@@ -94,6 +99,9 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 	}
 	if code, body, _ := get(t, c, f.srv.URL+"/crops/r3"); code != http.StatusInternalServerError || strings.Contains(body, "argon2") {
 		t.Fatalf("crop path outside the image store: %d %q", code, body)
+	}
+	if _, body := search(url.Values{"kind": {"geofence"}, "polygon": {"38.62,-90.21; 38.64,-90.21; 38.64,-90.19"}}); len(mapOf(t, body).Polygon) != 3 {
+		t.Fatalf("geofence's map %+v: want its three corners", mapOf(t, body))
 	}
 	for _, tc := range []struct {
 		name string
@@ -119,8 +127,11 @@ func TestSearchKindsPlotAndCrops(t *testing.T) {
 	if partner == nil {
 		t.Fatalf("no convoy partner to follow:\n%s", body)
 	}
-	if code, body := search(url.Values{"kind": {"plate"}, "plate": {partner[1]}}); code != http.StatusOK || !strings.Contains(body, "reads of "+partner[1]) {
+	if code, body := search(url.Values{"kind": {"plate"}, "plate": {partner[1]}}); code != http.StatusOK || !strings.Contains(body, " of "+partner[1]+" (case") {
 		t.Fatalf("following partner %s: %d", partner[1], code)
+	}
+	if _, body := search(url.Values{"kind": {"geofence"}, "polygon": {"38.62,-90.21; 38.64,-90.21; 38.64,-90.19"}}); len(mapOf(t, body).Polygon) != 3 {
+		t.Fatalf("geofence's map %+v: want its three corners", mapOf(t, body))
 	}
 	for _, tc := range []struct {
 		name string
@@ -293,4 +304,19 @@ func TestResultsPageThroughEveryRead(t *testing.T) {
 	if err != nil || len(es) != 3 {
 		t.Errorf("%d audited searches (%v), want one a page", len(es), err)
 	}
+}
+
+// mapOf decodes a page's map (its data-map attribute).
+func mapOf(t *testing.T, body string) mapView {
+	t.Helper()
+	_, rest, ok := strings.Cut(body, `data-map="`)
+	attr, _, ok2 := strings.Cut(rest, `"`)
+	var m mapView
+	if !ok || !ok2 {
+		t.Fatalf("no map on the page:\n%s", body)
+	}
+	if err := json.Unmarshal([]byte(html.UnescapeString(attr)), &m); err != nil {
+		t.Fatalf("the map's data %q: %v", attr, err)
+	}
+	return m
 }

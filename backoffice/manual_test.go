@@ -36,7 +36,7 @@ func TestManualEntriesPage(t *testing.T) {
 	// The offered search: look-alike characters find AB8123 for ABB123.
 	code, body = post(t, s, f.srv.URL+"/search", url.Values{"csrf": {tok}, "kind": {"misread"}, "plate": {"ABB123"},
 		"reason": {"retro-hit search for a new department entry"}, "case": {"26-77"}})
-	if code != http.StatusOK || !strings.Contains(body, `id="count">1 reads`) {
+	if code != http.StatusOK || !strings.Contains(body, `id="count">1 read `) {
 		t.Fatalf("retro search %d:\n%s", code, body)
 	}
 	it := f.client(t)

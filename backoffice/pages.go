@@ -24,7 +24,7 @@ func parsePages() (map[string]*template.Template, error) {
 		return nil, err
 	}
 	funcs := template.FuncMap{"allowed": Allowed, "route": func(s string) Route { return Route(s) }, "matched": analytics.Matched,
-		"add": func(a, b int) int { return a + b }, "sub": func(a, b int) int { return a - b }}
+		"add": func(a, b int) int { return a + b }, "sub": func(a, b int) int { return a - b }, "reads": readsWord}
 	out := map[string]*template.Template{}
 	for _, n := range names {
 		base := path.Base(n)
@@ -38,6 +38,14 @@ func parsePages() (map[string]*template.Template, error) {
 		out[strings.TrimSuffix(base, ".html")] = t
 	}
 	return out, nil
+}
+
+// readsWord says n reads: "1 read", "2 reads" (n an int of any size).
+func readsWord(n any) string {
+	if s := fmt.Sprint(n); s != "1" {
+		return s + " reads"
+	}
+	return "1 read"
 }
 
 // view is what every page template gets.
@@ -205,7 +213,7 @@ type searchForm struct {
 	Rows                                []analytics.ReadRow
 	Sight                               *analytics.Sightings
 	Assoc                               []analytics.Associate
-	Plot                                *plot
+	Map                                 *mapView // the results on a map; nil: no position
 	Ran                                 bool
 	Loc                                 *time.Location
 	// Page is the page of a read search's results (1: the newest

@@ -54,6 +54,7 @@ type Options struct {
 	Now             func() time.Time // the clock; tests inject theirs
 	Log             *slog.Logger
 	Metrics         *Metrics // requests counted and timed here when set (NewMetrics)
+	Map             MapTiles // the search page's map tiles; none: a plain ground
 }
 
 // DefaultOptions returns the department's settings: 15 minutes idle,
@@ -64,7 +65,7 @@ func DefaultOptions() Options {
 	p, _ := retention.DefaultPolicy() // Validate reports a policy that failed to load
 	return Options{SessionIdle: 15 * time.Minute, SessionMax: 10 * time.Hour, MaxFailures: 5, AccountFailures: 50,
 		LockoutFor: 15 * time.Minute, LoginsPerMinute: 20, SQLTimeout: 30 * time.Second, Policy: p,
-		Department: "St. Louis Metropolitan Police Department", Now: time.Now, Log: slog.Default()}
+		Department: "St. Louis Metropolitan Police Department", Now: time.Now, Log: slog.Default(), Map: MapTiles{MaxZoom: DefaultMapMaxZoom}}
 }
 
 // Validate reports the first invalid option.
@@ -84,6 +85,9 @@ func (o Options) Validate() error {
 	if err := o.Policy.Validate(); err != nil {
 		return fmt.Errorf("back office options: %w", err)
 	}
+	if err := o.Map.Validate(); err != nil {
+		return fmt.Errorf("back office options: %w", err)
+	}
 	return nil
 }
 
@@ -98,6 +102,7 @@ type App struct {
 	refused *refusals
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
+	csp     string // the pages' content security policy: 'self', and the map's tile server
 	cars    *CarTokens
 	// lastBoardView rate-limits the audit of the dispatch board, which
 	// reloads itself: one entry per user per quarter hour.
@@ -116,6 +121,10 @@ func New(store *analytics.Store, users *Users, o Options) (*App, error) {
 		sess:  &sessions{byID: map[string]*session{}, idle: o.SessionIdle, max: o.SessionMax},
 		limit: &loginLimiter{per: o.LoginsPerMinute, window: time.Minute, seen: map[string][]time.Time{}}, lastBoardView: map[string]time.Time{},
 		refused: &refusals{window: time.Minute, seen: map[string]*refusalWindow{}}}
+	a.csp = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+	if t := o.Map.origin(); t != "" {
+		a.csp = "default-src 'self'; img-src 'self' data: " + t + "; frame-ancestors 'none'"
+	}
 	var err error
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err
@@ -191,7 +200,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", a.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")

@@ -116,6 +116,9 @@ the app is reached from anything but this machine.`,
 	cmd.Flags().IntVar(&o.AccountFailures, "max-account-failures", o.AccountFailures, "failed logins in a row from anywhere that lock the account, except from the addresses it last logged in from")
 	cmd.Flags().IntVar(&o.LoginsPerMinute, "logins-per-minute", o.LoginsPerMinute, "login attempts one client address may make a minute")
 	cmd.Flags().DurationVar(&o.LockoutFor, "lockout", o.LockoutFor, "how long a locked account stays locked")
+	cmd.Flags().StringVar(&o.Map.URL, "map-tiles", "", "the department's map tile server for the search page's map, {z}/{x}/{y} in it (e.g. https://gis.example.gov/tiles/{z}/{x}/{y}.png); none: positions on a plain ground")
+	cmd.Flags().StringVar(&o.Map.Attribution, "map-attribution", "", "the credit the tile server's licence asks to show on the map")
+	cmd.Flags().IntVar(&o.Map.MaxZoom, "map-max-zoom", o.Map.MaxZoom, "the tile server's deepest zoom level")
 	jobs.add(cmd)
 	return cmd
 }

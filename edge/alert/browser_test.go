@@ -92,14 +92,14 @@ func TestCardBelongsToItsHit(t *testing.T) {
 
 	// The card as it first shows (two steps locked), then with the first
 	// step done: WCAG 2.1 AA (axe-core) both times.
-	axeClean(t, ctx, "a new high hit's card")
+	browsertest.AxeClean(t, ctx, "a new high hit's card")
 	if err := browsertest.Within(ctx, 20*time.Second,
 		chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="match"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS("#step-verify.locked")),
 	); err != nil {
 		t.Fatal(err)
 	}
-	axeClean(t, ctx, "the card with its first step done")
+	browsertest.AxeClean(t, ctx, "the card with its first step done")
 	// Work the high hit, with a note; the next card is the medium one, clean.
 	if err := browsertest.Within(ctx, 20*time.Second,
 		chromedp.Click(chromedp.CSS(`button[data-step="verify"][data-value="wanted"]`)),
@@ -239,18 +239,5 @@ func TestOfficerWorksTheCardFromTheKeyboard(t *testing.T) {
 	waitFor(t, ctx, `document.getElementById("alarms").children.length === 0 && document.getElementById("status-ok") !== null`, "alarms clear when the GPS and camera are back")
 	if steps := strings.Join(sink.steps(), " "); !strings.Contains(steps, "disposition=confirmed-stop") {
 		t.Fatalf("steps on the drive: %s", steps)
-	}
-}
-
-// axeClean fails the test for each serious or critical WCAG 2.1 A/AA
-// violation axe-core finds on the page as it is now.
-func axeClean(t *testing.T, ctx context.Context, what string) {
-	t.Helper()
-	v, err := browsertest.Axe(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range v {
-		t.Errorf("%s: %s", what, x)
 	}
 }

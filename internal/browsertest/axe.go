@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -69,4 +70,17 @@ func Axe(ctx context.Context) ([]string, error) {
 		return nil, fmt.Errorf("axe.run's answer: %w", err)
 	}
 	return v, nil
+}
+
+// AxeClean fails t for each serious or critical WCAG 2.1 A/AA violation
+// axe-core finds on the page open in ctx; what names the page.
+func AxeClean(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	v, err := Axe(ctx)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	for _, x := range v {
+		t.Errorf("%s: %s", what, x)
+	}
 }

