@@ -3,6 +3,7 @@ package backoffice
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -19,6 +20,12 @@ import (
 	"github.com/plateward/alpr/internal/browsertest"
 )
 
+// chooseKind picks a kind of search in the form, as choosing it in the
+// list does (the change event included).
+func chooseKind(kind string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const k = document.querySelector('select[name="kind"]'); k.value = "` + kind + `"; k.dispatchEvent(new Event("change")); })()`)
+}
+
 // stakeoutIn runs a stakeout around abcRead's position through the form.
 func stakeoutIn(t *testing.T, f *fixture) context.Context {
 	t.Helper()
@@ -26,7 +33,7 @@ func stakeoutIn(t *testing.T, f *fixture) context.Context {
 	loginIn(ctx, t, f.srv.URL, "analyst1")
 	if err := browsertest.Within(ctx, 30*time.Second,
 		chromedp.Navigate(f.srv.URL+"/search"),
-		chromedp.SetValue(`select[name="kind"]`, "stakeout"),
+		chooseKind("stakeout"),
 		chromedp.SendKeys(`input[name="lat"]`, "38.9501"),
 		chromedp.SendKeys(`input[name="lon"]`, "-92.3301"),
 		chromedp.SetValue(`input[name="radius"]`, "300"),
@@ -124,4 +131,51 @@ func TestMapInABrowser(t *testing.T) {
 		}
 		browsertest.AxeClean(t, ctx, "search with a plain map")
 	})
+}
+
+// TestSearchFormPerKindInABrowser: the form asks for what the chosen
+// search needs and only that: a plate search shows no stakeout, geofence
+// or convoy fields; a stakeout shows its point, makes it required and
+// the plate optional; a convoy its minutes.
+func TestSearchFormPerKindInABrowser(t *testing.T) {
+	f := newFixture(t)
+	ctx := browsertest.Start(t)
+	loginIn(ctx, t, f.srv.URL, "analyst1")
+	if err := browsertest.Within(ctx, 20*time.Second, chromedp.Navigate(f.srv.URL+"/search"), chromedp.WaitVisible("#run")); err != nil {
+		t.Fatal(err)
+	}
+	shown := `["Stakeout", "Geofence", "Convoy"].filter(l => [...document.querySelectorAll("legend")].find(x => x.textContent === l).offsetParent !== null).join(" ")`
+	for _, tc := range []struct {
+		kind, fields, label string
+		plateRequired       bool
+	}{
+		{"plate", "", "Plate", true},
+		{"partial", "", "Pattern", true},
+		{"stakeout", "Stakeout", "Plate or pattern (optional)", false},
+		{"geofence", "Geofence", "Plate or pattern (optional)", false},
+		{"convoy", "Convoy", "Plate", true},
+	} {
+		if err := browsertest.Within(ctx, 10*time.Second, chooseKind(tc.kind)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := browsertest.Eval(ctx, shown); got != tc.fields {
+			t.Errorf("%s: fields shown %q, want %q", tc.kind, got, tc.fields)
+		}
+		if got := browsertest.Text(ctx, "#plate-label"); got != tc.label {
+			t.Errorf("%s: the plate field is labelled %q", tc.kind, got)
+		}
+		if got, _ := browsertest.Eval(ctx, `String(document.querySelector('input[name="plate"]').required)`); got != fmt.Sprint(tc.plateRequired) {
+			t.Errorf("%s: plate required %s", tc.kind, got)
+		}
+		if tc.fields != "" {
+			req, _ := browsertest.Eval(ctx, `String([...document.querySelectorAll("fieldset:not([hidden]) input")].every(i => i.required))`)
+			if req != "true" {
+				t.Errorf("%s: its own fields are not all required", tc.kind)
+			}
+		}
+		if got := browsertest.Text(ctx, "#kind-hint"); got == "" {
+			t.Errorf("%s: no words on what the search does", tc.kind)
+		}
+	}
+	browsertest.AxeClean(t, ctx, "the search form")
 }
