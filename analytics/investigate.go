@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/plateward/alpr/edge/plate"
@@ -175,129 +172,72 @@ func (s *Store) RetroHits(ctx context.Context, a Access, plates []string, w Wind
 	return out, err
 }
 
-// retroReads finds the reads of keys by one index lookup a key, then
-// fetches the newest lim of them whole: not one pass over every read.
-// Matched against the whole store in one join, a thousand new plates took
-// 6.4 s p95 on 100 M reads, growing with the store; a lookup grows with
-// the plate's own reads. The lookups fetch a read's row number and time
-// only (fetching every column took 2.6 times as long), on one connection
-// a core (1.6 s for 1,000 keys on one, 20 M reads). The newest lim are
-// then fetched by row number (1.0 s for 1,000 on 20 M), checked again
-// against the keys and the window: a row number that moved between the
-// two steps (a purge's checkpoint) yields no read, never another plate's.
-// Every row's Matched is the lookups' count over all keys.
+// retroReads finds the reads of keys in two steps: one pass over the
+// store's keys and times picks the newest lim reads' row numbers and
+// counts them all; then those reads are fetched whole by row number. At
+// 20 M reads (the city fixture, about 45 reads a plate, two cores busy
+// with other work) the first step took 0.7–1.1 s for 1,000 keys where one
+// index lookup a key took 2.7–2.9 s: each lookup fetches its reads one by
+// one from wherever they lie, and a thousand of them fetch 45,000. The
+// fetch by row number checks the window again, and the keys are checked
+// again here: a row number that moved between the two steps (a purge's
+// checkpoint) yields no read, never another plate's (checked in SQL, the
+// thousand keys cost the fetch 0.7 s more). Every row's Matched is the
+// first step's count over all keys.
 func (s *Store) retroReads(ctx context.Context, keys []string, from, to time.Time, lim int) ([]ReadRow, error) {
-	for _, k := range keys {
+	want := make(map[string]bool, len(keys))
+	var keysIn strings.Builder
+	for i, k := range keys {
 		if strings.Trim(k, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			return nil, fmt.Errorf("retro hits: key %q is not a plate's", k) // canonical keys never are
 		}
-	}
-	parts := max(1, min(runtime.GOMAXPROCS(0), len(keys)))
-	type part struct {
-		found   []rowAt
-		matched int
-		err     error
-	}
-	res := make([]part, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		var mine []string
-		for i := p; i < len(keys); i += parts {
-			mine = append(mine, keys[i])
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[p].found, res[p].matched, res[p].err = s.lookupKeys(ctx, mine, from, to, lim)
-		}()
-	}
-	wg.Wait()
-	var found []rowAt
-	matched := 0
-	for _, r := range res {
-		if r.err != nil {
-			return nil, r.err
-		}
-		found, matched = append(found, r.found...), matched+r.matched
-	}
-	if len(found) == 0 {
-		return nil, nil
-	}
-	found = newestRows(found, lim)
-	// Row numbers and keys as literal lists: DuckDB skips the row groups
-	// the rows are not in (a bound list would be a join over every read).
-	// Both are this function's own: integers it read, keys checked above.
-	var rowsIn, keysIn strings.Builder
-	for i, h := range found {
-		if i > 0 {
-			rowsIn.WriteByte(',')
-		}
-		rowsIn.WriteString(strconv.FormatInt(h.row, 10))
-	}
-	for i, k := range keys {
 		if i > 0 {
 			keysIn.WriteByte(',')
 		}
 		keysIn.WriteString("'" + k + "'")
+		want[k] = true
 	}
-	rows, err := s.db.QueryContext(ctx, readSelect("r.rowid IN ("+rowsIn.String()+") AND r.plate_key IN ("+keysIn.String()+
-		") AND r.captured_at >= ? AND r.captured_at < ?", "0"), from, to, lim)
+	// Keys and row numbers as literal lists, both this function's own
+	// (keys checked above, integers it read): DuckDB filters the scan with
+	// them, where a bound list would be a join.
+	found, err := s.db.QueryContext(ctx, `SELECT rowid, count(*) OVER () FROM reads
+		WHERE plate_key IN (`+keysIn.String()+`) AND captured_at >= ? AND captured_at < ?
+		ORDER BY captured_at DESC LIMIT ?`, from, to, lim)
+	if err != nil {
+		return nil, err
+	}
+	var rowsIn strings.Builder
+	matched, n := 0, 0
+	for found.Next() {
+		var row int64
+		if err := found.Scan(&row, &matched); err != nil {
+			found.Close()
+			return nil, err
+		}
+		if n > 0 {
+			rowsIn.WriteByte(',')
+		}
+		rowsIn.WriteString(strconv.FormatInt(row, 10))
+		n++
+	}
+	found.Close()
+	if err := found.Err(); err != nil || n == 0 {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, readSelect("r.rowid IN ("+rowsIn.String()+") AND r.captured_at >= ? AND r.captured_at < ?", "0"), from, to, lim)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out, err := scanReads(rows)
-	for i := range out {
-		out[i].Matched = matched
+	all, err := scanReads(rows)
+	cz := plate.NewCanonicalizer()
+	out := all[:0]
+	for _, r := range all {
+		if want[cz.Canonical(r.Plate)] {
+			r.Matched = matched
+			out = append(out, r)
+		}
 	}
 	return out, err
 }
 
-// rowAt is a read's row number and capture time.
-type rowAt struct {
-	row int64
-	at  time.Time
-}
-
-// newestRows keeps the lim newest of found.
-func newestRows(found []rowAt, lim int) []rowAt {
-	sort.SliceStable(found, func(i, j int) bool { return found[i].at.After(found[j].at) })
-	return found[:min(lim, len(found))]
-}
-
-// lookupKeys looks each key up in the plate index on a connection of its
-// own, and returns the newest lim reads' row numbers and the count of all.
-func (s *Store) lookupKeys(ctx context.Context, keys []string, from, to time.Time, lim int) ([]rowAt, int, error) {
-	// No ORDER BY … LIMIT here: it makes DuckDB scan instead of looking
-	// the key up (see plateCTE). Planned once for every key.
-	st, err := s.db.PrepareContext(ctx, `SELECT rowid, captured_at FROM reads WHERE plate_key = ? AND captured_at >= ? AND captured_at < ?`)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer st.Close()
-	var found []rowAt
-	matched := 0
-	for _, k := range keys {
-		rows, err := st.QueryContext(ctx, k, from, to)
-		if err != nil {
-			return nil, 0, err
-		}
-		for rows.Next() {
-			var h rowAt
-			if err := rows.Scan(&h.row, &h.at); err != nil {
-				rows.Close()
-				return nil, 0, err
-			}
-			found = append(found, h)
-			matched++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, err
-		}
-		if len(found) > 2*lim {
-			found = newestRows(found, lim)
-		}
-	}
-	return found, matched, nil
-}

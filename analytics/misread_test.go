@@ -49,7 +49,7 @@ func TestOneOffHalvesKeepEveryNeighbour(t *testing.T) {
 }
 
 // TestRetroHitsNameHitsAndCountAll checks what the retro search's two
-// steps (a lookup a key, then the newest reads whole) put together: the
+// steps (one pass picking the newest reads, then those reads whole) put together: the
 // look-alike reads of every key, newest first, their hits named, and the
 // count of all of them when the limit cuts the rows.
 func TestRetroHitsNameHitsAndCountAll(t *testing.T) {
