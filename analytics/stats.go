@@ -131,3 +131,30 @@ func (s *Store) Ping(ctx context.Context) error {
 	var one int
 	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
+
+// Work is what waits for someone's action, counted for the dashboard:
+// counts only, no plate, no record's content (reading the records behind
+// them is an audited search on their own pages).
+type Work struct {
+	OpenDispatch       int64 // hits on the dispatch board not yet acknowledged
+	RetroUnreviewed    int64 // retro hits not yet reviewed
+	HoldsEnding        int64 // active holds whose end falls in the next 30 days
+	Authorisations     int64 // the Chief's authorisations in force
+	AuthorisationsSoon int64 // of those, ending in the next 7 days
+}
+
+// WorkCounts counts what waits, as of now.
+func (s *Store) WorkCounts(ctx context.Context, now time.Time) (Work, error) {
+	var w Work
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM dispatch_hits WHERE acked_at IS NULL),
+		(SELECT count(*) FROM retro_queue WHERE reviewed_at IS NULL),
+		(SELECT count(*) FROM holds WHERE released_at IS NULL AND until_ts IS NOT NULL AND until_ts >= $1 AND until_ts < $1 + INTERVAL 30 DAY),
+		(SELECT count(*) FROM authorisations WHERE expires_at > $1 AND revoked_at IS NULL),
+		(SELECT count(*) FROM authorisations WHERE expires_at > $1 AND revoked_at IS NULL AND expires_at < $1 + INTERVAL 7 DAY)`, now).
+		Scan(&w.OpenDispatch, &w.RetroUnreviewed, &w.HoldsEnding, &w.Authorisations, &w.AuthorisationsSoon)
+	if err != nil {
+		return w, fmt.Errorf("count the work waiting: %w", err)
+	}
+	return w, nil
+}

@@ -192,6 +192,10 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 		undisposed += c.Undisposed
 		failures += c.SelfCheckFailures
 	}
+	work, werr := a.store.WorkCounts(r.Context(), a.opts.Now())
+	if werr != nil && v.Error == "" {
+		v.Error = werr.Error()
+	}
 	v.Data = struct {
 		Days                 []analytics.DayCount
 		Max                  int64
@@ -199,7 +203,9 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 		Cars                 []analytics.CarCount
 		MaxCar               int64
 		Undisposed, Failures int64
-	}{days, most, stale, cars, mostCar, undisposed, failures}
+		Work                 []todo
+	}{days, most, stale, cars, mostCar, undisposed, failures,
+		todos(current(r).role, waiting{work: work, undisposed: undisposed, failures: failures, stale: len(stale)})}
 	a.render(w, r, http.StatusOK, "dashboard", "Dashboard", v)
 }
 
