@@ -89,12 +89,13 @@ type board struct {
 	Hits []BoardHit
 	Open int
 	Loc  *time.Location
+	Map  MapTiles // the open hits' map
 }
 
 func (a *App) readBoard(r *http.Request) (board, error) {
 	hits, err := a.boardHits(r)
 	a.auditBoardView(r, len(hits))
-	b := board{Hits: hits, Loc: a.store.Location()}
+	b := board{Hits: hits, Loc: a.store.Location(), Map: a.opts.Map}
 	for _, h := range hits {
 		if h.AckedAt.IsZero() {
 			b.Open++

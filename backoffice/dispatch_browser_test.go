@@ -60,6 +60,8 @@ func TestDispatchBoardInABrowser(t *testing.T) {
 	}
 	poll(`document.querySelector("#hit-h2.new") !== null`, "a new high hit appears, highlighted, without a reload")
 	poll(`document.body.dataset.sounds === "1"`, "and sounds once")
+	poll(`document.querySelectorAll("#dispatch-map path.map-point").length === 2 && !document.getElementById("dispatch-map-figure").hidden`,
+		"both open hits on the map")
 	for expr, want := range map[string]string{
 		`document.querySelector('#hit-h1 input[name="note"]').value`: "unit 12 on the way",
 		`document.getElementById("open-count").textContent`:          "2",
@@ -87,4 +89,7 @@ func TestDispatchBoardInABrowser(t *testing.T) {
 	if got := evalString(t, ctx, `document.body.dataset.sounds || "0"`); got != "0" {
 		t.Errorf("a low hit sounded (%s)", got)
 	}
+	poll(`document.getElementById("dispatch-map").dataset.points === "2" && document.querySelectorAll("#dispatch-map path.map-point").length === 2`,
+		"the map shows the open hits only: not the acknowledged one")
+	browsertest.AxeClean(t, ctx, "the dispatch board with its map")
 }

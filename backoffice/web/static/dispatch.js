@@ -77,6 +77,7 @@
       next.push(old && busy(old) && tr.dataset.acked === "no" ? old : tr);
     }
     rows.replaceChildren(...next);
+    rows.dispatchEvent(new CustomEvent("board-updated"));
     state.textContent = "live, updated " + (res.headers.get("X-Board-Time") || "");
   }
   rows.addEventListener("focusin", (e) => { const tr = e.target.closest("tr"); if (tr) tr.classList.remove("new"); });
