@@ -37,7 +37,7 @@ ORT_PKG     := onnxruntime-node@1.30.0
 ORT_TGZ     := $(VAR)/cache/onnxruntime-node-1.30.0.tgz
 MODELS_DIR  := $(VAR)/models
 
-.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean deb deb-test axe
+.PHONY: all deps apt gomod build models test vet staticcheck lint fmt-check demo bench bench-micro train train-deps notices clean deb deb-test axe screenshots
 
 all: build
 
@@ -116,6 +116,13 @@ fmt-check:
 
 test: models axe fmt-check lint deb-test
 	ALPR_MODELS=$(abspath $(MODELS_DIR)) ALPR_AXE=$(abspath $(AXE)) $(GO) test -count=1 ./...
+
+# The README's pictures of the pages (docs/screenshots), taken by the browser
+# tests on their own fixtures: what the tests check is what is pictured.
+screenshots: models axe
+	rm -rf docs/screenshots
+	ALPR_SCREENSHOTS=$(abspath docs/screenshots) ALPR_MODELS=$(abspath $(MODELS_DIR)) ALPR_AXE=$(abspath $(AXE)) \
+	  $(GO) test -count=1 -run 'InABrowser|WCAG|TestCardBelongsToItsHit' ./backoffice ./edge/alert
 
 # axe-core (npm, MPL-2.0), which the browser tests run on every page for WCAG
 # 2.1 AA: a test tool, never shipped. Fetched from the npm registry with curl

@@ -10,6 +10,11 @@ import (
 	"github.com/plateward/alpr/internal/browsertest"
 )
 
+// screenshots are the pages this test pictures for the README (make
+// screenshots), by user and page.
+var screenshots = map[string]string{"supervisor1 /hits": "hit-audit", "clerk1 /records": "records", "it1 /audit": "audit-log",
+	"chief1 /authorisations": "authorisations", "it1 /users": "users"}
+
 // TestEveryPageMeetsWCAGAA runs axe-core in Chromium on the login page and
 // on every page each role's menu offers, as that role: no serious or
 // critical WCAG 2.1 A or AA violation anywhere.
@@ -49,6 +54,9 @@ func TestEveryPageMeetsWCAGAA(t *testing.T) {
 					t.Fatalf("%s: %v", href, err)
 				}
 				browsertest.AxeClean(t, ctx, href+" ("+user+")")
+				if shot, ok := screenshots[user+" "+href]; ok {
+					browsertest.Shot(t, ctx, shot)
+				}
 			}
 			if len(seen) < 2 {
 				t.Errorf("%s's menu offers no page: %q", user, links)
@@ -56,6 +64,7 @@ func TestEveryPageMeetsWCAGAA(t *testing.T) {
 			if r == Analyst { // a page of results, and the SQL console's answer
 				searchIn(ctx, t, f.srv.URL, "ABC1234", "accessibility check", "26-0001")
 				browsertest.AxeClean(t, ctx, "/search results")
+				browsertest.Shot(t, ctx, "search-results")
 				if err := browsertest.Within(ctx, 30*time.Second, chromedp.Navigate(f.srv.URL+"/sql"),
 					chromedp.SetValue(`textarea[name="query"]`, "SELECT plate, camera FROM reads"),
 					chromedp.SendKeys(`input[name="reason"]`, "accessibility check"), chromedp.SendKeys(`input[name="case"]`, "26-0001"),

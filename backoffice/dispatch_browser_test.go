@@ -92,4 +92,5 @@ func TestDispatchBoardInABrowser(t *testing.T) {
 	poll(`document.getElementById("dispatch-map").dataset.points === "2" && document.querySelectorAll("#dispatch-map path.map-point").length === 2`,
 		"the map shows the open hits only: not the acknowledged one")
 	browsertest.AxeClean(t, ctx, "the dispatch board with its map")
+	browsertest.Shot(t, ctx, "dispatch-board")
 }

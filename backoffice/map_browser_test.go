@@ -130,6 +130,7 @@ func TestMapInABrowser(t *testing.T) {
 			t.Errorf("scale %q", got)
 		}
 		browsertest.AxeClean(t, ctx, "search with a plain map")
+		browsertest.Shot(t, ctx, "stakeout-map")
 	})
 }
 

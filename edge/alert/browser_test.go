@@ -93,6 +93,7 @@ func TestCardBelongsToItsHit(t *testing.T) {
 	// The card as it first shows (two steps locked), then with the first
 	// step done: WCAG 2.1 AA (axe-core) both times.
 	browsertest.AxeClean(t, ctx, "a new high hit's card")
+	browsertest.Shot(t, ctx, "alert-card")
 	if err := browsertest.Within(ctx, 20*time.Second,
 		chromedp.Click(chromedp.CSS(`button[data-step="confirm"][data-value="match"]`)),
 		chromedp.WaitNotPresent(chromedp.CSS("#step-verify.locked")),

@@ -4,6 +4,8 @@ package browsertest
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,4 +59,31 @@ func Eval(ctx context.Context, expr string) (string, error) {
 	c, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return chromedp.Run(c, chromedp.Evaluate[string](`String(`+expr+`)`))
+}
+
+// ScreenshotsEnv names the folder Shot writes the pages' pictures to
+// (make screenshots: docs/screenshots); unset, Shot does nothing.
+const ScreenshotsEnv = "ALPR_SCREENSHOTS"
+
+// Shot saves the page open in ctx, whole, as NAME.jpg in the folder
+// ScreenshotsEnv names: the README's pictures come from the browser tests,
+// from the same pages the tests check. Without that folder it does nothing.
+func Shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv(ScreenshotsEnv)
+	if dir == "" {
+		return
+	}
+	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	b, err := chromedp.Run(c, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // the README's pictures, public
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), b, 0o644); err != nil { //nolint:gosec // a picture for the README, public
+		t.Fatal(err)
+	}
 }

@@ -11,7 +11,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const colors = { high: "#b00020", medium: "#b35900", low: "#1f4e79" };
   let shown = "";
   const redraw = () => {
-    const open = [...rows.querySelectorAll('tr[data-hit][data-acked="no"][data-lat]')];
+    // Low first, high last: a high hit is drawn on top of any at its place.
+    const rank = { low: 0, medium: 1, high: 2 };
+    const open = [...rows.querySelectorAll('tr[data-hit][data-acked="no"][data-lat]')]
+      .sort((a, b) => (rank[a.dataset.priority] || 0) - (rank[b.dataset.priority] || 0));
     const pts = open.map((tr) => ({
       lat: Number(tr.dataset.lat), lon: Number(tr.dataset.lon), r: tr.dataset.priority === "high" ? 10 : 7,
       color: colors[tr.dataset.priority] || colors.low, title: tr.dataset.label,
