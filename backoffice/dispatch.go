@@ -22,15 +22,38 @@ func (a *App) carHit(w http.ResponseWriter, r *http.Request, car string) {
 		return
 	}
 	_, err = a.store.DB().ExecContext(r.Context(), `INSERT INTO dispatch_hits (id, vehicle, officer, alerted_at, plate, matched_plate, match_kind,
-		list_name, list_code, ncic_number, priority, reason, vehicle_desc, camera, has_fix, lat, lon, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		list_name, list_code, ncic_number, priority, reason, vehicle_desc, camera, has_fix, lat, lon, received_at, crop)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 		h.ID, car, h.Officer, h.AlertedAt, plate.Normalize(h.Plate), h.MatchedPlate, h.MatchKind, h.ListName, h.ListCode, h.NCICNumber,
-		h.Priority, h.Reason, h.VehicleDesc, h.Camera, h.HasFix, h.Lat, h.Lon, a.opts.Now())
+		h.Priority, h.Reason, h.VehicleDesc, h.Camera, h.HasFix, h.Lat, h.Lon, a.opts.Now(), nilIfEmpty(h.CropJPEG))
 	if err != nil {
 		http.Error(w, "store the hit: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// nilIfEmpty is b, or NULL for none.
+func nilIfEmpty(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// dispatchCrop sends the plate crop a car pushed with a hit on the board
+// (its reads and crops are records too: only the board's roles see it,
+// and only for a hit still on the board, as the board shows it).
+func (a *App) dispatchCrop(w http.ResponseWriter, r *http.Request) {
+	var crop []byte
+	err := a.store.DB().QueryRowContext(r.Context(), `SELECT crop FROM dispatch_hits WHERE id = ? AND crop IS NOT NULL
+		AND (acked_at IS NULL OR alerted_at >= ?)`, r.PathValue("id"), a.opts.Now().Add(-24*time.Hour)).Scan(&crop)
+	if err != nil {
+		http.Error(w, "no crop for this hit on the board", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Write(crop)
 }
 
 // BoardHit is a hit on the dispatch board.
@@ -41,13 +64,14 @@ type BoardHit struct {
 	AckedBy    string
 	AckedAt    time.Time
 	AckNote    string
+	HasCrop    bool // the car sent the plate's crop (dispatchCrop)
 }
 
 func (a *App) boardHits(r *http.Request) ([]BoardHit, error) {
 	since := a.opts.Now().Add(-24 * time.Hour)
 	rows, err := a.store.DB().QueryContext(r.Context(), `SELECT id, vehicle, coalesce(officer, ''), alerted_at, plate, matched_plate, match_kind,
 		list_name, coalesce(list_code, ''), coalesce(ncic_number, ''), priority, reason, coalesce(vehicle_desc, ''), coalesce(camera, ''),
-		has_fix, coalesce(lat, 0), coalesce(lon, 0), received_at, coalesce(acked_by, ''), acked_at, coalesce(ack_note, '')
+		has_fix, coalesce(lat, 0), coalesce(lon, 0), received_at, coalesce(acked_by, ''), acked_at, coalesce(ack_note, ''), crop IS NOT NULL
 		FROM dispatch_hits WHERE acked_at IS NULL OR alerted_at >= ?
 		ORDER BY acked_at IS NOT NULL, CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, alerted_at DESC LIMIT 200`, since)
 	if err != nil {
@@ -59,7 +83,7 @@ func (a *App) boardHits(r *http.Request) ([]BoardHit, error) {
 		var b BoardHit
 		var acked sql.NullTime
 		if err := rows.Scan(&b.ID, &b.Vehicle, &b.Officer, &b.AlertedAt, &b.Plate, &b.MatchedPlate, &b.MatchKind, &b.ListName, &b.ListCode,
-			&b.NCICNumber, &b.Priority, &b.Reason, &b.VehicleDesc, &b.Camera, &b.HasFix, &b.Lat, &b.Lon, &b.ReceivedAt, &b.AckedBy, &acked, &b.AckNote); err != nil {
+			&b.NCICNumber, &b.Priority, &b.Reason, &b.VehicleDesc, &b.Camera, &b.HasFix, &b.Lat, &b.Lon, &b.ReceivedAt, &b.AckedBy, &acked, &b.AckNote, &b.HasCrop); err != nil {
 			return nil, err
 		}
 		b.AckedAt = acked.Time

@@ -3,6 +3,8 @@ package backoffice
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -100,5 +102,50 @@ func TestDispatchBoard(t *testing.T) {
 		if e, _ := f.store.AuditLog(context.Background(), analytics.AuditFilter{Action: action}); len(e) != want {
 			t.Errorf("%s: %d audit entries, want %d", action, len(e), want)
 		}
+	}
+}
+
+// A car pushes the plate's crop with its hit: the board shows it to
+// dispatch, and to no other role; a crop that is not a JPEG is refused.
+func TestDispatchShowsTheCarsCrop(t *testing.T) {
+	f := newFixture(t)
+	ct, _ := OpenCarTokens(f.store.Dir())
+	tok, err := ct.Issue("car7", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := f.clk.now().Add(-time.Minute).Format(time.RFC3339)
+	jpeg := []byte("\xff\xd8\xff\xe0 a crop \xff\xd9")
+	hit := func(id string, crop []byte) string {
+		return `{"id":"` + id + `","alerted_at":"` + at + `","plate":"ABC123","matched_plate":"ABC123","match_kind":"exact",
+			"list_name":"NCIC","priority":"high","reason":"Stolen vehicle","has_fix":false,"crop_jpeg":"` + base64.StdEncoding.EncodeToString(crop) + `"}`
+	}
+	if code := carPost(t, f.srv.URL+"/car/hits", tok, hit("h1", jpeg)); code != http.StatusAccepted {
+		t.Fatalf("a hit with its crop: %d", code)
+	}
+	if code := carPost(t, f.srv.URL+"/car/hits", tok, hit("h2", []byte("<svg onload=alert(1)>"))); code != http.StatusBadRequest {
+		t.Fatalf("a crop that is not a JPEG: %d", code)
+	}
+	d := f.client(t)
+	f.login(t, d, "dispatcher1", testPassword)
+	if code, body, _ := get(t, d, f.srv.URL+"/dispatch"); code != http.StatusOK || !strings.Contains(body, `<img class="crop" src="/dispatch/h1/crop"`) {
+		t.Fatalf("board %d:\n%s", code, body)
+	}
+	resp, err := d.Get(f.srv.URL + "/dispatch/h1/crop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" || !bytes.Equal(b, jpeg) {
+		t.Fatalf("the crop: %d %q", resp.StatusCode, b)
+	}
+	if code, _, _ := get(t, d, f.srv.URL+"/dispatch/h2/crop"); code != http.StatusNotFound {
+		t.Errorf("a refused hit's crop: %d", code)
+	}
+	a := f.client(t)
+	f.login(t, a, "analyst1", testPassword)
+	if code, _, _ := get(t, a, f.srv.URL+"/dispatch/h1/crop"); code != http.StatusForbidden {
+		t.Errorf("an analyst asks for the board's crop: %d", code)
 	}
 }

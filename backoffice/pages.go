@@ -102,6 +102,7 @@ func (a *App) handlers() map[Route]http.HandlerFunc {
 		RouteRoster:      a.roster,
 		RouteDispatch:    a.dispatchPage,
 		RouteBoard:       a.dispatchBoard,
+		RouteBoardCrop:   a.dispatchCrop,
 		RouteAgencyAdd:   a.agencyAdd,
 		RouteAgencyDrop:  a.agencyRemove,
 		RouteDispatchAck: a.dispatchAck,

@@ -58,6 +58,7 @@ const (
 	RouteDispatch    Route = "GET /dispatch"
 	RouteDispatchAck Route = "POST /dispatch/{id}"
 	RouteBoard       Route = "GET /dispatch/board"
+	RouteBoardCrop   Route = "GET /dispatch/{id}/crop"
 	RouteAgencyAdd   Route = "POST /agencies"
 	RouteAgencyDrop  Route = "POST /agencies/{ori}/remove"
 	RouteHotlists    Route = "GET /hotlists"
@@ -132,6 +133,7 @@ func permissions() map[Route][]Role {
 		RouteDispatch:    {Dispatcher, Supervisor, Chief},
 		RouteDispatchAck: {Dispatcher, Supervisor},
 		RouteBoard:       {Dispatcher, Supervisor, Chief},
+		RouteBoardCrop:   {Dispatcher, Supervisor, Chief},
 		RouteAgencyAdd:   {IT},
 		RouteAgencyDrop:  {IT},
 	}

@@ -36,13 +36,16 @@ func newPusher(o Options) (*pusher, error) {
 
 // offer queues a hit for dispatch. Covert hits never leave the car's
 // drive: a covert list's match is recorded, not broadcast.
-func (p *pusher) offer(h drive.Hit, pos drive.Position) {
+func (p *pusher) offer(h drive.Hit, pos drive.Position, crop []byte) {
 	if h.Covert {
 		return
 	}
 	ph := drive.PushedHit{ID: h.ID, AlertedAt: h.AlertedAt, Plate: h.Plate, MatchedPlate: h.MatchedPlate, MatchKind: h.MatchKind,
 		ListName: h.ListName, ListCode: h.ListCode, NCICNumber: h.NCICNumber, Priority: h.Priority, Reason: h.Reason,
 		VehicleDesc: h.VehicleDesc, Camera: h.Camera, Officer: h.Officer, HasFix: pos.Fix, Lat: pos.Lat, Lon: pos.Lon}
+	if len(crop) <= drive.MaxPushedCropBytes {
+		ph.CropJPEG = crop
+	}
 	p.pending.Add(1)
 	select {
 	case p.q <- ph:
@@ -88,6 +91,12 @@ func (p *pusher) run(ctx context.Context) {
 					break
 				}
 				p.o.Logger.Info("hit push", "hit", h.ID, "err", err)
+				if refused(err) && h.CropJPEG != nil {
+					// A station older than the car takes no crop: the hit
+					// matters, the picture is on the drive.
+					h.CropJPEG = nil
+					body, _ = json.Marshal(h)
+				}
 			}
 			if ok {
 				p.sent.Add(1)

@@ -98,13 +98,28 @@ func (l *link) do(ctx context.Context, method, path string, body []byte) ([]byte
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return nil, fmt.Errorf("%s %s answered %s", method, path, resp.Status)
+		return nil, &statusError{code: resp.StatusCode, msg: fmt.Sprintf("%s %s answered %s", method, path, resp.Status)}
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxPullBytes+1))
 	if err == nil && len(b) > maxPullBytes {
 		err = errors.New("answer too large")
 	}
 	return b, err
+}
+
+// statusError is the back office's answer other than 2xx.
+type statusError struct {
+	code int
+	msg  string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// refused reports whether err is the back office refusing the request
+// itself (400), not a failure to answer.
+func refused(err error) bool {
+	var se *statusError
+	return errors.As(err, &se) && se.code == http.StatusBadRequest
 }
 
 // puller fetches newer lists for the loaded ones.

@@ -29,9 +29,12 @@ import (
 // (our own small protocol, see BackOffice) for one token.
 type carAPI struct {
 	mu     sync.Mutex
-	hits   map[string]bool // pushed hits' ids
+	hits   map[string]bool // pushed hits' ids: true when a crop came with it
 	lists  map[string][]byte
 	lie    map[string]bool // serve a manifest hash that does not match
+	// noCrops answers 400 to a hit with a crop, as a station older than
+	// the car does (its decoder takes no unknown field).
+	noCrops bool
 	srv    *httptest.Server
 	ca     string
 	pulled int
@@ -72,13 +75,16 @@ func newCarAPI(t *testing.T, token string) *carAPI {
 		w.Write(c.lists[r.PathValue("list")])
 	}))
 	mux.HandleFunc("POST /car/hits", auth(func(w http.ResponseWriter, r *http.Request) {
-		var h drive.PushedHit
-		if err := json.NewDecoder(r.Body).Decode(&h); err != nil || h.ID == "" {
+		h, err := drive.DecodePushedHit(r.Body) // the back office's own checks
+		c.mu.Lock()
+		old := c.noCrops
+		c.mu.Unlock()
+		if err != nil || old && h.CropJPEG != nil {
 			http.Error(w, "bad hit", http.StatusBadRequest)
 			return
 		}
 		c.mu.Lock()
-		c.hits[h.ID] = true
+		c.hits[h.ID] = len(h.CropJPEG) > 0
 		c.mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)
 	}))
@@ -222,12 +228,43 @@ func TestShiftPullsANewerListAndAlertsOnIt(t *testing.T) {
 	for _, h := range dc.hits {
 		if !h.Covert {
 			alerting++
-			if !api.hits[h.ID] {
+			if crop, ok := api.hits[h.ID]; !ok {
 				t.Errorf("hit %s (%s) did not reach dispatch", h.ID, h.Plate)
+			} else if !crop {
+				t.Errorf("hit %s (%s) reached dispatch without its crop", h.ID, h.Plate)
 			}
 		}
 	}
 	if int64(alerting) != st.HitsPushed || st.HitsUnpushed != 0 || len(api.hits) != alerting {
 		t.Fatalf("pushed %d, not pushed %d, dispatch got %d, drive has %d alerting hits", st.HitsPushed, st.HitsUnpushed, len(api.hits), alerting)
+	}
+}
+
+// TestHitReachesAnOlderStationWithoutItsCrop: a station that refuses the
+// crop (an older release) still gets the hit, without it, on the retry.
+func TestHitReachesAnOlderStationWithoutItsCrop(t *testing.T) {
+	api := newCarAPI(t, "tok")
+	api.noCrops = true
+	tokFile := filepath.Join(t.TempDir(), "car.token")
+	if err := os.WriteFile(tokFile, []byte("tok"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.BackOffice = BackOffice{URL: api.srv.URL, TokenFile: tokFile, CAFile: api.ca, Every: time.Minute, PushHits: true}
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, err := newPusher(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.run(ctx)
+	p.offer(drive.Hit{ID: "h1", AlertedAt: time.Now(), Plate: "ABC123", ListName: "NCIC", Reason: "Stolen vehicle", Priority: "high"},
+		drive.Position{}, []byte("\xff\xd8 a crop \xff\xd9"))
+	p.drain(10 * time.Second)
+	api.mu.Lock()
+	defer api.mu.Unlock()
+	if crop, ok := api.hits["h1"]; !ok || crop || p.sent.Load() != 1 {
+		t.Fatalf("the hit reached the station: %v, with a crop: %v (sent %d, failed %d)", ok, crop, p.sent.Load(), p.failed.Load())
 	}
 }

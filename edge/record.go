@@ -60,7 +60,7 @@ func (w *recordWriter) alert(h drive.Hit, crop []byte, st *Stats) error {
 				pos = drive.Position{Fix: true, Lat: f.Lat, Lon: f.Lon, At: f.At}
 			}
 		}
-		w.push.offer(h, pos)
+		w.push.offer(h, pos, crop)
 	}
 	w.o.Logger.Info("HIT", "id", h.ID, "plate", h.Plate, "matched", h.MatchedPlate, "match", h.MatchKind, "list", h.ListName,
 		"reason", h.Reason, "priority", h.Priority, "ncic", h.NCICNumber, "camera", h.Camera)
