@@ -28,16 +28,16 @@ import (
 // carAPI is a loopback HTTPS server speaking the back office's car API
 // (our own small protocol, see BackOffice) for one token.
 type carAPI struct {
-	mu     sync.Mutex
-	hits   map[string]bool // pushed hits' ids: true when a crop came with it
-	lists  map[string][]byte
-	lie    map[string]bool // serve a manifest hash that does not match
+	mu    sync.Mutex
+	hits  map[string]bool // pushed hits' ids: true when a crop came with it
+	lists map[string][]byte
+	lie   map[string]bool // serve a manifest hash that does not match
 	// noCrops answers 400 to a hit with a crop, as a station older than
 	// the car does (its decoder takes no unknown field).
 	noCrops bool
-	srv    *httptest.Server
-	ca     string
-	pulled int
+	srv     *httptest.Server
+	ca      string
+	pulled  int
 }
 
 func newCarAPI(t *testing.T, token string) *carAPI {
