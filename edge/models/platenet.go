@@ -19,7 +19,7 @@ import (
 var plateNet []byte
 
 // PlateNetSHA256 pins the embedded model: a different file is refused.
-const PlateNetSHA256 = "a8aec22977c9fbbd845143d604da15acd8e2320d6c209d46952e0083b6e6cbf2"
+const PlateNetSHA256 = "1ee10ca3c210e9db70405204a53d6deac7955e944958dc5cec32d3149719f266"
 
 // PlateNet's input size and alphabet (part of its contract with train/train.py).
 const (
