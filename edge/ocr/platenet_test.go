@@ -115,7 +115,7 @@ func TestPlateNetTellsPlatesFromLegends(t *testing.T) {
 			read++
 		}
 	}
-	// The net's own reading is a second opinion (PLATENET.md: 61.6 % of
+	// The net's own reading is a second opinion (PLATENET.md: 79.5 % of
 	// the real crops alone); a third read exactly tells a working model
 	// from a broken one, which reads none.
 	if plates < n*9/10 || bands < n*9/10 || read < n/3 {
