@@ -210,12 +210,19 @@ func (t *Tracker) finish(k *trk) Read {
 		}
 	}
 	r.Confidence = r.Candidates[0].Confidence
-	// The best frame reads the plate itself with the highest confidence;
+	// The best frame is the largest view that reads the plate itself (the
+	// crop the officer confirms and the state's name is read from: pixels
+	// count more there than the reader's confidence, which the joint order
+	// of two readers rescales), the more confident of two as large;
 	// failing that, the largest view.
-	bi, bc := -1, float32(-1)
+	bi := -1
 	for i, o := range k.obs {
-		if o.Candidates[0].Text == r.Plate && o.Candidates[0].Confidence > bc {
-			bi, bc = i, o.Candidates[0].Confidence
+		if o.Candidates[0].Text != r.Plate {
+			continue
+		}
+		if bi < 0 || o.Box.Dx() > k.obs[bi].Box.Dx() ||
+			o.Box.Dx() == k.obs[bi].Box.Dx() && o.Candidates[0].Confidence > k.obs[bi].Candidates[0].Confidence {
+			bi = i
 		}
 	}
 	if bi < 0 {
