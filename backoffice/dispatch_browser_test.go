@@ -27,11 +27,7 @@ func evalString(t *testing.T, ctx context.Context, expr string) string {
 // acknowledgement the page is the board again and keeps updating.
 func TestDispatchBoardInABrowser(t *testing.T) {
 	f := newFixture(t)
-	ct, _ := OpenCarTokens(f.store.Dir())
-	tok, err := ct.Issue("car7", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := car7Token(t, f)
 	at := f.clk.now().Add(-time.Minute).Format(time.RFC3339)
 	push := func(id, plate, prio, list string) {
 		t.Helper()

@@ -15,6 +15,20 @@ import (
 	"github.com/plateward/alpr/analytics"
 )
 
+// car7Token issues car7's token for the car API.
+func car7Token(t *testing.T, f *fixture) string {
+	t.Helper()
+	ct, err := OpenCarTokens(f.store.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := ct.Issue("car7", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 func carPost(t *testing.T, u, token, body string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewBufferString(body))
@@ -33,11 +47,7 @@ func carPost(t *testing.T, u, token, body string) int {
 // acknowledges each once; every step is authorised and audited.
 func TestDispatchBoard(t *testing.T) {
 	f := newFixture(t)
-	ct, _ := OpenCarTokens(f.store.Dir())
-	tok, err := ct.Issue("car7", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := car7Token(t, f)
 	at := f.clk.now().Add(-time.Minute).Format(time.RFC3339)
 	hit := func(id, plate, prio string) string {
 		return `{"id":"` + id + `","alerted_at":"` + at + `","plate":"` + plate + `","matched_plate":"` + plate + `","match_kind":"exact",
@@ -109,11 +119,7 @@ func TestDispatchBoard(t *testing.T) {
 // dispatch, and to no other role; a crop that is not a JPEG is refused.
 func TestDispatchShowsTheCarsCrop(t *testing.T) {
 	f := newFixture(t)
-	ct, _ := OpenCarTokens(f.store.Dir())
-	tok, err := ct.Issue("car7", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := car7Token(t, f)
 	at := f.clk.now().Add(-time.Minute).Format(time.RFC3339)
 	jpeg := []byte("\xff\xd8\xff\xe0 a crop \xff\xd9")
 	hit := func(id string, crop []byte) string {

@@ -192,11 +192,7 @@ func TestIdsInPathsAreValidated(t *testing.T) {
 			t.Errorf("GET %s: %d, want %d", tc.path, code, tc.want)
 		}
 	}
-	ct, _ := OpenCarTokens(f.store.Dir())
-	tok, err := ct.Issue("car7", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := car7Token(t, f)
 	at := f.clk.now().Format(time.RFC3339)
 	body := `{"id":"../users/admin","alerted_at":"` + at + `","plate":"ABC123","matched_plate":"ABC123","match_kind":"exact","list_name":"NCIC","priority":"high","reason":"Stolen vehicle"}`
 	if code := carPost(t, f.srv.URL+"/car/hits", tok, body); code != http.StatusBadRequest {
