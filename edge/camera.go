@@ -179,9 +179,7 @@ func (r *Recognizer) StateOf(cropJPEG []byte) string {
 }
 
 // Likelihood ranks plates read in one frame: the reader's confidence,
-// discounted for a length few US plates have, for a state's name (the name
-// band read as a row of characters: "TEXAS" above a Texas plate), for a
-// reading of one kind of character only (unmixedDiscount) and for a region
+// discounted for a length few US plates have, for a reading of one kind of character only (unmixedDiscount) and for a region
 // the detector found less plate-like. Every plate read in a frame is kept
 // (each becomes a read); the ranking says which is likelier the plate of
 // the car in view.
@@ -193,9 +191,6 @@ func (p Plate) Likelihood() float64 {
 		l = 0.6
 	case n > 7:
 		l = 0.8
-	}
-	if ocr.IsStateName(b.Text) {
-		l *= 0.2
 	}
 	if unmixed(b.Text) {
 		l *= unmixedDiscount
@@ -244,7 +239,35 @@ func (r *Recognizer) recognize(frame gocv.Mat, secondLook bool) (out []Plate, lo
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return r.rank(out[i]) > r.rank(out[j]) })
-	return out, looked, err
+	return onePerPlate(out), looked, err
+}
+
+// onePerPlate keeps one reading of each plate: a reading whose row of
+// characters lies within a likelier reading's reach (plateReach; its
+// centre inside) is the same plate's legend, slogan, frame text or a piece
+// of its row, and is dropped. A reading that is a state's name is never a
+// plate ("TEXAS" above a Texas plate's row, read alone when the row was
+// not). out is ranked, likeliest first.
+func onePerPlate(out []Plate) []Plate {
+	kept := out[:0]
+	for _, p := range out {
+		if ocr.IsStateName(p.Result.Best().Text) {
+			continue
+		}
+		c := p.Region.Chars
+		mid := image.Pt((c.Min.X+c.Max.X)/2, (c.Min.Y+c.Max.Y)/2)
+		inside := false
+		for _, k := range kept {
+			if mid.In(plateReach(k.Region.Chars)) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
+			kept = append(kept, p)
+		}
+	}
+	return kept
 }
 
 // rank is a plate's Likelihood weighed by its plate probability (PlateRank).
@@ -253,6 +276,19 @@ func (r *Recognizer) rank(p Plate) float64 {
 		return p.Likelihood()
 	}
 	return p.Likelihood() * math.Pow(max(float64(p.Result.Plate), 0.01), r.plateRank)
+}
+
+// plateReach is where a plate's other text lies around its row of
+// characters: a row height above and below, half a row height each side.
+// By the plate's geometry, not tuned: a US plate is 12 by 6 inches with
+// characters about 3 inches tall, so the legend and the slogan sit within
+// half a row height of the row and a dealer's frame a little further; the
+// row spans most of the width. (detect's Plate estimate, fitted to the
+// plates' outlines, reaches half a row height above the row only, and a
+// legend's centre lies just outside it.)
+func plateReach(row image.Rectangle) image.Rectangle {
+	h := row.Dy()
+	return image.Rect(row.Min.X-h/2, row.Min.Y-h, row.Max.X+h/2, row.Max.Y+h)
 }
 
 // secondLookScore is a text line's region score (detect.Region.Score): a

@@ -1,6 +1,8 @@
 package edge
 
 import (
+	"image"
+	"strings"
 	"testing"
 
 	"github.com/plateward/alpr/edge/detect"
@@ -23,7 +25,6 @@ func TestLikelihoodRanksMixedReadingsFirst(t *testing.T) {
 		{"plate over a phone number", plateRead("AYE132", 0.9), plateRead("6470604", 0.95)},
 		{"plate over a badge", plateRead("1049338", 0.95), plateRead("ENSKE", 0.7)},
 		{"a sure vanity plate over an unsure mixed reading", plateRead("NTGUILTY", 0.95), plateRead("X1", 0.5)},
-		{"a state's name ranks last", plateRead("ABC123", 0.5), plateRead("TEXAS", 0.99)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -45,6 +46,41 @@ func TestUnmixed(t *testing.T) {
 		t.Run(tc.text, func(t *testing.T) {
 			if got := unmixed(tc.text); got != tc.want {
 				t.Fatalf("unmixed(%q) = %v", tc.text, got)
+			}
+		})
+	}
+}
+
+func plateAt(text string, chars image.Rectangle) Plate {
+	p := plateRead(text, 0.9)
+	p.Region.Chars = chars
+	p.Region.Plate = chars.Inset(-chars.Dy() / 2)
+	return p
+}
+
+// TestOnePerPlate: a frame's readings, likeliest first, keep one reading of
+// each plate and never a state's name.
+func TestOnePerPlate(t *testing.T) {
+	row := image.Rect(765, 484, 888, 513)
+	tests := []struct {
+		name string
+		in   []Plate
+		want []string
+	}{
+		{"the legend above the row is the same plate", []Plate{plateAt("CDL4461", row), plateAt("TEXA5", image.Rect(800, 462, 853, 474))}, []string{"CDL4461"}},
+		{"two cars' plates are two reads", []Plate{plateAt("CDL4461", row), plateAt("AG0R6T", image.Rect(58, 294, 141, 320))}, []string{"CDL4461", "AG0R6T"}},
+		{"a state's name alone is no plate", []Plate{plateAt("TEXAS", image.Rect(800, 462, 853, 474))}, nil},
+		{"a state's name beside a plate", []Plate{plateAt("0HI0", image.Rect(0, 0, 40, 10)), plateAt("ABC1234", row)}, []string{"ABC1234"}},
+		{"a piece of the row read apart", []Plate{plateAt("CDL4461", row), plateAt("4461", image.Rect(830, 486, 888, 512))}, []string{"CDL4461"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, p := range onePerPlate(tc.in) {
+				got = append(got, p.Result.Best().Text)
+			}
+			if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+				t.Fatalf("kept %v, want %v", got, tc.want)
 			}
 		})
 	}
