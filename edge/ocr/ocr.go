@@ -238,31 +238,69 @@ var ErrNoPlate = errors.New("no plate text")
 
 // Read reads the plate in region, a rectangle of frame around a plate (a
 // little more or less is fine). It returns ErrNoPlate when nothing
-// plate-like was read.
+// plate-like was read. It is Screen, then ReadScreened.
 func (r *Reader) Read(frame gocv.Mat, region image.Rectangle) (Result, error) {
-	res, err := r.read(frame, region)
-	if r.net == nil {
-		res.Plate = -1
+	s, err := r.Screen(frame, region)
+	if err != nil {
+		return Result{}, err
 	}
-	return res, err
+	return r.ReadScreened(frame, s)
 }
 
-func (r *Reader) read(frame gocv.Mat, region image.Rectangle) (Result, error) {
+// Screened is a region the plate net has looked at (Reader.Screen): how
+// likely it shows a plate, before anything reads its characters.
+type Screened struct {
+	Region image.Rectangle // the region, clipped to the frame
+	// Plate is the net's probability that the region is a plate's row of
+	// characters, as Result.Plate; -1 when the net does not run.
+	Plate float32
+	nr    netRead
+}
+
+// Screen runs the plate net alone on region (a few milliseconds, against
+// PP-OCRv4's reading's fifteen): a caller that reads only plates the net
+// believes in skips the rest for the others, and reads them later with
+// ReadScreened if it must. It returns ErrNoPlate for a region too small
+// to read.
+func (r *Reader) Screen(frame gocv.Mat, region image.Rectangle) (Screened, error) {
 	region = region.Intersect(image.Rect(0, 0, frame.Cols(), frame.Rows()))
 	if region.Dx() < 8 || region.Dy() < 6 {
-		return Result{}, ErrNoPlate
+		return Screened{}, ErrNoPlate
+	}
+	s := Screened{Region: region, Plate: -1}
+	if r.rec == nil || r.net == nil {
+		return s, nil
 	}
 	roi := frame.Region(region)
+	defer roi.Close()
+	var err error
+	if s.nr, err = r.net.read(roi); err != nil {
+		return Screened{}, err
+	}
+	s.Plate = s.nr.plate
+	return s, nil
+}
+
+// ReadScreened reads a region Screen looked at: the same Result as Read.
+func (r *Reader) ReadScreened(frame gocv.Mat, s Screened) (Result, error) {
+	roi := frame.Region(s.Region)
 	defer roi.Close()
 	if r.rec != nil {
 		res, err := r.readDNN(roi)
 		if r.net == nil {
+			res.Plate = -1
 			return res, err
 		}
-		return r.withNet(roi, res, err)
+		return r.withNet(s.nr, res, err)
 	}
-	// Find the row of characters at a fixed working height, then read
-	// only that row: no state name, slogan or frame.
+	res, err := r.readTesseract(roi)
+	res.Plate = -1
+	return res, err
+}
+
+// readTesseract finds the row of characters at a fixed working height,
+// then reads only that row with Tesseract: no state name, slogan or frame.
+func (r *Reader) readTesseract(roi gocv.Mat) (Result, error) {
 	r.scaleGray(roi)
 	gocv.Threshold(r.scaled, &r.bin, 0, 255, gocv.ThresholdBinaryInv|gocv.ThresholdOtsu)
 	band, group := charBand(r.bin, &r.labels, &r.stats, &r.cents)

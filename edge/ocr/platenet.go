@@ -30,6 +30,8 @@ type netRead struct {
 	alts  [][]sym   // the next readings
 	plate float32   // 0–1: the region shows a plate's characters
 	m     ctcMatrix // the folded output, for joint scoring
+	// decoded: syms and alts are filled in (decode)
+	decoded bool
 }
 
 func newPlateNet(dir string) (*plateNet, error) {
@@ -90,31 +92,38 @@ func (p *plateNet) read(roi gocv.Mat) (netRead, error) {
 		if len(outs) != 2 || len(shapes[0]) != 3 || shapes[0][2] != int64(len(p.cols)) || len(outs[1]) != 1 {
 			return fmt.Errorf("plate net outputs %v, want [1 T %d] and [1]", shapes, len(p.cols))
 		}
-		T := int(shapes[0][1])
-		m := fold(outs[0], T, len(p.cols), p.cols)
-		out.plate, out.m = outs[1][0], m
-		frac := 1 / float32(T)
-		for i, b := range beamSearch(m) {
-			if i > maxBeamAlts {
-				break
-			}
-			var s []sym
-			if b.text != "" {
-				at := align(m, b.text)
-				if at == nil {
-					continue
-				}
-				s = alignedSyms(m, b.text, at, frac)
-			}
-			if i == 0 {
-				out.syms = s // empty: the net read nothing
-			} else if s != nil {
-				out.alts = append(out.alts, s)
-			}
-		}
+		out.plate, out.m = outs[1][0], fold(outs[0], int(shapes[0][1]), len(p.cols), p.cols)
 		return nil
 	})
 	return out, err
+}
+
+// decode fills in the net's readings from its output (beam search): apart
+// from read, so that a region the net holds no plate is never decoded.
+func (nr *netRead) decode() {
+	if nr.decoded {
+		return
+	}
+	nr.decoded = true
+	frac := 1 / float32(len(nr.m))
+	for i, b := range beamSearch(nr.m) {
+		if i > maxBeamAlts {
+			break
+		}
+		var s []sym
+		if b.text != "" {
+			at := align(nr.m, b.text)
+			if at == nil {
+				continue
+			}
+			s = alignedSyms(nr.m, b.text, at, frac)
+		}
+		if i == 0 {
+			nr.syms = s // empty: the net read nothing
+		} else if s != nil {
+			nr.alts = append(nr.alts, s)
+		}
+	}
 }
 
 // withNet runs the plate net on roi and combines its reading with
@@ -123,11 +132,8 @@ func (p *plateNet) read(roi gocv.Mat) (netRead, error) {
 // second candidate, or the first where its confidence beats PP-OCRv4's by
 // NetMargin. Where PP-OCRv4 read nothing, the net's reading is not used on
 // its own. Result.Plate carries the net's plate probability.
-func (r *Reader) withNet(roi gocv.Mat, res Result, err error) (Result, error) {
-	nr, nerr := r.net.read(roi)
-	if nerr != nil {
-		return Result{}, nerr
-	}
+func (r *Reader) withNet(nr netRead, res Result, err error) (Result, error) {
+	nr.decode()
 	return combine(r.opts, res, err, nr)
 }
 

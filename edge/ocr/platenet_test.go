@@ -111,6 +111,7 @@ func TestPlateNetTellsPlatesFromLegends(t *testing.T) {
 		if band.plate < 0.5 {
 			bands++
 		}
+		row.decode()
 		if symText(row.syms) == text {
 			read++
 		}
