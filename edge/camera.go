@@ -225,6 +225,7 @@ func (r *Recognizer) recognize(frame gocv.Mat, secondLook bool) (out []Plate, lo
 		var lines []image.Rectangle
 		if lines, err = r.text.Detect(frame); err == nil {
 			out, err = r.readRegions(frame, plateLines(lines, r.maxLines), out)
+			out = likeliestOnly(out, r.rank)
 		}
 	}
 	if err == nil && len(out) == 0 && r.lastGate <= r.plateGate {
@@ -235,6 +236,24 @@ func (r *Recognizer) recognize(frame gocv.Mat, secondLook bool) (out []Plate, lo
 	}
 	sort.SliceStable(out, func(i, j int) bool { return r.rank(out[i]) > r.rank(out[j]) })
 	return onePerPlate(out), looked, err
+}
+
+// likeliestOnly keeps the likeliest plate of a second look: the look
+// where the first found nothing is after the one plate the row detector
+// missed, and its other plate-shaped lines that pass the gate are dates,
+// phone numbers and fleet numbers (development scenes, the text detector
+// at 960 wide: junk reads 3.5 → 2.6 per 100 scenes, nothing else changed).
+func likeliestOnly(out []Plate, rank func(Plate) float64) []Plate {
+	if len(out) < 2 {
+		return out
+	}
+	best := 0
+	for i := range out {
+		if rank(out[i]) > rank(out[best]) {
+			best = i
+		}
+	}
+	return out[best : best+1]
 }
 
 // onePerPlate keeps one reading of each plate: a reading whose row of

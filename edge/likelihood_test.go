@@ -85,3 +85,32 @@ func TestOnePerPlate(t *testing.T) {
 		})
 	}
 }
+
+// TestLikeliestOnly: a second look yields its likeliest plate alone.
+func TestLikeliestOnly(t *testing.T) {
+	rank := func(p Plate) float64 { return p.Likelihood() }
+	tests := []struct {
+		name string
+		in   []Plate
+		want string
+	}{
+		{"none", nil, ""},
+		{"one", []Plate{plateRead("YF2U68", 0.6)}, "YF2U68"},
+		{"a plate after a date", []Plate{plateRead("20140512", 0.99), plateRead("YF2U68", 0.9)}, "YF2U68"},
+		{"a plate before a phone number", []Plate{plateRead("YF2U68", 0.9), plateRead("6470604", 0.95)}, "YF2U68"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := likeliestOnly(tc.in, rank)
+			if tc.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("kept %d plates of none", len(got))
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Result.Best().Text != tc.want {
+				t.Fatalf("kept %v, want %s alone", got, tc.want)
+			}
+		})
+	}
+}

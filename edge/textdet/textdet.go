@@ -3,8 +3,8 @@
 // frame in which the character-row detector (package detect) found nothing
 // readable — a plate whose characters are fused with its frame, a dim plate
 // at night. It is too slow to run on every frame (about 90 ms for a frame
-// scaled to 640 wide on one core, against 25 ms for package detect), and
-// finds plates the other misses.
+// scaled to 640 wide on one core, about twice that at 960, against 25–45 ms
+// for package detect), and finds plates the other misses.
 //
 // The network returns, for every pixel of the frame scaled to Width, the
 // probability that it lies inside a line of text, the lines shrunk by about
@@ -35,12 +35,19 @@ type Options struct {
 	Threshold float32 // probability above which a pixel is text
 }
 
-// DefaultOptions scales frames to 640 wide. Measured on the development
-// scenes as the reader's second look: 640 wide read 81.6 % of the scenes
-// exactly, median 103 ms, 95th percentile 188 ms; 960 wide 83.3 %, 107 ms,
-// 351 ms.
+// DefaultOptions scales frames to 960 wide: a 1280-wide frame's plates of
+// 70–85 px are 35–43 px at 640, too small for the detector to find. As the
+// reader's second look (`alpr bench accuracy --folds 5 --text-width W`,
+// development scenes, 2026-12-05; the second look keeping its likeliest
+// plate), top-1 / detection / junk reads per 100 scenes: 640 wide 83.3 % /
+// 96.5 % / 1.8, 768 83.3 / 98.2 / 1.8, 832 84.2 / 98.2 / 2.6, 960 86.0 /
+// 98.2 / 2.6, 1088 83.3 / 100 / 1.8. Every fold, choosing on the other
+// four (train/choose.py), chose 960: cross-checked top-1 86.0 %. It costs
+// the frames that take a second look: scenes p95 149 → 215 ms, the median
+// unchanged. (Before the plate net screened the regions and the reader
+// kept one read a plate, 960 had cross-checked no better than 640.)
 func DefaultOptions() Options {
-	return Options{ModelsDir: "var/models", Width: 640, Threshold: 0.3}
+	return Options{ModelsDir: "var/models", Width: 960, Threshold: 0.3}
 }
 
 // Validate reports the first invalid option.
