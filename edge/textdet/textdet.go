@@ -31,21 +31,23 @@ import (
 // Options configures a Detector.
 type Options struct {
 	ModelsDir string  // prepared models (package models), with ONNX Runtime
-	Width     int     // the frame is scaled to this width (a multiple of 32)
+	Width     int     // a wider frame is scaled down to this width (a multiple of 32); a narrower one is not enlarged
 	Threshold float32 // probability above which a pixel is text
 }
 
-// DefaultOptions scales frames to 960 wide: a 1280-wide frame's plates of
-// 70–85 px are 35–43 px at 640, too small for the detector to find. As the
-// reader's second look (`alpr bench accuracy --folds 5 --text-width W`,
-// development scenes, 2026-12-05; the second look keeping its likeliest
-// plate), top-1 / detection / junk reads per 100 scenes: 640 wide 83.3 % /
-// 96.5 % / 1.8, 768 83.3 / 98.2 / 1.8, 832 84.2 / 98.2 / 2.6, 960 86.0 /
-// 98.2 / 2.6, 1088 83.3 / 100 / 1.8. Every fold, choosing on the other
-// four (train/choose.py), chose 960: cross-checked top-1 86.0 %. It costs
-// the frames that take a second look: scenes p95 149 → 215 ms, the median
-// unchanged. (Before the plate net screened the regions and the reader
-// kept one read a plate, 960 had cross-checked no better than 640.)
+// DefaultOptions scales frames down to 960 wide: a 1280-wide frame's
+// plates of 70–85 px are 35–43 px at 640, too small for the detector to
+// find. As the reader's second look (`alpr bench accuracy --folds 5
+// --text-width W`, development scenes, 2026-12-05, narrower frames never
+// enlarged, the look keeping its likeliest plate), top-1 / detection /
+// junk reads per 100 scenes: 640 wide 83.3 % / 96.5 % / 1.8, 768 84.2 /
+// 98.2 / 1.8, 832 85.1 / 98.2 / 2.6, 960 86.8 / 99.1 / 1.8, 1088 84.2 /
+// 100 / 1.8. Every fold, choosing on the other four (train/choose.py),
+// chose 960, and no fold read fewer plates than at 640: cross-checked
+// top-1 86.8 %. It costs the frames that take a second look: scenes p95
+// 149 → 210 ms, the median unchanged. (Before the plate net screened the
+// regions and the reader kept one read a plate, 960 had cross-checked no
+// better than 640; enlarging narrower frames to 960 read 86.0 %.)
 func DefaultOptions() Options {
 	return Options{ModelsDir: "var/models", Width: 960, Threshold: 0.3}
 }
@@ -99,13 +101,21 @@ func (d *Detector) Close() error {
 	return d.sess.Close()
 }
 
+// width is the width a frame cols wide is scaled to: Width, or for a
+// narrower frame its own width rounded down to a multiple of 32 — never
+// enlarged, which costs time and thins the lines' cores (a 720-wide
+// frame's small plate lost its first character at 960).
+func (d *Detector) width(cols int) int {
+	return max(32, min(d.o.Width, cols/32*32))
+}
+
 // Detect returns the cores of the lines of text in a BGR or grey frame, in
 // frame pixels.
 func (d *Detector) Detect(frame gocv.Mat) ([]image.Rectangle, error) {
 	if frame.Empty() {
 		return nil, nil
 	}
-	W := d.o.Width
+	W := d.width(frame.Cols())
 	h := max(1, frame.Rows()*W/frame.Cols())
 	H := (h + 31) / 32 * 32
 	gocv.Resize(frame, &d.small, image.Pt(W, h), 0, 0, gocv.InterpolationArea)

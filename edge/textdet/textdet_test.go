@@ -96,3 +96,27 @@ func TestNewWithoutRuntime(t *testing.T) {
 		t.Fatal("a detector without prepared models")
 	}
 }
+
+// TestWidthNeverEnlarges: a wider frame is scaled down to Width, a
+// narrower one read at its own width rounded down to a multiple of 32.
+func TestWidthNeverEnlarges(t *testing.T) {
+	d := &Detector{o: Options{Width: 960}}
+	tests := []struct {
+		name       string
+		cols, want int
+	}{
+		{"1080p scaled down", 1920, 960},
+		{"720p scaled down", 1280, 960},
+		{"exactly the width", 960, 960},
+		{"a 720-wide frame at its own width", 720, 704},
+		{"a narrow band", 40, 32},
+		{"narrower than a step", 20, 32},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := d.width(tc.cols); got != tc.want {
+				t.Fatalf("width(%d) = %d, want %d", tc.cols, got, tc.want)
+			}
+		})
+	}
+}
