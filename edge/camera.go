@@ -179,10 +179,11 @@ func (r *Recognizer) StateOf(cropJPEG []byte) string {
 }
 
 // Likelihood ranks plates read in one frame: the reader's confidence,
-// discounted for a length few US plates have, for a reading of one kind of character only (unmixedDiscount) and for a region
-// the detector found less plate-like. Every plate read in a frame is kept
-// (each becomes a read); the ranking says which is likelier the plate of
-// the car in view.
+// discounted for a length few US plates have, for a reading of one kind of
+// character only (unmixedDiscount) and for a region the detector found
+// less plate-like. Every plate of a frame is kept but another's legend or
+// a state's name (onePerPlate); the ranking says which is likelier the
+// plate of the car in view.
 func (p Plate) Likelihood() float64 {
 	b := p.Result.Best()
 	l := 1.0

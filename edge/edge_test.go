@@ -38,6 +38,27 @@ func smallShift(t *testing.T) (*fixtures.Shift, fixtures.Options) {
 	return s, o
 }
 
+// testRecognizer returns a Recognizer with the prepared models and the
+// default options as edit leaves them (edit may be nil), closed when the
+// test ends.
+func testRecognizer(t *testing.T, edit func(*RecognizerOptions)) *Recognizer {
+	t.Helper()
+	o := DefaultRecognizerOptions()
+	var err error
+	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(&o)
+	}
+	rz, err := NewRecognizer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rz.Close() })
+	return rz
+}
+
 // videoReplay returns options that replay the shift's video from one
 // camera, "front", with the prepared models.
 func videoReplay(t *testing.T, s *fixtures.Shift) Options {

@@ -6,7 +6,6 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/fixtures"
 )
 
@@ -17,23 +16,13 @@ import (
 // default recogniser reads yields one plate from the held-back regions.
 func TestHeldBackRegionsAreReadLast(t *testing.T) {
 	s, _ := smallShift(t)
-	dir, err := models.FindDir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	newRz := func(gate, last float32) *Recognizer {
-		o := DefaultRecognizerOptions()
-		o.OCR.ModelsDir = dir
-		o.SecondLook.Off = true
-		if gate > 0 {
-			o.PlateGate, o.LastGate = gate, last
-		}
-		rz, err := NewRecognizer(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rz.Close() })
-		return rz
+		return testRecognizer(t, func(o *RecognizerOptions) {
+			o.SecondLook.Off = true
+			if gate > 0 {
+				o.PlateGate, o.LastGate = gate, last
+			}
+		})
 	}
 	def, last, never := newRz(0, 0), newRz(1, 0), newRz(1, 1.5)
 	scenes := 0

@@ -6,22 +6,12 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/fixtures"
 )
 
 func TestRecognizeInBand(t *testing.T) {
 	s, _ := smallShift(t)
-	o := DefaultRecognizerOptions()
-	var err error
-	if o.OCR.ModelsDir, err = models.FindDir(); err != nil {
-		t.Fatal(err)
-	}
-	rz, err := NewRecognizer(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rz.Close()
+	rz := testRecognizer(t, nil)
 	// The first scene whose plate the whole frame reads.
 	for _, tr := range s.Truth {
 		if tr.Source == fixtures.VideoFile {

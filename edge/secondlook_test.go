@@ -7,7 +7,6 @@ import (
 
 	"gocv.io/x/gocv"
 
-	"github.com/plateward/alpr/edge/models"
 	"github.com/plateward/alpr/fixtures"
 )
 
@@ -17,21 +16,11 @@ import (
 // plates, in the right place, and with it turned off nothing is read.
 func TestSecondLookReadsWhatTheFirstMisses(t *testing.T) {
 	s, _ := smallShift(t)
-	dir, err := models.FindDir()
-	if err != nil {
-		t.Fatal(err)
-	}
 	newRz := func(off bool) *Recognizer {
-		o := DefaultRecognizerOptions()
-		o.OCR.ModelsDir = dir
-		o.Detect.MinChars = 12 // no plate has a row this long
-		o.SecondLook.Off = off
-		rz, err := NewRecognizer(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { rz.Close() })
-		return rz
+		return testRecognizer(t, func(o *RecognizerOptions) {
+			o.Detect.MinChars = 12 // no plate has a row this long
+			o.SecondLook.Off = off
+		})
 	}
 	second, blind := newRz(false), newRz(true)
 	scenes, read := 0, 0

@@ -30,8 +30,6 @@ type netRead struct {
 	alts  [][]sym   // the next readings
 	plate float32   // 0–1: the region shows a plate's characters
 	m     ctcMatrix // the folded output, for joint scoring
-	// decoded: syms and alts are filled in (decode)
-	decoded bool
 }
 
 func newPlateNet(dir string) (*plateNet, error) {
@@ -101,10 +99,6 @@ func (p *plateNet) read(roi gocv.Mat) (netRead, error) {
 // decode fills in the net's readings from its output (beam search): apart
 // from read, so that a region the net holds no plate is never decoded.
 func (nr *netRead) decode() {
-	if nr.decoded {
-		return
-	}
-	nr.decoded = true
 	frac := 1 / float32(len(nr.m))
 	for i, b := range beamSearch(nr.m) {
 		if i > maxBeamAlts {
