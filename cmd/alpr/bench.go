@@ -128,6 +128,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.BoolVar(&o.Recognizer.SecondLook.Off, "no-second-look", false, "never run the text detector where the first look read nothing")
 	f.IntVar(&o.Recognizer.SecondLook.Text.Width, "text-width", o.Recognizer.SecondLook.Text.Width, "the second look scales the frame to this width (a multiple of 32)")
 	f.IntVar(&o.Recognizer.Detect.MaxRegions, "max-regions", o.Recognizer.Detect.MaxRegions, "regions of a frame the first look reads, best first")
+	f.Float64Var(&o.Recognizer.Detect.MergedPenalty, "merged-penalty", o.Recognizer.Detect.MergedPenalty, "a row found in characters run together (motion blur) scores this times as much; 0: no such rows")
 	addPlateNetFlags(f, &o.Recognizer)
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 
 	"gocv.io/x/gocv"
@@ -33,12 +34,13 @@ type Options struct {
 	MaxGap        float64 // largest gap between two characters of a row, in character heights
 	MaxRegions    int     // regions returned, best first
 	MinScoreRatio float64 // regions scoring under this fraction of the best are not returned (each costs a read)
+	MergedPenalty float64 // a row found in characters run together scores this times as much; 0: no such rows
 }
 
 // DefaultOptions suits 720p–1080p patrol-car cameras.
 func DefaultOptions() Options {
 	return Options{MaxWorkWidth: 1280, MinCharHeight: 8, MaxCharHeight: 120, MinChars: 4, BlockSize: 31, ThresholdC: 10, LowContrastC: 5,
-		MaxGap: 1.6, MaxRegions: 4, MinScoreRatio: 0.5}
+		MaxGap: 1.6, MaxRegions: 4, MinScoreRatio: 0.5, MergedPenalty: 0.6}
 }
 
 // Validate reports the first invalid option.
@@ -58,6 +60,8 @@ func (o Options) Validate() error {
 		return errors.New("detect options: max regions < 1")
 	case o.MinScoreRatio < 0 || o.MinScoreRatio > 1:
 		return fmt.Errorf("detect options: min score ratio %g outside 0..1", o.MinScoreRatio)
+	case o.MergedPenalty < 0 || o.MergedPenalty > 1:
+		return fmt.Errorf("detect options: merged penalty %g outside 0..1", o.MergedPenalty)
 	}
 	return nil
 }
@@ -119,8 +123,8 @@ func (d *Detector) Detect(frame gocv.Mat) []Region {
 			if p.erode {
 				gocv.Erode(d.bin, &d.bin, d.erode)
 			}
-			for _, g := range rows(d.charComps(d.bin), d.opts.MinChars, d.opts.MaxGap) {
-				u, score := rowScore(g)
+			for _, g := range d.rowsOf(d.charComps(d.bin)) {
+				u, score := rowScore(g, d.opts.MergedPenalty)
 				chars := unscale(u, scale).Intersect(bounds)
 				pl := plateAround(chars)
 				if !pl.In(bounds) {
@@ -148,6 +152,29 @@ func (d *Detector) Detect(frame gocv.Mat) []Region {
 		if r.Score < d.opts.MinScoreRatio*out[0].Score {
 			out = out[:i]
 			break
+		}
+	}
+	return out
+}
+
+// rowsOf groups components into rows: the separate characters' rows, then
+// those that need a piece of characters run together. The second grouping
+// only adds rows, so a plate's row is never lost by joining a merged
+// blob beside it (a frame's edge, a bumper).
+func (d *Detector) rowsOf(cs []comp) [][]comp {
+	plain := make([]comp, 0, len(cs))
+	for _, c := range cs {
+		if !c.merged {
+			plain = append(plain, c)
+		}
+	}
+	out := rows(plain, d.opts.MinChars, d.opts.MaxGap)
+	if len(plain) == len(cs) {
+		return out
+	}
+	for _, g := range rows(cs, d.opts.MinChars, d.opts.MaxGap) {
+		if slices.ContainsFunc(g, func(c comp) bool { return c.merged }) {
+			out = append(out, g)
 		}
 	}
 	return out

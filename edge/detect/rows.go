@@ -18,6 +18,7 @@ import (
 type comp struct {
 	r      image.Rectangle
 	cx, cy int
+	merged bool // a piece of a component of several characters run together
 }
 
 // charComps returns the character-like components of a binary image
@@ -34,13 +35,24 @@ func (d *Detector) charComps(bin gocv.Mat) []comp {
 		if h < d.opts.MinCharHeight || h > d.opts.MaxCharHeight || w < 2 {
 			continue
 		}
-		if ar := float64(h) / float64(w); ar < 0.9 || ar > 7 {
+		ar, fill := float64(h)/float64(w), float64(area)/float64(w*h)
+		if fill < 0.15 || fill > 0.92 || ar > 7 {
 			continue
 		}
-		if fill := float64(area) / float64(w*h); fill < 0.15 || fill > 0.92 {
+		if ar >= 0.9 {
+			out = append(out, comp{r: image.Rect(x, y, x+w, y+h), cx: x + w/2, cy: y + h/2})
 			continue
 		}
-		out = append(out, comp{r: image.Rect(x, y, x+w, y+h), cx: x + w/2, cy: y + h/2})
+		if d.opts.MergedPenalty == 0 || ar < 1.0/6 || fill < 0.3 {
+			continue
+		}
+		// Characters run together (motion blur, a tight font): cut the
+		// component into pieces of a character's usual width.
+		k := max(2, int(math.Round(float64(w)/(0.6*float64(h)))))
+		for j := range k {
+			x0, x1 := x+j*w/k, x+(j+1)*w/k
+			out = append(out, comp{r: image.Rect(x0, y, x1, y+h), cx: (x0 + x1) / 2, cy: y + h/2, merged: true})
+		}
 	}
 	return out
 }
@@ -93,13 +105,18 @@ func rows(cs []comp, minChars int, maxGap float64) [][]comp {
 }
 
 // rowScore ranks a row: plates have 5–8 characters of one height, evenly
-// spaced, in a row a few times as wide as it is high.
-func rowScore(g []comp) (image.Rectangle, float64) {
+// spaced, in a row a few times as wide as it is high. A row with pieces of
+// merged characters scores mergedPenalty times as much.
+func rowScore(g []comp, mergedPenalty float64) (image.Rectangle, float64) {
 	var u image.Rectangle
 	var hs []float64
+	k := 1.0
 	for _, c := range g {
 		u = u.Union(c.r)
 		hs = append(hs, float64(c.r.Dy()))
+		if c.merged {
+			k = mergedPenalty
+		}
 	}
 	sort.Float64s(hs)
 	med := hs[len(hs)/2]
@@ -112,7 +129,7 @@ func rowScore(g []comp) (image.Rectangle, float64) {
 	count := 1 - math.Min(1, math.Abs(n-6.5)/6)
 	aspect := float64(u.Dx()) / med
 	shape := 1 - math.Min(1, math.Abs(math.Log(aspect/4.5))/math.Log(4))
-	return u, 0.4*count + 0.3*shape + 0.3*(1-math.Min(1, dev*4))
+	return u, k * (0.4*count + 0.3*shape + 0.3*(1-math.Min(1, dev*4)))
 }
 
 // int32s views the data of a continuous CV_32S Mat (component statistics),

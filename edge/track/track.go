@@ -1,13 +1,15 @@
 // Package track turns the many frames in which one plate is seen into one
 // read. Observations of a camera join an open track when their reading is
-// the track's plate up to one edit or OCR look-alikes; a track that has not
-// been seen for Gap ends and yields its read: the reading with the most
-// confidence summed over its frames, the crop of its best frame, and every
-// reading ranked as candidates.
+// the track's plate up to one edit or OCR look-alikes, or else when their
+// plate is where the track's plate was last seen in an earlier frame. A
+// track that has not been seen for Gap ends and yields its read: the
+// reading with the most confidence summed over its frames, the crop of its
+// best frame, and every reading ranked as candidates.
 package track
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"sort"
 	"time"
@@ -27,17 +29,25 @@ type Options struct {
 	// position by position on a reading that no single frame made best,
 	// that reading goes first.
 	Fuse bool
+	// PlaceGap: an observation whose reading is unlike every open track's
+	// still joins the track whose plate it overlaps, if that plate was seen
+	// at most this long before (byPlace); 0: never.
+	PlaceGap time.Duration
 }
 
 // DefaultOptions suits 15–30 fps cameras.
 func DefaultOptions() Options {
-	return Options{Gap: 700 * time.Millisecond, MaxCandidates: 10, NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
+	return Options{Gap: 700 * time.Millisecond, PlaceGap: 300 * time.Millisecond, MaxCandidates: 10,
+		NewID: func() string { return uuid.Must(uuid.NewV7()).String() }}
 }
 
 // Validate reports the first invalid option.
 func (o Options) Validate() error {
 	if o.Gap <= 0 {
 		return errors.New("track options: gap must be positive")
+	}
+	if o.PlaceGap < 0 || o.PlaceGap > o.Gap {
+		return fmt.Errorf("track options: place gap %v outside 0..%v", o.PlaceGap, o.Gap)
 	}
 	if o.MaxCandidates < 1 {
 		return errors.New("track options: max candidates < 1")
@@ -125,6 +135,9 @@ func (t *Tracker) ObserveTrack(o Observation) ([]Read, string) {
 		}
 	}
 	if into == nil {
+		into = t.byPlace(o)
+	}
+	if into == nil {
 		into = &trk{id: t.opts.NewID(), votes: map[string]float32{}}
 		t.open = append(t.open, into)
 	}
@@ -139,6 +152,45 @@ func (t *Tracker) ObserveTrack(o Observation) ([]Read, string) {
 	}
 	into.lead = leader(into.votes)
 	return done, into.id
+}
+
+// byPlace returns the open track whose plate, seen at most PlaceGap
+// before, is where this observation's plate is, however differently it was
+// read: the same plate a frame or two later, still far off or blurred, and
+// misread by more than one edit (HAALCU, then 0ALCU, then 044LCU). Only
+// earlier frames count (two plates of one frame are two plates); of
+// several, the one overlapping most. Without this, every early misread of
+// a plate became a read of its own.
+func (t *Tracker) byPlace(o Observation) *trk {
+	var best *trk
+	bo := 0.0
+	for _, k := range t.open {
+		last := k.obs[len(k.obs)-1]
+		if !last.At.Before(o.At) || o.At.Sub(last.At) > t.opts.PlaceGap {
+			continue
+		}
+		if ov := samePlace(last.Box, o.Box); ov > bo {
+			best, bo = k, ov
+		}
+	}
+	return best
+}
+
+// samePlace is the overlap (intersection over union) of two views of a
+// plate when they may be one plate that moved between frames: at least a
+// fifth, neither view more than half as wide again as the other (a car
+// following the last one shows a smaller plate where it was); else 0.
+func samePlace(a, b image.Rectangle) float64 {
+	if a.Empty() || b.Empty() || 2*b.Dx() > 3*a.Dx() || 2*a.Dx() > 3*b.Dx() {
+		return 0
+	}
+	in := a.Intersect(b)
+	i := float64(in.Dx() * in.Dy())
+	u := float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - i
+	if iou := i / u; iou >= 0.2 {
+		return iou
+	}
+	return 0
 }
 
 // Expire ends the tracks unseen since now−Gap.

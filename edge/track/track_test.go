@@ -7,7 +7,11 @@ import (
 )
 
 func obs(at time.Duration, text string, conf float32) Observation {
-	return Observation{At: time.Unix(0, 0).Add(at), Box: image.Rect(0, 0, 100, 50), Candidates: []Candidate{{text, conf}}, Crop: []byte(text)}
+	return obsAt(at, text, conf, image.Rect(0, 0, 100, 50))
+}
+
+func obsAt(at time.Duration, text string, conf float32, box image.Rectangle) Observation {
+	return Observation{At: time.Unix(0, 0).Add(at), Box: box, Candidates: []Candidate{{text, conf}}, Crop: []byte(text)}
 }
 
 func TestTracker(t *testing.T) {
@@ -21,6 +25,19 @@ func TestTracker(t *testing.T) {
 		{"a dropped character joins the track", []Observation{obs(0, "AB1C2D", .9), obs(66*ms, "AB1C2", .5), obs(133*ms, "AB1C2D", .9)}, []string{"AB1C2D"}},
 		{"gap ends a track", []Observation{obs(0, "AB1C2D", .9), obs(2*time.Second, "AB1C2D", .9)}, []string{"AB1C2D", "AB1C2D"}},
 		{"two plates in one frame are not merged", []Observation{obs(0, "AB1C2D", .9), obs(0, "XYZ789", .9), obs(66*ms, "AB1C2D", .9), obs(66*ms, "XYZ789", .8)}, []string{"AB1C2D", "XYZ789"}},
+		{"far-off misreads join the plate where it was last seen", []Observation{
+			obsAt(0, "HAALCU", .3, image.Rect(100, 100, 160, 130)), obsAt(66*ms, "0WALCU", .7, image.Rect(104, 106, 168, 138)),
+			obsAt(133*ms, "044LCU", .8, image.Rect(108, 112, 176, 146)), obsAt(200*ms, "044LCU", .9, image.Rect(112, 118, 184, 154)),
+		}, []string{"044LCU"}},
+		{"a different plate elsewhere is another read", []Observation{
+			obsAt(0, "AB1C2D", .9, image.Rect(100, 100, 160, 130)), obsAt(66*ms, "XYZ789", .9, image.Rect(400, 100, 460, 130)),
+		}, []string{"AB1C2D", "XYZ789"}},
+		{"the next car where the last one was, after the place gap, is another read", []Observation{
+			obsAt(0, "AB1C2D", .9, image.Rect(100, 100, 160, 130)), obsAt(400*ms, "XYZ789", .9, image.Rect(100, 100, 160, 130)),
+		}, []string{"AB1C2D", "XYZ789"}},
+		{"a plate twice as wide is not the same plate", []Observation{
+			obsAt(0, "AB1C2D", .9, image.Rect(100, 100, 160, 130)), obsAt(66*ms, "XYZ789", .9, image.Rect(60, 80, 200, 150)),
+		}, []string{"AB1C2D", "XYZ789"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
