@@ -14,6 +14,17 @@ import (
 // at least MinChars of about the same height on one line, close together.
 // Unlike a search for the plate's outline, this works at any scale, on any
 // plate colour, and when the plate's frame is hidden by a bumper.
+//
+// Motion blur runs a plate's characters together into one wide component,
+// which no character's shape matches: a plate passed at 45 mph was found in
+// 1 of 54 frames of the motion fixture video. Such a component, as tall as
+// a character and one to six heights wide, is cut into pieces of a
+// character's usual width (0.6 of its height), and rows that need such a
+// piece are added to the plain rows, scoring Options.MergedPenalty times
+// as much (found in 49 of 54 frames; TestFindsMotionBlurredPlates). The
+// penalty keeps them behind real rows: on the development scenes 0.4 and
+// 0.6 read as many plates as no such rows (top-1 86.8 %, detection
+// 99.1 %), 0.8 lost two (85.1 %).
 
 type comp struct {
 	r      image.Rectangle
