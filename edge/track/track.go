@@ -155,18 +155,22 @@ func (t *Tracker) ObserveTrack(o Observation) ([]Read, string) {
 }
 
 // byPlace returns the open track whose plate, seen at most PlaceGap
-// before, is where this observation's plate is, however differently it was
-// read: the same plate a frame or two later, still far off or blurred, and
+// before, is where this observation's plate is and was read at least half
+// alike: the same plate a frame or two later, still far off or blurred,
 // misread by more than one edit (HAALCU, then 0ALCU, then 044LCU). Only
 // earlier frames count (two plates of one frame are two plates); of
 // several, the one overlapping most. Without this, every early misread of
-// a plate became a read of its own.
+// a plate became a read of its own. A reading with nothing in common with
+// the track's is another car's plate, even in the same place: a live
+// stream that drops frames can show the next car where the last one was a
+// moment before.
 func (t *Tracker) byPlace(o Observation) *trk {
 	var best *trk
 	bo := 0.0
+	text := o.Candidates[0].Text
 	for _, k := range t.open {
 		last := k.obs[len(k.obs)-1]
-		if !last.At.Before(o.At) || o.At.Sub(last.At) > t.opts.PlaceGap {
+		if !last.At.Before(o.At) || o.At.Sub(last.At) > t.opts.PlaceGap || !halfAlike(k.lead, text) {
 			continue
 		}
 		if ov := samePlace(last.Box, o.Box); ov > bo {
@@ -294,6 +298,12 @@ func (t *Tracker) similar(a, b string) bool {
 		return true
 	}
 	return editDistanceAtMost1(a, b)
+}
+
+// halfAlike: at most half the longer reading's characters must change to
+// turn one reading into the other.
+func halfAlike(a, b string) bool {
+	return 2*plate.Levenshtein(a, b) <= max(len(a), len(b))
 }
 
 func editDistanceAtMost1(a, b string) bool {

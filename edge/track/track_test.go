@@ -35,6 +35,9 @@ func TestTracker(t *testing.T) {
 		{"the next car where the last one was, after the place gap, is another read", []Observation{
 			obsAt(0, "AB1C2D", .9, image.Rect(100, 100, 160, 130)), obsAt(400*ms, "XYZ789", .9, image.Rect(100, 100, 160, 130)),
 		}, []string{"AB1C2D", "XYZ789"}},
+		{"another reading in the same place, a moment later, is another plate", []Observation{
+			obsAt(0, "BU2S3H", .9, image.Rect(518, 409, 621, 454)), obsAt(94*ms, "KW8P9K", .9, image.Rect(490, 430, 609, 482)),
+		}, []string{"BU2S3H", "KW8P9K"}},
 		{"a plate twice as wide is not the same plate", []Observation{
 			obsAt(0, "AB1C2D", .9, image.Rect(100, 100, 160, 130)), obsAt(66*ms, "XYZ789", .9, image.Rect(60, 80, 200, 150)),
 		}, []string{"AB1C2D", "XYZ789"}},
