@@ -21,7 +21,7 @@ import (
 // a character and one to six heights wide, is cut into pieces of a
 // character's usual width (0.6 of its height), and rows that need such a
 // piece are added to the plain rows, scoring Options.MergedPenalty times
-// as much (found in 49 of 54 frames; TestFindsMotionBlurredPlates). The
+// as much (found in 47 of 54 frames; TestFindsMotionBlurredPlates). The
 // penalty keeps them behind real rows: on the development scenes 0.4 and
 // 0.6 read as many plates as no such rows (top-1 86.8 %, detection
 // 99.1 %), 0.8 lost two (85.1 %).
