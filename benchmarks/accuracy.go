@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"image"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,6 +32,51 @@ type Sample struct {
 	State string          // two-letter code, lower case; empty when unknown
 	Box   image.Rectangle // truth box in a scene; empty for a crop
 	Crop  bool            // the image is a cropped plate
+	// Scale is the factor the image is resized by before it is read (0
+	// or 1: as it is). Box is in the resized image's pixels.
+	Scale float64
+}
+
+// AtScales returns each sample once at each scale, in order: the set read
+// as though taken with cameras of other resolutions, or plates nearer and
+// farther. A sample keeps its fold (FoldOf is a hash of the file's name),
+// so a fold holds its images at every scale. No scales returns samples.
+func AtScales(samples []Sample, scales []float64) []Sample {
+	if len(scales) == 0 {
+		return samples
+	}
+	out := make([]Sample, 0, len(samples)*len(scales))
+	for _, s := range samples {
+		for _, k := range scales {
+			t := s
+			t.Scale = k
+			t.Box = image.Rect(int(math.Round(float64(s.Box.Min.X)*k)), int(math.Round(float64(s.Box.Min.Y)*k)),
+				int(math.Round(float64(s.Box.Max.X)*k)), int(math.Round(float64(s.Box.Max.Y)*k)))
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// read decodes a sample's image and resizes it by its scale: area
+// interpolation down, linear up, as a camera's scaler would.
+func (s Sample) read() (gocv.Mat, error) {
+	m := gocv.IMRead(s.Path, gocv.IMReadColor)
+	if m.Empty() {
+		return m, fmt.Errorf("cannot decode %s", s.Path)
+	}
+	if s.Scale == 0 || s.Scale == 1 {
+		return m, nil
+	}
+	defer m.Close()
+	interp := gocv.InterpolationArea
+	if s.Scale > 1 {
+		interp = gocv.InterpolationLinear
+	}
+	out := gocv.NewMat()
+	size := image.Pt(max(1, int(math.Round(float64(m.Cols())*s.Scale))), max(1, int(math.Round(float64(m.Rows())*s.Scale))))
+	gocv.Resize(m, &out, size, 0, 0, interp)
+	return out, nil
 }
 
 // Truth is the plate in the reader's spelling (plate.Normalize): a few
@@ -182,8 +228,11 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 	defer rz.Close()
 	start := time.Now()
 	for i := range min(o.Warmup, len(samples)) {
-		m := gocv.IMRead(samples[i].Path, gocv.IMReadColor)
-		_, err := recognize(rz, m, samples[i].Crop)
+		m, err := samples[i].read()
+		if err != nil {
+			return res, err
+		}
+		_, err = recognize(rz, m, samples[i].Crop)
 		m.Close()
 		if err != nil {
 			return res, fmt.Errorf("warm-up on %s: %w", samples[i].Path, err)
@@ -195,9 +244,9 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		m := gocv.IMRead(s.Path, gocv.IMReadColor)
-		if m.Empty() {
-			return res, fmt.Errorf("cannot decode %s", s.Path)
+		m, err := s.read()
+		if err != nil {
+			return res, err
 		}
 		t0 := time.Now()
 		plates, err := recognize(rz, m, s.Crop)

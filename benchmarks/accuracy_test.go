@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,27 +30,9 @@ func TestCharAccuracy(t *testing.T) {
 // TestAccuracyOnSyntheticScenes writes synthetic scenes in the OpenALPR
 // benchmark's layout and checks that the benchmark loads and scores them.
 func TestAccuracyOnSyntheticScenes(t *testing.T) {
-	o := fixtures.DefaultOptions()
-	o.Scenes, o.VideoCars, o.HotEntries, o.Seed = 6, 0, 0, 9
-	dir := t.TempDir()
-	s, err := fixtures.GenerateShift(dir, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scenes := filepath.Join(dir, fixtures.ScenesDir)
-	for _, tr := range s.Truth {
-		b := tr.Plate.Box
-		line := fmt.Sprintf("%s\t%d\t%d\t%d\t%d\t%s\n", tr.Source, b.Min.X, b.Min.Y, b.Dx(), b.Dy(), tr.Plate.Text)
-		name := tr.Source[:len(tr.Source)-len(filepath.Ext(tr.Source))] + ".txt"
-		if err := os.WriteFile(filepath.Join(scenes, name), []byte(line), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	samples, err := LoadDataset(scenes)
-	if err != nil || len(samples) != 6 || samples[0].Box.Empty() {
-		t.Fatalf("loaded %d samples (%v)", len(samples), err)
-	}
+	samples := syntheticScenes(t, 6)
 	ro := edge.DefaultRecognizerOptions()
+	var err error
 	if ro.OCR.ModelsDir, err = models.FindDir(); err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +54,77 @@ func TestAccuracyOnSyntheticScenes(t *testing.T) {
 	if want := int((1-res.Top1)*6 + 0.5); misses != want {
 		t.Fatalf("%d misses reported, top-1 says %d", misses, want)
 	}
+}
+
+// TestAccuracyAtScales reads synthetic scenes at half and at one and a
+// half times their size: the truth boxes follow the images (a plate found
+// is counted found), and each image keeps its fold at every scale.
+func TestAccuracyAtScales(t *testing.T) {
+	samples := syntheticScenes(t, 3)
+	scaled := AtScales(samples, []float64{0.5, 1.5})
+	if len(scaled) != 6 {
+		t.Fatalf("%d samples at two scales, want 6", len(scaled))
+	}
+	for i, s := range scaled {
+		orig := samples[i/2]
+		if s.Path != orig.Path || FoldOf(s.Path, 5) != FoldOf(orig.Path, 5) {
+			t.Fatalf("sample %d is %s, want %s", i, s.Path, orig.Path)
+		}
+		if w := float64(orig.Box.Dx()) * s.Scale; math.Abs(float64(s.Box.Dx())-w) > 1 {
+			t.Fatalf("%s at %g: box %v, want %g wide", s.Path, s.Scale, s.Box, w)
+		}
+	}
+	if got := AtScales(samples, nil); len(got) != 3 || got[0].Scale != 0 {
+		t.Fatalf("no scales: %d samples at %g", len(got), got[0].Scale)
+	}
+	ro := edge.DefaultRecognizerOptions()
+	var err error
+	if ro.OCR.ModelsDir, err = models.FindDir(); err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[float64]int{}
+	_, err = Accuracy(context.Background(), scaled, AccuracyOptions{Recognizer: ro,
+		OnOutcome: func(out Outcome) error {
+			if out.Detected {
+				sizes[out.Sample.Scale]++
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At 1.5 the plates are larger and plainly found; the box test (IoU >
+	// 0.4 with the truth) fails unless the box was scaled with the image.
+	if sizes[1.5] < 2 {
+		t.Fatalf("plates found by scale %v: want at least 2 of 3 at 1.5", sizes)
+	}
+}
+
+// syntheticScenes writes n synthetic scenes in the OpenALPR benchmark's
+// layout and loads them.
+func syntheticScenes(t *testing.T, n int) []Sample {
+	t.Helper()
+	o := fixtures.DefaultOptions()
+	o.Scenes, o.VideoCars, o.HotEntries, o.Seed = n, 0, 0, 9
+	dir := t.TempDir()
+	s, err := fixtures.GenerateShift(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenes := filepath.Join(dir, fixtures.ScenesDir)
+	for _, tr := range s.Truth {
+		b := tr.Plate.Box
+		line := fmt.Sprintf("%s\t%d\t%d\t%d\t%d\t%s\n", tr.Source, b.Min.X, b.Min.Y, b.Dx(), b.Dy(), tr.Plate.Text)
+		name := tr.Source[:len(tr.Source)-len(filepath.Ext(tr.Source))] + ".txt"
+		if err := os.WriteFile(filepath.Join(scenes, name), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	samples, err := LoadDataset(scenes)
+	if err != nil || len(samples) != n || samples[0].Box.Empty() {
+		t.Fatalf("loaded %d samples (%v)", len(samples), err)
+	}
+	return samples
 }
 
 // TestEdgeBenchmarkMeasures runs the real-time benchmark on a short video:

@@ -36,6 +36,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	var dataset, errDir string
 	var asJSON bool
 	var limit int
+	var scales []float64
 	o := benchmarks.AccuracyOptions{Recognizer: edge.DefaultRecognizerOptions(), Warmup: 3, Threads: 1}
 	cmd := &cobra.Command{
 		Use:   "accuracy --dataset DIR [--json] [--errors DIR]",
@@ -49,6 +50,12 @@ func newBenchAccuracyCmd() *cobra.Command {
 			if limit > 0 && limit < len(samples) {
 				samples = samples[:limit]
 			}
+			for _, k := range scales {
+				if k < 0.1 || k > 4 {
+					return fmt.Errorf("--scales: %g is not between 0.1 and 4", k)
+				}
+			}
+			samples = benchmarks.AtScales(samples, scales)
 			var w *csv.Writer
 			if errDir != "" {
 				if err := os.MkdirAll(errDir, 0o750); err != nil {
@@ -67,13 +74,19 @@ func newBenchAccuracyCmd() *cobra.Command {
 					if out.Best == out.Sample.Truth() && len(out.Junk) == 0 {
 						return nil
 					}
-					crop := ""
+					crop, name := "", filepath.Base(out.Sample.Path)
+					if k := out.Sample.Scale; k != 0 && k != 1 {
+						name += fmt.Sprintf("@%g", k)
+					}
 					if out.Crop != nil {
 						base := strings.TrimSuffix(filepath.Base(out.Sample.Path), filepath.Ext(out.Sample.Path))
+						if k := out.Sample.Scale; k != 0 && k != 1 {
+							base += fmt.Sprintf("@%g", k)
+						}
 						crop = base + "_" + out.Sample.Plate + "_" + out.Best + ".png"
 						gocv.IMWrite(filepath.Join(errDir, crop), *out.Crop)
 					}
-					return w.Write([]string{filepath.Base(out.Sample.Path), out.Sample.Plate + "/" + out.Sample.State, out.Best + "/" + out.State,
+					return w.Write([]string{name, out.Sample.Plate + "/" + out.Sample.State, out.Best + "/" + out.State,
 						fmt.Sprint(out.Detected), strings.Join(out.Candidates, " "), crop, strings.Join(out.Junk, " ")})
 				}
 			}
@@ -120,6 +133,7 @@ func newBenchAccuracyCmd() *cobra.Command {
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	f.StringVar(&errDir, "errors", "", "write every miss (errors.csv and the crop) to this folder")
 	f.IntVar(&limit, "limit", 0, "read only the first N images")
+	f.Float64SliceVar(&scales, "scales", nil, "read every image at each of these scales (0.7,1,1.4: cameras of other resolutions, nearer and farther plates); figures pool them, each image in its fold")
 	f.IntVar(&o.Folds, "folds", 0, "also score each of N folds (a hash of the file name decides a sample's fold): choose constants on some, report on the others")
 	f.IntVar(&o.Threads, "threads", o.Threads, "OpenCV threads (1: the one-core figure)")
 	f.StringVar(&o.Recognizer.OCR.ModelsDir, "models", o.Recognizer.OCR.ModelsDir, "prepared recognition models (make models)")
