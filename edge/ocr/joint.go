@@ -3,6 +3,7 @@ package ocr
 import (
 	"math"
 	"sort"
+	"strings"
 )
 
 // Joint scoring: both networks judge every candidate. Each is a CTC
@@ -71,6 +72,28 @@ func ctcLogLik(m ctcMatrix, text string) float64 {
 	return logAdd(prev[S-1], prev[S-2])
 }
 
+// logLik is PP-OCRv4's log probability of the line for a candidate: the
+// candidate with what the reader trimmed put back. A candidate that already
+// holds the trimmed characters at its start or end (the plate net read a
+// character the reader took for an intruder) is not given them twice:
+// it is judged as the line it would make either way, whichever is likelier.
+func (l lineCTC) logLik(text string) float64 {
+	pres, sufs := []string{l.pre}, []string{l.suf}
+	if l.pre != "" && strings.HasPrefix(text, l.pre) {
+		pres = append(pres, "")
+	}
+	if l.suf != "" && strings.HasSuffix(text, l.suf) {
+		sufs = append(sufs, "")
+	}
+	best := math.Inf(-1)
+	for _, p := range pres {
+		for _, s := range sufs {
+			best = max(best, ctcLogLik(l.m, p+text+s))
+		}
+	}
+	return best
+}
+
 func logAdd(a, b float64) float64 {
 	if math.IsInf(a, -1) {
 		return b
@@ -95,7 +118,7 @@ func jointOrder(cands []Candidate, line lineCTC, net ctcMatrix, weight float32) 
 	}
 	score := make(map[string]float64, len(cands))
 	for _, c := range cands {
-		score[c.Text] = ctcLogLik(line.m, line.pre+c.Text+line.suf) + float64(weight)*ctcLogLik(net, c.Text)
+		score[c.Text] = line.logLik(c.Text) + float64(weight)*ctcLogLik(net, c.Text)
 	}
 	first := cands[0].Text
 	out := append([]Candidate(nil), cands...)

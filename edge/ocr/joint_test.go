@@ -77,6 +77,23 @@ func TestCTCLogLikImpossible(t *testing.T) {
 	}
 }
 
+// TestJointOrderTrimmedOnce: the reader trimmed PP-OCRv4's first
+// character (F) as an intruder, the net read it as the plate's. The
+// candidate that holds it is judged as the line FZR, not FFZR.
+func TestJointOrderTrimmedOnce(t *testing.T) {
+	sure := func(ch byte) map[byte]float32 { return map[byte]float32{ch: 0.98, '_': 0.02} }
+	blank := map[byte]float32{'_': 0.98, 'A': 0.02}
+	line := lineCTC{m: steps(sure('F'), blank, sure('Z'), blank, sure('R'), blank), pre: "F"}
+	net := steps(sure('F'), blank, sure('Z'), blank, sure('R'), blank)
+	got := jointOrder([]Candidate{{"ZR", 0.9}, {"FZR", 0.8}}, line, net, 0.3)
+	if got[0].Text != "FZR" {
+		t.Fatalf("first %q, want FZR: the trimmed F counted twice", got[0].Text)
+	}
+	if a, b := line.logLik("FZR"), line.logLik("ZR"); math.Abs(a-b) > 1e-9 {
+		t.Fatalf("line log P: FZR %g, ZR %g; both are the line FZR", a, b)
+	}
+}
+
 // TestJointOrder: the readers' joint belief orders the candidates.
 func TestJointOrder(t *testing.T) {
 	sure := func(ch byte) map[byte]float32 { return map[byte]float32{ch: 0.98, '_': 0.02} }
