@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=var/cache out=var/train/fonts
+# Only the faces listed here: a folder left by another run must not leak in.
+rm -rf "$out"
 mkdir -p "$cache" "$out/plate" "$out/legend"
 # package:weights for plate characters (bold, condensed)
 plate="oswald:500,600,700 barlow-condensed:500,600,700 roboto-condensed:600,700 archivo-narrow:600,700
