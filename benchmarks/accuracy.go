@@ -58,6 +58,15 @@ func AtScales(samples []Sample, scales []float64) []Sample {
 	return out
 }
 
+// ScaleTag is "@k" for a sample read at scale k, empty at its own size:
+// what names it apart from the same image at other scales.
+func (s Sample) ScaleTag() string {
+	if s.Scale == 0 || s.Scale == 1 {
+		return ""
+	}
+	return fmt.Sprintf("@%g", s.Scale)
+}
+
 // read decodes a sample's image and resizes it by its scale: area
 // interpolation down, linear up, as a camera's scaler would.
 func (s Sample) read() (gocv.Mat, error) {

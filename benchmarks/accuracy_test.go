@@ -74,8 +74,11 @@ func TestAccuracyAtScales(t *testing.T) {
 			t.Fatalf("%s at %g: box %v, want %g wide", s.Path, s.Scale, s.Box, w)
 		}
 	}
-	if got := AtScales(samples, nil); len(got) != 3 || got[0].Scale != 0 {
+	if got := AtScales(samples, nil); len(got) != 3 || got[0].Scale != 0 || got[0].ScaleTag() != "" {
 		t.Fatalf("no scales: %d samples at %g", len(got), got[0].Scale)
+	}
+	if tag := scaled[0].ScaleTag(); tag != "@0.5" {
+		t.Fatalf("tag %q at 0.5, want @0.5", tag)
 	}
 	ro := edge.DefaultRecognizerOptions()
 	var err error

@@ -74,15 +74,9 @@ func newBenchAccuracyCmd() *cobra.Command {
 					if out.Best == out.Sample.Truth() && len(out.Junk) == 0 {
 						return nil
 					}
-					crop, name := "", filepath.Base(out.Sample.Path)
-					if k := out.Sample.Scale; k != 0 && k != 1 {
-						name += fmt.Sprintf("@%g", k)
-					}
+					crop, name := "", filepath.Base(out.Sample.Path)+out.Sample.ScaleTag()
 					if out.Crop != nil {
-						base := strings.TrimSuffix(filepath.Base(out.Sample.Path), filepath.Ext(out.Sample.Path))
-						if k := out.Sample.Scale; k != 0 && k != 1 {
-							base += fmt.Sprintf("@%g", k)
-						}
+						base := strings.TrimSuffix(filepath.Base(out.Sample.Path), filepath.Ext(out.Sample.Path)) + out.Sample.ScaleTag()
 						crop = base + "_" + out.Sample.Plate + "_" + out.Best + ".png"
 						gocv.IMWrite(filepath.Join(errDir, crop), *out.Crop)
 					}
