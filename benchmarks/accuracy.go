@@ -72,7 +72,8 @@ func (s Sample) ScaleTag() string {
 func (s Sample) read() (gocv.Mat, error) {
 	m := gocv.IMRead(s.Path, gocv.IMReadColor)
 	if m.Empty() {
-		return m, fmt.Errorf("cannot decode %s", s.Path)
+		m.Close()
+		return gocv.Mat{}, fmt.Errorf("cannot decode %s", s.Path)
 	}
 	if s.Scale == 0 || s.Scale == 1 {
 		return m, nil
