@@ -192,6 +192,9 @@ type AccuracyResult struct {
 	// real plate in view counts too (the sets label one plate a scene), so
 	// it is an upper bound. Zero for crops.
 	JunkPer100 float64 `json:"junk_per_100"`
+	// Scales are the sizes the images were read at (Sample.Scale), in the
+	// order given; absent when every image was read at its own size.
+	Scales []float64 `json:"scales,omitempty"`
 	// Fold is the fold's number when the result is one fold's (1-based).
 	Fold  int              `json:"fold,omitempty"`
 	Folds []AccuracyResult `json:"folds,omitempty"`
@@ -306,6 +309,7 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 	}
 	res = all.result()
 	res.WallS = time.Since(start).Seconds()
+	res.Scales = scalesOf(samples)
 	if len(folds) > 1 {
 		for i, f := range folds {
 			fr := f.result()
@@ -314,6 +318,29 @@ func Accuracy(ctx context.Context, samples []Sample, o AccuracyOptions) (Accurac
 		}
 	}
 	return res, nil
+}
+
+// scalesOf returns the samples' distinct scales in the order they first
+// appear, or nil when every sample is read at its own size.
+func scalesOf(samples []Sample) []float64 {
+	var out []float64
+	resized := false
+	seen := map[float64]bool{}
+	for _, s := range samples {
+		k := s.Scale
+		if k == 0 {
+			k = 1
+		}
+		resized = resized || k != 1
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	if !resized {
+		return nil
+	}
+	return out
 }
 
 // FoldOf is the fold (0..k-1) of a sample: a hash (FNV-1a) of its file's

@@ -86,7 +86,7 @@ func TestAccuracyAtScales(t *testing.T) {
 		t.Fatal(err)
 	}
 	sizes := map[float64]int{}
-	_, err = Accuracy(context.Background(), scaled, AccuracyOptions{Recognizer: ro,
+	res, err := Accuracy(context.Background(), scaled, AccuracyOptions{Recognizer: ro,
 		OnOutcome: func(out Outcome) error {
 			if out.Detected {
 				sizes[out.Sample.Scale]++
@@ -98,6 +98,9 @@ func TestAccuracyAtScales(t *testing.T) {
 	}
 	// At 1.5 the plates are larger and plainly found; the box test (IoU >
 	// 0.4 with the truth) fails unless the box was scaled with the image.
+	if len(res.Scales) != 2 || res.Scales[0] != 0.5 || res.Scales[1] != 1.5 {
+		t.Fatalf("result says scales %v, want [0.5 1.5]", res.Scales)
+	}
 	if sizes[1.5] < 2 {
 		t.Fatalf("plates found by scale %v: want at least 2 of 3 at 1.5", sizes)
 	}
