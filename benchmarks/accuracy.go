@@ -58,10 +58,18 @@ func AtScales(samples []Sample, scales []float64) []Sample {
 	return out
 }
 
+// scale is the factor the sample is read at: Scale, 1 when unset.
+func (s Sample) scale() float64 {
+	if s.Scale == 0 {
+		return 1
+	}
+	return s.Scale
+}
+
 // ScaleTag is "@k" for a sample read at scale k, empty at its own size:
 // what names it apart from the same image at other scales.
 func (s Sample) ScaleTag() string {
-	if s.Scale == 0 || s.Scale == 1 {
+	if s.scale() == 1 {
 		return ""
 	}
 	return fmt.Sprintf("@%g", s.Scale)
@@ -75,7 +83,7 @@ func (s Sample) read() (gocv.Mat, error) {
 		m.Close()
 		return gocv.Mat{}, fmt.Errorf("cannot decode %s", s.Path)
 	}
-	if s.Scale == 0 || s.Scale == 1 {
+	if s.scale() == 1 {
 		return m, nil
 	}
 	defer m.Close()
@@ -327,10 +335,7 @@ func scalesOf(samples []Sample) []float64 {
 	resized := false
 	seen := map[float64]bool{}
 	for _, s := range samples {
-		k := s.Scale
-		if k == 0 {
-			k = 1
-		}
+		k := s.scale()
 		resized = resized || k != 1
 		if !seen[k] {
 			seen[k] = true
